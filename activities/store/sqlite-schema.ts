@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+
+/** One schema step, applied once in version order and recorded in SchemaMigrations. */
+interface Migration {
+  version: number;
+  sql: string;
+}
+
+/**
+ * Today's SQL Server tables with their exact names, in SQLite: text columns, datetimes as UTC
+ * TEXT 'YYYY-MM-DD HH:MM:SS', no foreign keys. Each step is create-if-missing, so it also
+ * adopts tables that already exist.
+ */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE IF NOT EXISTS JobWatermark (
+        JobName      TEXT NOT NULL PRIMARY KEY,
+        WatermarkUtc TEXT NULL,
+        UpdatedUtc   TEXT NOT NULL DEFAULT (datetime('now'))
+      );
+      CREATE TABLE IF NOT EXISTS JobRunHistory (
+        RunId           TEXT NOT NULL PRIMARY KEY,
+        JobName         TEXT NOT NULL,
+        RunStartedUtc   TEXT NOT NULL DEFAULT (datetime('now')),
+        RunCompletedUtc TEXT NULL,
+        Status          TEXT NOT NULL,
+        Message         TEXT NULL,
+        CorrelationId   TEXT NULL,
+        CreatedUtc      TEXT NOT NULL DEFAULT (datetime('now'))
+      );
+      CREATE INDEX IF NOT EXISTS IX_JobRunHistory_JobName_RunStartedUtc
+        ON JobRunHistory (JobName, RunStartedUtc DESC);
+      CREATE TABLE IF NOT EXISTS ProcessedItems (
+        JobName      TEXT NOT NULL,
+        ItemKey      TEXT NOT NULL,
+        ProcessedUtc TEXT NOT NULL DEFAULT (datetime('now')),
+        RunId        TEXT NULL,
+        PRIMARY KEY (JobName, ItemKey)
+      );
+      CREATE TABLE IF NOT EXISTS GoAuditsReports (
+        GoAuditsReportId    TEXT NOT NULL PRIMARY KEY,
+        CompletedAtUtc      TEXT NOT NULL,
+        CertificationNumber TEXT NULL,
+        JobRunId            TEXT NOT NULL,
+        IngestedAtUtc       TEXT NOT NULL DEFAULT (datetime('now'))
+      );
+      CREATE TABLE IF NOT EXISTS GoAuditsReportAnswers (
+        GoAuditsReportId TEXT NOT NULL,
+        QuestionKey      TEXT NOT NULL,
+        AnswerValue      TEXT NULL,
+        Section          TEXT NULL,
+        QuestionText     TEXT NULL,
+        JobRunId         TEXT NOT NULL,
+        IngestedAtUtc    TEXT NOT NULL DEFAULT (datetime('now')),
+        PRIMARY KEY (GoAuditsReportId, QuestionKey)
+      );
+    `,
+  },
+];
+
+/**
+ * Applies the steps the file is missing, in one IMMEDIATE transaction so that two processes
+ * migrating at once take turns. A second call changes nothing.
+ */
+export function migrateSqlite(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS SchemaMigrations (
+      Version    INTEGER NOT NULL PRIMARY KEY,
+      AppliedUtc TEXT NOT NULL DEFAULT (datetime('now'))
+    )`);
+    const applied = new Set(db.prepare<[], number>('SELECT Version FROM SchemaMigrations').pluck().all());
+    for (const { version, sql } of SQLITE_MIGRATIONS) {
+      if (applied.has(version)) continue;
+      db.exec(sql);
+      db.prepare('INSERT INTO SchemaMigrations (Version) VALUES (?)').run(version);
+    }
+  }).immediate();
+}

@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrateSqlite } from './sqlite-schema';
+import { prepareSqliteStatements, type SqliteStatements } from './sqlite-statements';
+import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
+import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
+import { UnknownReportError } from './unknown-report-error';
+
+/** How long a write waits for another process's write lock before failing. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens the SQLite file at `path` (creating it and its folder) as a Store. WAL journal, so an
+ * operator's query can read while the worker writes; each multi-statement method is one
+ * IMMEDIATE transaction, so concurrent writers queue on the busy timeout instead of failing.
+ * Call migrate() before first use of a new file.
+ */
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  db.pragma('journal_mode = WAL');
+
+  let prepared: SqliteStatements | undefined;
+  const sql = (): SqliteStatements => (prepared ??= prepareSqliteStatements(db));
+
+  const watermark = (job: JobName): string | null => {
+    const stored = sql().watermark.get(job)?.WatermarkUtc;
+    return stored == null ? null : fromSqliteUtc(stored);
+  };
+
+  const saveSummaryWindow = db.transaction(
+    ({ runId, reports, advanceWatermark }: Parameters<Store['saveSummaryWindow']>[0]): SavedWindow => {
+      const q = sql();
+      const ingested: string[] = [];
+      let alreadyProcessed = 0;
+      let newest: string | undefined;
+      const seen = new Set<string>();
+      for (const { id, completedAtUtc } of reports) {
+        const completedAt = toSqliteUtc(completedAtUtc);
+        if (newest === undefined || completedAt > newest) newest = completedAt;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (q.isProcessed.get(INGESTION_JOB, id)) alreadyProcessed++;
+        if (q.insertReport.run(id, completedAt, runId).changes === 1) {
+          ingested.push(id);
+          q.markProcessed.run(INGESTION_JOB, id, runId);
+        }
+      }
+      if (advanceWatermark && newest !== undefined) q.advanceWatermark.run(INGESTION_JOB, newest);
+      return { ingested, alreadyProcessed, watermarkUtc: watermark(INGESTION_JOB) };
+    },
+  );
+
+  const saveReportDetails = db.transaction(
+    ({ runId, details }: Parameters<Store['saveReportDetails']>[0]): SavedDetails => {
+      const q = sql();
+      const { reportId, answers, certificateNumber } = details;
+      const before = q.reportState.get(reportId);
+      if (!before) throw new UnknownReportError(reportId);
+      const certUpdated = q.fillCertificate.run({ reportId, certificateNumber }).changes === 1;
+      let answersInserted = 0;
+      for (const answer of answers) answersInserted += q.insertAnswer.run({ ...answer, reportId, runId }).changes;
+      const hasAnswers = before.hasAnswers === 1 || answersInserted > 0;
+      const markedProcessed = hasAnswers && q.markProcessed.run(ENRICHMENT_JOB, reportId, runId).changes === 1;
+      return { certUpdated, answersInserted, markedProcessed, certMissing: hasAnswers && before.certMissing === 1 && !certUpdated };
+    },
+  );
+
+  return {
+    async migrate() {
+      migrateSqlite(db);
+    },
+    async watermark(job) {
+      return watermark(job);
+    },
+    async setWatermark(job, watermarkUtc) {
+      sql().setWatermark.run(job, watermarkUtc === null ? null : toSqliteUtc(watermarkUtc));
+    },
+    async saveSummaryWindow(args) {
+      return saveSummaryWindow.immediate(args);
+    },
+    async pendingEnrichment(limit) {
+      if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
+      return sql().pendingEnrichment.all(ENRICHMENT_JOB, limit);
+    },
+    async saveReportDetails(args) {
+      return saveReportDetails.immediate(args);
+    },
+    async startRun({ runId, job, correlationId }) {
+      sql().startRun.run(runId, job, correlationId);
+    },
+    async finishRun({ runId, status, message }) {
+      sql().finishRun.run(status, message, runId);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

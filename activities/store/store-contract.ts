@@ -1,0 +1,390 @@
+import { randomUUID } from 'node:crypto';
+import type { Answer, ReportDetails, SummaryReport } from '../goaudits/records';
+import { ENRICHMENT_JOB, INGESTION_JOB, type Store } from './store';
+import { UnknownReportError } from './unknown-report-error';
+
+/** A store on a fresh, empty database, with raw SQL access to that same database. */
+export interface StoreUnderTest {
+  store: Store;
+  /** Runs one SELECT outside the store and returns its rows. */
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  /** Runs one statement outside the store: rows the old system or an operator wrote. */
+  exec(sql: string): Promise<void>;
+  /** Releases what open() made; the suite has closed the store by then. */
+  dispose(): Promise<void>;
+}
+
+const report = (id: string, completedAtUtc: string): SummaryReport => ({ id, completedAtUtc });
+
+const answer = (questionKey: string, answerValue: string | null = 'Yes'): Answer => ({
+  questionKey,
+  answerValue,
+  section: 'Premises | Kitchen',
+  questionText: `Question ${questionKey}?`,
+});
+
+const details = (reportId: string, answers: Answer[], certificateNumber: string | null = null): ReportDetails => ({
+  reportId,
+  answers,
+  certificateNumber,
+});
+
+/** A value the database must refuse (NOT NULL key), to make a transaction fail midway. */
+const nullKey = null as unknown as string;
+
+/**
+ * The one store test suite. Drives every method through `Store` and checks the tables with SQL
+ * that runs unchanged on SQLite and SQL Server (no LIMIT/TOP, no schema prefix, times as
+ * 'YYYY-MM-DD HH:MM:SS' literals, run ids compared in SQL).
+ */
+export function describeStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`Store contract: ${name}`, () => {
+    let db: StoreUnderTest;
+    let store: Store;
+    let runId: string;
+
+    const count = async (sql: string): Promise<number> => Number((await db.rows(sql))[0]?.n);
+    const ledger = (job: string, clause = '1 = 1') =>
+      count(`SELECT COUNT(*) AS n FROM ProcessedItems WHERE JobName = '${job}' AND ${clause}`);
+    const certificateOf = async (reportId: string) =>
+      (await db.rows(`SELECT CertificationNumber FROM GoAuditsReports WHERE GoAuditsReportId = '${reportId}'`))[0]
+        ?.CertificationNumber;
+
+    beforeEach(async () => {
+      db = await open();
+      store = db.store;
+      runId = randomUUID();
+      await store.migrate();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await db.dispose();
+    });
+
+    describe('migrate', () => {
+      it('creates every table, empty', async () => {
+        for (const table of ['JobWatermark', 'JobRunHistory', 'ProcessedItems', 'GoAuditsReports', 'GoAuditsReportAnswers']) {
+          expect(await count(`SELECT COUNT(*) AS n FROM ${table}`)).toBe(0);
+        }
+      });
+
+      it('changes nothing the second time', async () => {
+        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z')], advanceWatermark: true });
+        await store.migrate();
+        expect(await count('SELECT COUNT(*) AS n FROM GoAuditsReports')).toBe(1);
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-01-01T00:00:00Z');
+      });
+    });
+
+    describe('watermark', () => {
+      it('is null until one is set', async () => {
+        expect(await store.watermark(INGESTION_JOB)).toBeNull();
+      });
+
+      it('reads back what was set, per job', async () => {
+        await store.setWatermark(INGESTION_JOB, '2025-10-01T06:30:00Z');
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T06:30:00Z');
+        expect(await store.watermark(ENRICHMENT_JOB)).toBeNull();
+      });
+
+      it('can be rewound and cleared', async () => {
+        await store.setWatermark(INGESTION_JOB, '2025-11-01T00:00:00Z');
+        await store.setWatermark(INGESTION_JOB, '2025-10-01T00:00:00Z');
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T00:00:00Z');
+        await store.setWatermark(INGESTION_JOB, null);
+        expect(await store.watermark(INGESTION_JOB)).toBeNull();
+        expect(await count(`SELECT COUNT(*) AS n FROM JobWatermark WHERE JobName = '${INGESTION_JOB}'`)).toBe(1);
+      });
+
+      it('reads a rewind an operator wrote in SQL', async () => {
+        await store.setWatermark(INGESTION_JOB, '2025-11-01T00:00:00Z');
+        await db.exec(`UPDATE JobWatermark SET WatermarkUtc = '2025-10-01 00:00:00' WHERE JobName = '${INGESTION_JOB}'`);
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T00:00:00Z');
+      });
+    });
+
+    describe('saveSummaryWindow', () => {
+      const window = [
+        report('R1', '2025-01-02T03:04:05Z'),
+        report('R2', '2025-01-03T00:00:00Z'),
+        report('R3', '2025-01-01T23:59:59Z'),
+      ];
+
+      it('inserts new reports with their ledger rows and moves the watermark to the newest', async () => {
+        const saved = await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
+        expect(saved).toEqual({ ingested: ['R1', 'R2', 'R3'], alreadyProcessed: 0, watermarkUtc: '2025-01-03T00:00:00Z' });
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-01-03T00:00:00Z');
+        expect(
+          await count(
+            `SELECT COUNT(*) AS n FROM GoAuditsReports WHERE JobRunId = '${runId}'
+             AND CertificationNumber IS NULL AND IngestedAtUtc IS NOT NULL`,
+          ),
+        ).toBe(3);
+        expect(
+          await count(
+            `SELECT COUNT(*) AS n FROM GoAuditsReports
+             WHERE GoAuditsReportId = 'R1' AND CompletedAtUtc = '2025-01-02 03:04:05'`,
+          ),
+        ).toBe(1);
+        expect(await ledger(INGESTION_JOB, `RunId = '${runId}' AND ProcessedUtc IS NOT NULL`)).toBe(3);
+      });
+
+      it('adds nothing on a repeat and counts the ids already processed', async () => {
+        await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
+        const again = await store.saveSummaryWindow({ runId: randomUUID(), reports: window, advanceWatermark: true });
+        expect(again).toEqual({ ingested: [], alreadyProcessed: 3, watermarkUtc: '2025-01-03T00:00:00Z' });
+        expect(await count(`SELECT COUNT(*) AS n FROM GoAuditsReports WHERE JobRunId = '${runId}'`)).toBe(3);
+        expect(await ledger(INGESTION_JOB, `RunId = '${runId}'`)).toBe(3);
+      });
+
+      it('inserts only the new ids of a window that overlaps an earlier one', async () => {
+        await store.saveSummaryWindow({ runId, reports: window.slice(0, 2), advanceWatermark: true });
+        const saved = await store.saveSummaryWindow({ runId: randomUUID(), reports: window.slice(1), advanceWatermark: true });
+        expect(saved).toEqual({ ingested: ['R3'], alreadyProcessed: 1, watermarkUtc: '2025-01-03T00:00:00Z' });
+        expect(await count('SELECT COUNT(*) AS n FROM GoAuditsReports')).toBe(3);
+      });
+
+      it('stores an id repeated in one window once, as new', async () => {
+        const saved = await store.saveSummaryWindow({ runId, reports: [window[0], window[0]], advanceWatermark: true });
+        expect(saved.ingested).toEqual(['R1']);
+        expect(saved.alreadyProcessed).toBe(0);
+        expect(await count('SELECT COUNT(*) AS n FROM GoAuditsReports')).toBe(1);
+      });
+
+      it('stores reports older than the watermark without moving it backwards', async () => {
+        await store.setWatermark(INGESTION_JOB, '2025-06-01T00:00:00Z');
+        const saved = await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
+        expect(saved).toEqual({ ingested: ['R1', 'R2', 'R3'], alreadyProcessed: 0, watermarkUtc: '2025-06-01T00:00:00Z' });
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-06-01T00:00:00Z');
+      });
+
+      it('leaves the watermark alone when advanceWatermark is false', async () => {
+        const unset = await store.saveSummaryWindow({ runId, reports: window.slice(0, 1), advanceWatermark: false });
+        expect(unset.watermarkUtc).toBeNull();
+        expect(await store.watermark(INGESTION_JOB)).toBeNull();
+        await store.setWatermark(INGESTION_JOB, '2024-12-31T00:00:00Z');
+        const set = await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: false });
+        expect(set).toEqual({ ingested: ['R2', 'R3'], alreadyProcessed: 1, watermarkUtc: '2024-12-31T00:00:00Z' });
+      });
+
+      it('does nothing for an empty window', async () => {
+        await store.setWatermark(INGESTION_JOB, '2025-01-01T00:00:00Z');
+        const saved = await store.saveSummaryWindow({ runId, reports: [], advanceWatermark: true });
+        expect(saved).toEqual({ ingested: [], alreadyProcessed: 0, watermarkUtc: '2025-01-01T00:00:00Z' });
+        expect(await count('SELECT COUNT(*) AS n FROM GoAuditsReports')).toBe(0);
+      });
+
+      it('writes nothing when the window fails midway', async () => {
+        await store.setWatermark(INGESTION_JOB, '2024-12-31T00:00:00Z');
+        const failing = [...window, report(nullKey, '2025-02-01T00:00:00Z')];
+        await expect(store.saveSummaryWindow({ runId, reports: failing, advanceWatermark: true })).rejects.toThrow();
+        expect(await count('SELECT COUNT(*) AS n FROM GoAuditsReports')).toBe(0);
+        expect(await ledger(INGESTION_JOB)).toBe(0);
+        expect(await store.watermark(INGESTION_JOB)).toBe('2024-12-31T00:00:00Z');
+      });
+    });
+
+    describe('pendingEnrichment', () => {
+      beforeEach(async () => {
+        const reports = [
+          report('A', '2025-01-01T00:00:00Z'),
+          report('B', '2025-01-03T00:00:00Z'),
+          report('C', '2025-01-02T00:00:00Z'),
+          report('D', '2025-01-03T00:00:00Z'),
+        ];
+        await store.saveSummaryWindow({ runId, reports, advanceWatermark: true });
+      });
+
+      it('lists reports without answers, newest first, then by id, at most limit', async () => {
+        expect(await store.pendingEnrichment(10)).toEqual(['B', 'D', 'C', 'A']);
+        expect(await store.pendingEnrichment(2)).toEqual(['B', 'D']);
+        expect(await store.pendingEnrichment(0)).toEqual([]);
+      });
+
+      it('drops reports marked processed, with or without a certificate', async () => {
+        await store.saveReportDetails({ runId, details: details('B', [answer('1', 'CERT-1')], 'CERT-1') });
+        await store.saveReportDetails({ runId, details: details('C', [answer('2')]) });
+        expect(await store.pendingEnrichment(10)).toEqual(['D', 'A']);
+      });
+
+      it('keeps a report that has a certificate but no answers', async () => {
+        await store.saveReportDetails({ runId, details: details('B', [], 'CERT-1') });
+        expect(await store.pendingEnrichment(10)).toEqual(['B', 'D', 'C', 'A']);
+      });
+
+      it('applies the rule to rows the old system left behind', async () => {
+        const oldAnswer = (id: string) =>
+          db.exec(
+            `INSERT INTO GoAuditsReportAnswers (GoAuditsReportId, QuestionKey, AnswerValue, JobRunId)
+             VALUES ('${id}', '1', 'x', '${runId}')`,
+          );
+        await oldAnswer('B'); // answers, no certificate, not processed: still pending
+        await oldAnswer('C'); // answers and a certificate: done
+        await db.exec(`UPDATE GoAuditsReports SET CertificationNumber = 'CERT-9' WHERE GoAuditsReportId = 'C'`);
+        await db.exec(
+          `INSERT INTO ProcessedItems (JobName, ItemKey, RunId) VALUES ('${ENRICHMENT_JOB}', 'D', '${runId}')`,
+        );
+        expect(await store.pendingEnrichment(10)).toEqual(['B', 'A']);
+      });
+    });
+
+    describe('saveReportDetails', () => {
+      beforeEach(async () => {
+        const reports = [report('R1', '2025-01-01T00:00:00Z'), report('R2', '2025-01-02T00:00:00Z')];
+        await store.saveSummaryWindow({ runId, reports, advanceWatermark: true });
+      });
+
+      const answersOf = (reportId: string) =>
+        db.rows(
+          `SELECT QuestionKey, AnswerValue, Section, QuestionText FROM GoAuditsReportAnswers
+           WHERE GoAuditsReportId = '${reportId}' ORDER BY QuestionKey`,
+        );
+
+      it('stores answers and the certificate, and marks the report processed', async () => {
+        const saved = await store.saveReportDetails({
+          runId,
+          details: details('R1', [answer('1', 'CERT-1'), answer('2'), answer('3', null)], 'CERT-1'),
+        });
+        expect(saved).toEqual({ certUpdated: true, answersInserted: 3, markedProcessed: true, certMissing: false });
+        expect(await certificateOf('R1')).toBe('CERT-1');
+        expect(await answersOf('R1')).toEqual([
+          { QuestionKey: '1', AnswerValue: 'CERT-1', Section: 'Premises | Kitchen', QuestionText: 'Question 1?' },
+          { QuestionKey: '2', AnswerValue: 'Yes', Section: 'Premises | Kitchen', QuestionText: 'Question 2?' },
+          { QuestionKey: '3', AnswerValue: null, Section: 'Premises | Kitchen', QuestionText: 'Question 3?' },
+        ]);
+        expect(
+          await count(
+            `SELECT COUNT(*) AS n FROM GoAuditsReportAnswers WHERE JobRunId = '${runId}' AND IngestedAtUtc IS NOT NULL`,
+          ),
+        ).toBe(3);
+        expect(await ledger(ENRICHMENT_JOB, `ItemKey = 'R1' AND RunId = '${runId}'`)).toBe(1);
+        expect(await certificateOf('R2')).toBeNull();
+      });
+
+      it('changes nothing on a repeat', async () => {
+        const args = { runId, details: details('R1', [answer('1', 'CERT-1'), answer('2')], 'CERT-1') };
+        await store.saveReportDetails(args);
+        const again = await store.saveReportDetails({ ...args, runId: randomUUID() });
+        expect(again).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: false, certMissing: false });
+        expect(await count(`SELECT COUNT(*) AS n FROM GoAuditsReportAnswers WHERE JobRunId = '${runId}'`)).toBe(2);
+        expect(await ledger(ENRICHMENT_JOB, `RunId = '${runId}'`)).toBe(1);
+      });
+
+      it('keeps a stored certificate and stored answers, adding only new keys', async () => {
+        await store.saveReportDetails({ runId, details: details('R1', [answer('1', 'first')], 'CERT-1') });
+        const saved = await store.saveReportDetails({
+          runId,
+          details: details('R1', [answer('1', 'second'), answer('2')], 'CERT-2'),
+        });
+        expect(saved).toEqual({ certUpdated: false, answersInserted: 1, markedProcessed: false, certMissing: false });
+        expect(await certificateOf('R1')).toBe('CERT-1');
+        expect((await answersOf('R1')).map((row) => row.AnswerValue)).toEqual(['first', 'Yes']);
+      });
+
+      it('fills a blank certificate', async () => {
+        await db.exec(`UPDATE GoAuditsReports SET CertificationNumber = '  ' WHERE GoAuditsReportId = 'R1'`);
+        const saved = await store.saveReportDetails({ runId, details: details('R1', [answer('1')], 'CERT-1') });
+        expect(saved.certUpdated).toBe(true);
+        expect(await certificateOf('R1')).toBe('CERT-1');
+      });
+
+      it('reports a missing certificate and still marks the report processed', async () => {
+        const saved = await store.saveReportDetails({ runId, details: details('R1', [answer('2')]) });
+        expect(saved).toEqual({ certUpdated: false, answersInserted: 1, markedProcessed: true, certMissing: true });
+        expect(await certificateOf('R1')).toBeNull();
+        expect(await ledger(ENRICHMENT_JOB, `ItemKey = 'R1'`)).toBe(1);
+      });
+
+      it('does not mark a report that has no answers', async () => {
+        const none = await store.saveReportDetails({ runId, details: details('R1', []) });
+        expect(none).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: false, certMissing: false });
+        const certOnly = await store.saveReportDetails({ runId, details: details('R1', [], 'CERT-1') });
+        expect(certOnly).toEqual({ certUpdated: true, answersInserted: 0, markedProcessed: false, certMissing: false });
+        expect(await ledger(ENRICHMENT_JOB)).toBe(0);
+      });
+
+      it('marks a report whose answers were stored earlier, even when none are given', async () => {
+        await db.exec(
+          `INSERT INTO GoAuditsReportAnswers (GoAuditsReportId, QuestionKey, AnswerValue, JobRunId)
+           VALUES ('R1', '2', 'x', '${runId}')`,
+        );
+        const saved = await store.saveReportDetails({ runId, details: details('R1', []) });
+        expect(saved).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: true, certMissing: true });
+      });
+
+      it('stores a 10,000-character answer whole', async () => {
+        const long = 'é'.repeat(5_000) + 'x'.repeat(5_000);
+        await store.saveReportDetails({ runId, details: details('R1', [answer('notes', long)]) });
+        expect((await answersOf('R1'))[0]?.AnswerValue).toBe(long);
+      });
+
+      it('rejects an unknown report and writes nothing', async () => {
+        const saving = store.saveReportDetails({ runId, details: details('NOPE', [answer('1')], 'CERT-1') });
+        await expect(saving).rejects.toBeInstanceOf(UnknownReportError);
+        expect(await count(`SELECT COUNT(*) AS n FROM GoAuditsReportAnswers`)).toBe(0);
+        expect(await ledger(ENRICHMENT_JOB)).toBe(0);
+      });
+
+      it('writes nothing when the details fail midway', async () => {
+        const failing = details('R1', [answer('1'), answer(nullKey)], 'CERT-1');
+        await expect(store.saveReportDetails({ runId, details: failing })).rejects.toThrow();
+        expect(await certificateOf('R1')).toBeNull();
+        expect(await count(`SELECT COUNT(*) AS n FROM GoAuditsReportAnswers`)).toBe(0);
+        expect(await ledger(ENRICHMENT_JOB)).toBe(0);
+      });
+    });
+
+    describe('runs', () => {
+      const runRows = () =>
+        db.rows(
+          `SELECT JobName, Status, Message, CorrelationId,
+                  CASE WHEN RunStartedUtc IS NULL THEN 0 ELSE 1 END AS started,
+                  CASE WHEN RunCompletedUtc IS NULL THEN 0 ELSE 1 END AS completed
+           FROM JobRunHistory WHERE RunId = '${runId}'`,
+        );
+
+      it('startRun records one Running row, however often it is called', async () => {
+        await store.startRun({ runId, job: ENRICHMENT_JOB, correlationId: 'wf-1' });
+        await store.startRun({ runId, job: ENRICHMENT_JOB, correlationId: 'wf-2' });
+        expect(await runRows()).toEqual([
+          { JobName: ENRICHMENT_JOB, Status: 'Running', Message: null, CorrelationId: 'wf-1', started: 1, completed: 0 },
+        ]);
+      });
+
+      it('finishRun records the outcome once: the first call wins', async () => {
+        await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
+        await store.finishRun({ runId, status: 'Succeeded', message: 'ingested=3' });
+        await store.finishRun({ runId, status: 'Failed', message: 'late retry' });
+        expect(await runRows()).toEqual([
+          { JobName: INGESTION_JOB, Status: 'Succeeded', Message: 'ingested=3', CorrelationId: 'wf-1', started: 1, completed: 1 },
+        ]);
+      });
+
+      it('cuts the message to 4000 characters', async () => {
+        await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
+        await store.finishRun({ runId, status: 'Failed', message: 'x'.repeat(5_000) });
+        expect((await runRows())[0]?.Message).toBe('x'.repeat(4_000));
+      });
+
+      it('finishRun of an unknown run writes nothing', async () => {
+        await store.finishRun({ runId, status: 'Failed', message: 'never started' });
+        expect(await runRows()).toEqual([]);
+      });
+    });
+
+    it("serves the runbook's checks (without TOP and dbo.)", async () => {
+      await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
+      await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z')], advanceWatermark: true });
+      await store.saveReportDetails({ runId, details: details('R1', [answer('1')], 'CERT-1') });
+      await store.finishRun({ runId, status: 'Succeeded', message: 'ingested=1' });
+      const history = await db.rows(
+        'SELECT JobName, Status, RunStartedUtc, RunCompletedUtc, Message FROM JobRunHistory ORDER BY RunStartedUtc DESC',
+      );
+      expect(history).toHaveLength(1);
+      expect(history[0]).toMatchObject({ JobName: INGESTION_JOB, Status: 'Succeeded', Message: 'ingested=1' });
+      expect(await db.rows('SELECT COUNT(*) AS Reports FROM GoAuditsReports')).toEqual([{ Reports: 1 }]);
+      expect(await db.rows('SELECT COUNT(*) AS Answers FROM GoAuditsReportAnswers')).toEqual([{ Answers: 1 }]);
+    });
+  });
+}

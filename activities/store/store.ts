@@ -1,0 +1,77 @@
+import type { ReportDetails, SummaryReport } from '../goaudits/records';
+
+/** The job names written to JobWatermark, JobRunHistory and ProcessedItems, as today. */
+export type JobName = 'GoAuditsIngestion' | 'GoAuditsEnrichment';
+export const INGESTION_JOB: JobName = 'GoAuditsIngestion';
+export const ENRICHMENT_JOB: JobName = 'GoAuditsEnrichment';
+
+export type RunStatus = 'Running' | 'Succeeded' | 'Failed';
+
+/** What one summary window did to the store. */
+export interface SavedWindow {
+  /** Ids inserted by this call (new to GoAuditsReports), in input order. */
+  ingested: string[];
+  /** Ids already in ProcessedItems('GoAuditsIngestion') before this call. */
+  alreadyProcessed: number;
+  /** The watermark after the call (ISO `Z`), or null when none is set. */
+  watermarkUtc: string | null;
+}
+
+/** What storing one report's details did. */
+export interface SavedDetails {
+  /** The certificate number was written because the report had none. */
+  certUpdated: boolean;
+  /** Answer rows inserted (existing keys are left as they are). */
+  answersInserted: number;
+  /** ProcessedItems('GoAuditsEnrichment', id) was inserted by this call. */
+  markedProcessed: boolean;
+  /** The report has answers but still no certificate number after this call. */
+  certMissing: boolean;
+}
+
+/**
+ * The store contract, in the pipeline's words. SQLite (embedded default) and SQL Server
+ * (production) implement it; one shared test suite runs against each.
+ * Every method is idempotent where a retry could repeat it.
+ */
+export interface Store {
+  /** Creates missing tables and indexes (versioned, create-if-missing). */
+  migrate(): Promise<void>;
+
+  /** The job's watermark (ISO `Z`), or null when the row or value is missing. */
+  watermark(job: JobName): Promise<string | null>;
+  /** Sets the watermark to exactly this value (operator's rewind). */
+  setWatermark(job: JobName, watermarkUtc: string | null): Promise<void>;
+
+  /**
+   * In one transaction: inserts reports not stored yet (CompletedAtUtc, JobRunId = runId),
+   * records ProcessedItems('GoAuditsIngestion', id) for them, and, when advanceWatermark,
+   * moves the watermark to the newest completedAtUtc of `reports` if that is later than the
+   * current one (never backwards).
+   */
+  saveSummaryWindow(args: {
+    runId: string;
+    reports: SummaryReport[];
+    advanceWatermark: boolean;
+  }): Promise<SavedWindow>;
+
+  /**
+   * Today's selection rule: reports with no answers or an empty certificate number, not in
+   * ProcessedItems('GoAuditsEnrichment'), newest CompletedAtUtc first, at most `limit`.
+   */
+  pendingEnrichment(limit: number): Promise<string[]>;
+
+  /**
+   * In one transaction: sets the certificate number when the report has none and one is
+   * given; inserts answers whose key is not stored yet; when the report has answers (stored
+   * or given), inserts ProcessedItems('GoAuditsEnrichment', id) if missing.
+   */
+  saveReportDetails(args: { runId: string; details: ReportDetails }): Promise<SavedDetails>;
+
+  /** Inserts the JobRunHistory row `Running` unless a row with this RunId exists. */
+  startRun(args: { runId: string; job: JobName; correlationId: string }): Promise<void>;
+  /** Sets Status, Message (cut to 4000) and RunCompletedUtc; a second call changes nothing. */
+  finishRun(args: { runId: string; status: Exclude<RunStatus, 'Running'>; message: string }): Promise<void>;
+
+  close(): Promise<void>;
+}
