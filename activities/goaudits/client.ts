@@ -1,0 +1,193 @@
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import { errorForStatus, GoAuditsError, type GoAuditsEndpoint } from './errors';
+import type { TokenSource } from './token-source';
+
+const optionsSchema = z.object({
+  summaryUrl: z.url({ protocol: /^https?$/ }),
+  detailsUrl: z.url({ protocol: /^https?$/ }),
+  tokenSource: z.custom<TokenSource>(
+    (value) =>
+      typeof (value as TokenSource | null)?.token === 'function' &&
+      typeof (value as TokenSource | null)?.invalidate === 'function',
+    'tokenSource must have token() and invalidate()',
+  ),
+  /** The summary `status` filter. */
+  status: z.string().min(1).default('Completed'),
+  filterId: z.string().default(''),
+  /** Limit for the response headers, and for each gap while the body arrives. */
+  timeoutMs: z.number().int().positive().default(30_000),
+  /** Most sockets open to GoAudits at once; unlimited when absent. */
+  connections: z.number().int().positive().optional(),
+});
+
+export type GoAuditsClientOptions = z.input<typeof optionsSchema>;
+
+/** The dates a summary call covers (`YYYY-MM-DD`, both included). */
+export interface SummaryWindow {
+  startDate: string;
+  endDate: string;
+}
+
+const windowSchema = z
+  .object({ startDate: z.iso.date(), endDate: z.iso.date() })
+  .refine((window) => window.startDate <= window.endDate, 'startDate must not be after endDate');
+
+const reportIdSchema = z.string().trim().min(1, 'reportId must not be blank');
+
+/**
+ * The two GoAudits calls. Each returns the parsed JSON as it came (see summary.ts and
+ * details.ts) or throws a GoAuditsError; nothing is retried here (Temporal retries activities).
+ */
+export interface GoAuditsClient {
+  summary(window: SummaryWindow): Promise<unknown>;
+  details(reportId: string): Promise<unknown>;
+  /** Closes the kept-alive sockets. */
+  close(): Promise<void>;
+}
+
+/**
+ * The details endpoint returns nothing for a body with `audit_id` alone; it wants the
+ * full set of fields the legacy job sent.
+ */
+const DETAILS_BODY = {
+  archived: '',
+  audit_type_id: '',
+  auto_fail: '',
+  client_id: '',
+  custom_fields: '',
+  description: '',
+  start_date: '2024-01-01',
+  end_date: '2050-12-12',
+  file_type: '',
+  filetype: '',
+  filterId: '',
+  generated_on: '',
+  guid: '',
+  json: 0,
+  name: '',
+  parameters: '',
+  report_name: '',
+  role_code: '',
+  status: '',
+  store_id: '',
+  tags_ids: '',
+  template_name: '',
+  templateactive: true,
+  templateid: 0,
+  uid: '',
+  csv: 0,
+  csvflag: false,
+  jsonflag: true,
+  xlsx: 0,
+  xlsxflag: false,
+} as const;
+
+/** A GoAudits client over one keep-alive connection pool. Throws a ZodError for bad options. */
+export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsClient {
+  const { summaryUrl, detailsUrl, tokenSource, status, filterId, timeoutMs, connections } =
+    optionsSchema.parse(options);
+  const agent = new Agent({
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    ...(connections === undefined ? {} : { connections }),
+  });
+
+  /** The token GoAudits last refused: no call is made with it again until the source has a new one. */
+  let refusedToken: string | undefined;
+
+  async function post(endpoint: GoAuditsEndpoint, url: string, body: object): Promise<unknown> {
+    const token = await bearerToken(endpoint);
+    if (token === refusedToken) {
+      throw new GoAuditsError({ kind: 'auth', endpoint, message: 'the token was refused (401/403) and has not been rotated; not calling' });
+    }
+    let response;
+    try {
+      response = await request(url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (cause) {
+      throw new GoAuditsError({ kind: 'transient', endpoint, message: `request failed: ${describe(cause)}`, cause });
+    }
+
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      // Read and drop the body so the socket goes back to the pool; the status says it all.
+      await response.body.dump().catch(() => undefined);
+      const error = errorForStatus(endpoint, response.statusCode, response.headers);
+      if (error.kind === 'auth') {
+        refusedToken = token;
+        tokenSource.invalidate();
+      }
+      throw error;
+    }
+
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (cause) {
+      throw new GoAuditsError({
+        kind: 'transient',
+        endpoint,
+        status: response.statusCode,
+        message: `reading the response failed: ${describe(cause)}`,
+        cause,
+      });
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      // The parser's message quotes the body, so it is left out.
+      throw new GoAuditsError({
+        kind: 'bad-response',
+        endpoint,
+        status: response.statusCode,
+        message: `response is not valid JSON (${text.length} characters)`,
+      });
+    }
+  }
+
+  /** A token that cannot be had is an auth failure: no call can succeed without one. */
+  async function bearerToken(endpoint: GoAuditsEndpoint): Promise<string> {
+    try {
+      return await tokenSource.token();
+    } catch (cause) {
+      throw new GoAuditsError({ kind: 'auth', endpoint, message: `no bearer token: ${describe(cause)}`, cause });
+    }
+  }
+
+  return {
+    async summary(window) {
+      const { startDate, endDate } = windowSchema.parse(window);
+      return post('summary', summaryUrl, {
+        start_date: startDate,
+        end_date: endDate,
+        status,
+        jsonflag: true,
+        filterId,
+        locationId: '',
+        userId: '',
+        checklistId: '',
+        timezoneOffset: 0,
+        includePdf: false,
+      });
+    },
+    async details(reportId) {
+      return post('details', detailsUrl, { ...DETAILS_BODY, audit_id: reportIdSchema.parse(reportId) });
+    },
+    close() {
+      return agent.close();
+    },
+  };
+}
+
+/** An error's message and code, for our own messages (undici's never include request headers). */
+function describe(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' ? `${cause.message} (${code})` : cause.message;
+}

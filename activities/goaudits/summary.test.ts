@@ -1,0 +1,99 @@
+import { GoAuditsError } from './errors';
+import { normaliseSummary } from './summary';
+
+describe('normaliseSummary', () => {
+  it('reads ID and Updated_On as UTC and passes other fields by', () => {
+    const result = normaliseSummary([{ ID: ' A1 ', Updated_On: '2025-03-04 05:06:07', Store: 'x' }]);
+    expect(result).toEqual({ reports: [{ id: 'A1', completedAtUtc: '2025-03-04T05:06:07Z' }], fetched: 1, skipped: 0 });
+  });
+
+  it('stringifies numeric ids', () => {
+    const { reports } = normaliseSummary([{ ID: 12345, Updated_On: '2025-01-01 00:00:00' }]);
+    expect(reports).toEqual([{ id: '12345', completedAtUtc: '2025-01-01T00:00:00Z' }]);
+  });
+
+  it.each([
+    ['missing', {}],
+    ['null', { ID: null }],
+    ['empty', { ID: '' }],
+    ['whitespace', { ID: '   ' }],
+    ['of another type', { ID: true }],
+  ])('skips rows whose id is %s', (_label, row) => {
+    const result = normaliseSummary([{ ...row, Updated_On: '2025-01-01 00:00:00' }]);
+    expect(result).toEqual({ reports: [], fetched: 1, skipped: 1 });
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['null', null],
+    ['a number', 1735689600],
+    ['not a time', 'yesterday'],
+    ['a date only', '2025-01-01'],
+    ['with an offset', '2025-01-01T00:00:00+01:00'],
+    ['not a real date', '2025-02-30 00:00:00'],
+    ['not a real time', '2025-01-01 24:00:00'],
+  ])('skips rows whose Updated_On is %s', (_label, updatedOn) => {
+    const result = normaliseSummary([{ ID: 'A', Updated_On: updatedOn }]);
+    expect(result).toEqual({ reports: [], fetched: 1, skipped: 1 });
+  });
+
+  it('skips rows that are not objects', () => {
+    expect(normaliseSummary([null, 'A', 7, ['A']])).toEqual({ reports: [], fetched: 4, skipped: 4 });
+  });
+
+  it.each([
+    ['2025-06-01T10:20:30', '2025-06-01T10:20:30Z'],
+    ['2025-06-01T10:20:30Z', '2025-06-01T10:20:30Z'],
+    ['2025-06-01T10:20:30.999Z', '2025-06-01T10:20:30Z'],
+    ['2025-06-01T10:20:30.5', '2025-06-01T10:20:30Z'],
+    [' 2024-02-29 23:59:59 ', '2024-02-29T23:59:59Z'],
+  ])('accepts %j as %s (whole seconds)', (updatedOn, expected) => {
+    const { reports } = normaliseSummary([{ ID: 'A', Updated_On: updatedOn }]);
+    expect(reports).toEqual([{ id: 'A', completedAtUtc: expected }]);
+  });
+
+  it('de-duplicates by id, keeps the latest time and the order of first appearance', () => {
+    const result = normaliseSummary([
+      { ID: 'A', Updated_On: '2025-01-01 10:00:00' },
+      { ID: 'B', Updated_On: '2025-01-02 10:00:00' },
+      { ID: 'A', Updated_On: '2025-01-03 10:00:00' },
+      { ID: 'B', Updated_On: '2025-01-01 10:00:00' },
+      { ID: ' A', Updated_On: '2025-01-02 10:00:00' },
+    ]);
+    expect(result).toEqual({
+      reports: [
+        { id: 'A', completedAtUtc: '2025-01-03T10:00:00Z' },
+        { id: 'B', completedAtUtc: '2025-01-02T10:00:00Z' },
+      ],
+      fetched: 5,
+      skipped: 0,
+    });
+  });
+
+  it('treats a numeric id and its text as the same report', () => {
+    const { reports } = normaliseSummary([
+      { ID: 7, Updated_On: '2025-01-01 00:00:00' },
+      { ID: '7', Updated_On: '2025-01-01 00:00:01' },
+    ]);
+    expect(reports).toEqual([{ id: '7', completedAtUtc: '2025-01-01T00:00:01Z' }]);
+  });
+
+  it('returns nothing for an empty array', () => {
+    expect(normaliseSummary([])).toEqual({ reports: [], fetched: 0, skipped: 0 });
+  });
+
+  it.each([
+    [{ data: [] }, 'object'],
+    [null, 'null'],
+    ['[]', 'string'],
+  ])('throws bad-response when the body is not an array (%j)', (body, type) => {
+    expect(() => normaliseSummary(body)).toThrow(GoAuditsError);
+    expect(() => normaliseSummary(body)).toThrow(
+      expect.objectContaining({
+        kind: 'bad-response',
+        endpoint: 'summary',
+        message: expect.stringMatching(new RegExp(`expected a JSON array.*got ${type}$`)),
+      }),
+    );
+  });
+});
