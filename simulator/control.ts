@@ -1,0 +1,45 @@
+/** `/__sim/*`: drive the simulator over HTTP from another process. No auth, not counted as API calls. */
+import { z } from 'zod';
+import { parseJson } from './api';
+import { jsonReply, type Reply } from './http';
+import type { FaultPatch } from './options';
+import type { Simulator } from './server';
+import { daySchema } from './time';
+import { parseOrThrow } from './validate';
+
+export const CONTROL_PREFIX = '/__sim/';
+
+const reportsBodySchema = z.strictObject({
+  count: z.number().int().min(0),
+  /** A day `YYYY-MM-DD`, or an ISO date-time for one exact second. */
+  on: z.union([daySchema, z.iso.datetime().transform((text) => new Date(text))]).optional(),
+});
+const tokenBodySchema = z.strictObject({ token: z.string().min(1) });
+
+/**
+ * GET truth, GET counters, POST counters/reset, POST faults (partial options),
+ * POST reports ({count, on}) → {ids}, POST token ({token}). Throws ValidationError on a bad body.
+ */
+export function controlReply(sim: Simulator, method: string | undefined, path: string, bodyText: string): Reply {
+  switch (`${method} ${path.slice(CONTROL_PREFIX.length)}`) {
+    case 'GET truth':
+      return jsonReply(200, sim.truth());
+    case 'GET counters':
+      return jsonReply(200, sim.counters());
+    case 'POST counters/reset':
+      sim.resetCounters();
+      return jsonReply(200, { ok: true });
+    case 'POST faults':
+      sim.setFaults(parseJson(bodyText) as FaultPatch); // validated by setFaults
+      return jsonReply(200, { ok: true });
+    case 'POST reports': {
+      const { count, on } = parseOrThrow(reportsBodySchema, parseJson(bodyText), 'reports request');
+      return jsonReply(200, { ids: sim.addReports(count, { on }) });
+    }
+    case 'POST token':
+      sim.setToken(parseOrThrow(tokenBodySchema, parseJson(bodyText), 'token request').token);
+      return jsonReply(200, { ok: true });
+    default:
+      return jsonReply(404, { error: 'Not Found' });
+  }
+}

@@ -1,0 +1,38 @@
+/** What the simulator saw, for tests to assert on the pipeline's behaviour. */
+export interface Counters {
+  /** API requests received (control endpoints and unknown paths excluded). */
+  requests: number;
+  /** Real answers sent: 200 with a well-formed body. */
+  served: number;
+  /** `served`, by endpoint. */
+  byEndpoint: { summary: number; details: number };
+  /** 429s sent. */
+  rateLimited: number;
+  /** 401s and 403s sent. */
+  authFailures: number;
+  /** Injected failures: 5xx, timeouts (504 after a hang) and malformed bodies, targeted ones included. */
+  faults: number;
+  /** Most API requests in flight at once. */
+  peakConcurrency: number;
+  /** Most calls admitted past auth and the rate limiter within any 1000 ms window. */
+  peakCallsPerSecond: number;
+  /** API requests received after the revoked token was first refused, until the next `setToken`. */
+  requestsAfterRevocation: number;
+  /** Admitted details calls per audit id, failed ones included. */
+  detailsCallsById: Record<string, number>;
+}
+
+export function emptyCounters(): Counters {
+  return {
+    requests: 0,
+    served: 0,
+    byEndpoint: { summary: 0, details: 0 },
+    rateLimited: 0,
+    authFailures: 0,
+    faults: 0,
+    peakConcurrency: 0,
+    peakCallsPerSecond: 0,
+    requestsAfterRevocation: 0,
+    detailsCallsById: {},
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * What the generator decides for one audit. Raw API rows and the truth are both derived from
+ * these decisions, never from each other. Awkward cases are scheduled by the audit's index so
+ * that every data set of a few hundred audits holds several of each, whatever the seed.
+ */
+import { longText, randomAnswer, type Json } from './answers';
+import type { Random } from './random';
+import {
+  AUDITORS,
+  CERTIFICATE_BY_ID,
+  CERTIFICATE_BY_TEXT,
+  CERTIFICATE_BY_TEXT_NO_ID,
+  CHECKLISTS,
+  LOCATIONS,
+  LONG_QUESTION,
+  QUESTION_BANK,
+  REMARKS,
+  type Question,
+} from './vocabulary';
+
+/** One Detail row as decided. */
+export interface PlannedAnswer {
+  questionId?: string;
+  question?: string;
+  answer: Json;
+  section?: string;
+  groupName?: string;
+  /** Repeats the key of an earlier row of the same report: sent, but only the first row counts. */
+  repeated?: boolean;
+}
+
+export interface AuditPlan {
+  id: string;
+  updatedOnMs: number;
+  status: string;
+  location: string;
+  checklist: string;
+  auditor: string;
+  score: number;
+  /** How many summary rows carry this audit (1-3). */
+  summaryCopies: number;
+  /** The Detail rows in order; null when the details answer is an empty array. */
+  details: PlannedAnswer[] | null;
+  /** The certificate answer as sent; undefined when the report has no certificate question. */
+  certificate?: string;
+}
+
+/** `A000001`, `A000002`, ... */
+export function auditIdOf(index: number): string {
+  return `A${String(index + 1).padStart(6, '0')}`;
+}
+
+/** Most audits are Completed; a few are still open and must not be returned for "Completed". */
+export function statusOf(index: number): string {
+  if (index % 13 === 4) return 'In Progress';
+  if (index % 31 === 17) return 'Draft';
+  return 'Completed';
+}
+
+export function planAudit(index: number, updatedOnMs: number, status: string, random: Random): AuditPlan {
+  const audit = {
+    id: auditIdOf(index),
+    updatedOnMs,
+    status,
+    location: random.pick(LOCATIONS),
+    checklist: random.pick(CHECKLISTS),
+    auditor: random.pick(AUDITORS),
+    score: random.int(400, 1000) / 10,
+    summaryCopies: summaryCopiesOf(index),
+  };
+  if (index % 31 === 6) return { ...audit, details: null };
+  if (index % 37 === 8) return { ...audit, details: [] };
+  const certificate = certificateOf(index, random);
+  return { ...audit, details: plannedDetails(index, random, certificate), certificate };
+}
+
+function summaryCopiesOf(index: number): number {
+  if (index % 11 === 5) return 3;
+  if (index % 7 === 3) return 2;
+  return 1;
+}
+
+/** Blank on one audit in nine, absent on one in fourteen. */
+function certificateOf(index: number, random: Random): string | undefined {
+  if (index % 14 === 9) return undefined;
+  if (index % 9 === 2) return index % 2 === 0 ? '' : '   ';
+  return `CERT-${random.int(100000, 999999)}`;
+}
+
+/** By id "1" mostly; by its text on one audit in four, half of those without `QUESTION_ID`. */
+function certificateQuestionOf(index: number): Omit<Question, 'kind'> {
+  if (index % 4 !== 1) return CERTIFICATE_BY_ID;
+  return index % 8 === 1 ? CERTIFICATE_BY_TEXT_NO_ID : CERTIFICATE_BY_TEXT;
+}
+
+function plannedDetails(index: number, random: Random, certificate: string | undefined): PlannedAnswer[] {
+  const questions = sample(QUESTION_BANK, random.int(4, 9), random);
+  let rows = questions.map((question) => plannedAnswer(question, random));
+  const first = rows[0] as PlannedAnswer;
+  if (index % 19 === 8) first.answer = longText(random, 5000, 9000);
+  if (index % 41 === 12) rows = insertAt(rows, { ...rowOf(LONG_QUESTION, true), answer: random.pick(REMARKS) }, random, 0);
+  if (certificate !== undefined) {
+    rows = insertAt(rows, { ...rowOf(certificateQuestionOf(index), true), answer: certificate }, random, 0);
+  }
+  if (index % 16 === 3) {
+    const repeat = { ...first, answer: 'repeated row: must be ignored', repeated: true };
+    rows = insertAt(rows, repeat, random, rows.indexOf(first) + 1);
+  }
+  return rows;
+}
+
+/** A bank question with a random answer; a few rows lack Section, a few lack the text (when keyed by id). */
+function plannedAnswer(question: Question, random: Random): PlannedAnswer {
+  const row = rowOf(question, random.chance(0.9));
+  if (question.id !== undefined && random.chance(0.05)) delete row.question;
+  return { ...row, answer: random.chance(0.08) ? null : randomAnswer(question.kind, random) };
+}
+
+function rowOf(question: Omit<Question, 'kind'>, withSection: boolean): Omit<PlannedAnswer, 'answer'> {
+  const row: Omit<PlannedAnswer, 'answer'> = { question: question.text };
+  if (question.id !== undefined) row.questionId = question.id;
+  if (withSection) row.section = question.section;
+  if (withSection && question.group !== undefined) row.groupName = question.group;
+  return row;
+}
+
+/** `count` distinct items in random order. */
+function sample<T>(items: readonly T[], count: number, random: Random): T[] {
+  const pool = [...items];
+  return Array.from({ length: Math.min(count, pool.length) }, () => pool.splice(random.int(0, pool.length - 1), 1)[0] as T);
+}
+
+/** A copy of `rows` with `row` at a random position at or after `min`. */
+function insertAt<T>(rows: T[], row: T, random: Random, min: number): T[] {
+  const at = random.int(min, rows.length);
+  return [...rows.slice(0, at), row, ...rows.slice(at)];
+}

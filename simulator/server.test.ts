@@ -1,0 +1,205 @@
+import { startSimulator, type Simulator, type SimulatorOptions } from './server';
+
+const TOKEN = 'secret-token';
+const DATASET = { reports: 80, from: '2025-03-01', to: '2025-03-05', seed: 3 };
+const DETAILS_BODY = {
+  start_date: '2024-01-01',
+  end_date: '2050-12-12',
+  jsonflag: true,
+  json: 0,
+  csv: 0,
+  xlsx: 0,
+  templateactive: true,
+  templateid: 0,
+  filterId: '',
+  locationId: '',
+};
+const summaryBody = (start: string, end: string, status = 'Completed') => ({
+  start_date: start,
+  end_date: end,
+  status,
+  jsonflag: true,
+  filterId: '',
+  locationId: '',
+  userId: '',
+  checklistId: '',
+  timezoneOffset: 0,
+  includePdf: false,
+});
+
+let sim: Simulator;
+const start = async (options: Partial<SimulatorOptions> = {}) => {
+  sim = await startSimulator({ token: TOKEN, dataset: DATASET, ...options });
+};
+afterEach(async () => {
+  await sim?.close();
+});
+
+const post = (url: string, body: unknown, token: string | null = TOKEN) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const summary = (start: string, end: string, status?: string) => post(sim.summaryUrl, summaryBody(start, end, status));
+const details = (id: string, token: string | null = TOKEN) => post(sim.detailsUrl, { ...DETAILS_BODY, audit_id: id }, token);
+const rowsOf = async (res: Response) => (await res.json()) as Record<string, unknown>[];
+
+describe('GoAudits API', () => {
+  test('refuses a missing or wrong token with 401', async () => {
+    await start();
+    expect((await post(sim.summaryUrl, summaryBody('2025-03-01', '2025-03-05'), null)).status).toBe(401);
+    expect((await details('A000001', 'wrong')).status).toBe(401);
+    expect(sim.counters()).toMatchObject({ requests: 2, served: 0, authFailures: 2 });
+  });
+
+  test('summary answers in-range Completed rows, duplicates and junk included', async () => {
+    await start();
+    const truth = sim.truth().reports;
+    const all = await rowsOf(await summary('2025-03-01', '2025-03-05'));
+    const audits = all.filter((row) => typeof row.ID === 'string' && /^A\d+$/.test(row.ID) && /^\d{4}-/.test(String(row.Updated_On)));
+    expect(new Set(audits.map((row) => row.ID))).toEqual(new Set(truth.map((report) => report.id)));
+    expect(audits.length).toBeGreaterThan(truth.length);
+    expect(all.length).toBeGreaterThan(audits.length);
+    expect(all.every((row) => row.Status === 'Completed')).toBe(true);
+
+    const some = await rowsOf(await summary('2025-03-02', '2025-03-03'));
+    const inRange = truth.filter((report) => report.completedAtUtc >= '2025-03-02' && report.completedAtUtc < '2025-03-04');
+    expect(new Set(some.filter((row) => /^A\d+$/.test(String(row.ID))).map((row) => row.ID))).toEqual(new Set(inRange.map((r) => r.id)));
+
+    const open = await rowsOf(await summary('2025-03-01', '2025-03-05', 'In Progress'));
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.every((row) => row.Status === 'In Progress')).toBe(true);
+  });
+
+  test('summary refuses a bad body with 400', async () => {
+    await start();
+    const bad = [{ ...summaryBody('2025-03-01', '2025-03-05'), start_date: undefined }, summaryBody('2025-02-30', '2025-03-05'), summaryBody('2025-03-05', '2025-03-01')];
+    for (const body of bad) expect((await post(sim.summaryUrl, body)).status).toBe(400);
+    const notJson = await post(sim.summaryUrl, '{"start_date":');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: 'Bad Request' });
+  });
+
+  test('details: known id, unknown id, minimal body', async () => {
+    await start();
+    const id = sim.truth().reports.find((report) => report.answers.length > 0)?.id as string;
+    const rows = await rowsOf(await details(id));
+    expect(rows.filter((row) => row.RecordType === 'Detail').length).toBeGreaterThan(0);
+    expect(rows.some((row) => row.RecordType !== 'Detail')).toBe(true);
+    expect(await rowsOf(await details('A999999'))).toEqual([]);
+    expect(await rowsOf(await post(sim.detailsUrl, { audit_id: id }))).toEqual([]);
+    expect(sim.counters()).toMatchObject({ served: 3, byEndpoint: { summary: 0, details: 3 }, detailsCallsById: { [id]: 2, A999999: 1 } });
+  });
+
+  test('rate limit: 429 with Retry-After over the limit; the peak never exceeds it', async () => {
+    await start({ rateLimitPerSecond: 5 });
+    const answers = await Promise.all(Array.from({ length: 12 }, () => details('A000001')));
+    const limited = answers.filter((res) => res.status === 429);
+    expect(limited).toHaveLength(7);
+    expect(limited.every((res) => res.headers.get('retry-after') === '1')).toBe(true);
+    expect(sim.counters()).toMatchObject({ requests: 12, served: 5, rateLimited: 7, peakCallsPerSecond: 5 });
+    sim.setFaults({ rateLimitPerSecond: null });
+    expect((await details('A000001')).status).toBe(200);
+  });
+
+  test('revokes the token after N calls until it is rotated', async () => {
+    await start({ revokeTokenAfterCalls: 2 });
+    expect((await details('A000001')).status).toBe(200);
+    expect((await details('A000002')).status).toBe(200);
+    expect((await details('A000003')).status).toBe(401);
+    expect((await details('A000003')).status).toBe(401);
+    expect((await details('A000003')).status).toBe(401);
+    expect(sim.counters()).toMatchObject({ served: 2, authFailures: 3, requestsAfterRevocation: 2 });
+    sim.setToken('rotated');
+    expect((await details('A000003', 'rotated')).status).toBe(200);
+    expect((await details('A000003')).status).toBe(401);
+    sim.setFaults({ revokeTokenAfterCalls: 0, revokedStatus: 403 });
+    expect((await details('A000003', 'rotated')).status).toBe(403);
+  });
+
+  test('failingDetails answer 500 while listed', async () => {
+    await start();
+    sim.setFaults({ failingDetails: ['A000002'] });
+    expect((await details('A000002')).status).toBe(500);
+    expect((await details('A000001')).status).toBe(200);
+    sim.setFaults({ failingDetails: [] });
+    expect((await details('A000002')).status).toBe(200);
+    expect(sim.counters()).toMatchObject({ faults: 1, served: 2, detailsCallsById: { A000002: 2, A000001: 1 } });
+  });
+
+  test('random faults, hangs and long ranges', async () => {
+    await start({ fault5xxRate: 1, hangMs: 50 });
+    expect([500, 502, 503]).toContain((await details('A000001')).status);
+    sim.setFaults({ fault5xxRate: 0, malformedRate: 1 });
+    const malformed = await details('A000001');
+    expect(malformed.status).toBe(200);
+    await expect(malformed.json()).rejects.toThrow();
+    sim.setFaults({ malformedRate: 0, timeoutRate: 1 });
+    const began = Date.now();
+    expect((await details('A000001')).status).toBe(504);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(45);
+    sim.setFaults({ timeoutRate: 0, summaryMaxDays: 2 });
+    expect((await summary('2025-03-01', '2025-03-03')).status).toBe(504);
+    expect((await summary('2025-03-01', '2025-03-02')).status).toBe(200);
+    expect(sim.counters()).toMatchObject({ requests: 5, faults: 4, served: 1 });
+    expect(() => sim.setFaults({ fault5xxRate: 2 })).toThrow(/fault5xxRate/);
+  });
+
+  test('latency and concurrency are measured; counters reset', async () => {
+    await start({ latencyMs: 60 });
+    const began = Date.now();
+    await Promise.all([details('A000001'), details('A000002'), summary('2025-03-01', '2025-03-01')]);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(55);
+    expect(sim.counters()).toMatchObject({ requests: 3, served: 3, peakConcurrency: 3, byEndpoint: { summary: 1, details: 2 } });
+    sim.resetCounters();
+    expect(sim.counters()).toMatchObject({ requests: 0, served: 0, peakConcurrency: 0, detailsCallsById: {} });
+  });
+
+  test('unknown paths answer 404 and are not counted', async () => {
+    await start();
+    expect((await post(`${sim.url}/v1/other`, {})).status).toBe(404);
+    expect(sim.counters().requests).toBe(0);
+  });
+});
+
+describe('control over HTTP', () => {
+  const control = (path: string, body?: unknown) =>
+    fetch(`${sim.url}/__sim/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+
+  test('truth, counters, faults, reports, token; none counted as API calls', async () => {
+    await start();
+    expect(await (await control('truth')).json()).toEqual(sim.truth());
+
+    const added = (await (await control('reports', { count: 2, on: '2025-03-06' })).json()) as { ids: string[] };
+    expect(added.ids).toEqual(['A000081', 'A000082']);
+    const rows = await rowsOf(await summary('2025-03-06', '2025-03-06'));
+    expect(new Set(rows.map((row) => row.ID))).toEqual(new Set(added.ids));
+    const exact = (await (await control('reports', { count: 1, on: '2025-03-07T10:11:12Z' })).json()) as { ids: string[] };
+    expect(sim.truth().reports.find((report) => report.id === exact.ids[0])?.completedAtUtc).toBe('2025-03-07T10:11:12Z');
+
+    expect((await control('faults', { failingDetails: ['A000001'] })).status).toBe(200);
+    expect((await details('A000001')).status).toBe(500);
+    const bad = await control('faults', { timeoutRate: 'often' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('timeoutRate');
+    expect((await control('faults', { token: 'x' })).status).toBe(400);
+
+    expect((await control('token', { token: 'next' })).status).toBe(200);
+    expect((await details('A000002', 'next')).status).toBe(200);
+
+    const counters = await (await control('counters')).json();
+    expect(counters).toMatchObject({ requests: 3, served: 2, faults: 1 });
+    expect((await control('counters/reset', {})).status).toBe(200);
+    expect(sim.counters().requests).toBe(0);
+  });
+});
+
+describe('options', () => {
+  test('a bad option is named', async () => {
+    await expect(startSimulator({ token: TOKEN, dataset: { ...DATASET, from: 'yesterday' } })).rejects.toThrow(/dataset\.from/);
+    await expect(startSimulator({ token: '', dataset: DATASET })).rejects.toThrow(/token/);
+    await expect(startSimulator({ token: TOKEN, dataset: DATASET, rateLimitPerSecond: -1 })).rejects.toThrow(/rateLimitPerSecond/);
+    await expect(startSimulator({ token: TOKEN, dataset: DATASET, latencyMS: 5 } as SimulatorOptions)).rejects.toThrow(/latencyMS/);
+  });
+});

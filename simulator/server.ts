@@ -1,0 +1,157 @@
+/**
+ * The GoAudits simulator: a real HTTP server answering the two documented endpoints from a
+ * generated data set, with bearer auth, a sliding-window rate limit, latency, injected faults,
+ * token revocation and counters of everything it saw.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { answerCall, DETAILS_PATH, endpointOf, parseApiCall, SUMMARY_PATH, type Endpoint } from './api';
+import { createCallWindow } from './callWindow';
+import { CONTROL_PREFIX, controlReply } from './control';
+import { emptyCounters, type Counters } from './counters';
+import { generateDataset, type Truth } from './dataset';
+import { drawFault, faultReply, targetedFault } from './faults';
+import { jsonReply, readBody, send, type Reply } from './http';
+import { faultOptionsSchema, simulatorOptionsSchema, type FaultOptions, type FaultPatch, type SimulatorOptions } from './options';
+import { createRandom } from './random';
+import { createTokenGuard } from './tokenGuard';
+import { parseOrThrow, ValidationError } from './validate';
+
+export type { SimulatorOptions, FaultPatch } from './options';
+export type { Counters } from './counters';
+export type { Truth, TruthReport } from './dataset';
+export { simulatorOptionsFromEnvironment } from './environment';
+
+export interface Simulator {
+  /** Base URL, e.g. `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly summaryUrl: string;
+  readonly detailsUrl: string;
+  truth(): Truth;
+  counters(): Counters;
+  resetCounters(): void;
+  /** Changes latency, rate limit and fault options; throws a ValidationError naming a bad field. */
+  setFaults(patch: FaultPatch): void;
+  /** Rotates the valid token and lifts a revocation. */
+  setToken(token: string): void;
+  /** Appends Completed audits (now, by default) and returns their ids. */
+  addReports(count: number, options?: { on?: string | Date }): string[];
+  close(): Promise<void>;
+}
+
+type ApiReply = Reply & { hang?: boolean };
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const { port, host, token, dataset: spec, ...initialFaults } = parseOrThrow(simulatorOptionsSchema, options, 'simulator options');
+  const dataset = generateDataset(spec);
+  const random = createRandom(spec.seed ^ 0x5eed);
+  const guard = createTokenGuard(token, initialFaults.revokeTokenAfterCalls);
+  const window = createCallWindow();
+  const stopping = new AbortController();
+  let faults: FaultOptions = initialFaults;
+  let counters = emptyCounters();
+  let inFlight = 0;
+
+  /** Auth, then the rate limit, then the body, then faults; only then the real answer. */
+  async function decide(endpoint: Endpoint, req: IncomingMessage): Promise<ApiReply> {
+    const bodyText = await readBody(req);
+    const access = guard.check(req.headers.authorization);
+    if (access !== 'ok') {
+      counters.authFailures += 1;
+      return access === 'revoked' ? jsonReply(faults.revokedStatus, { error: 'token revoked' }) : jsonReply(401, { error: 'Unauthorized' });
+    }
+    const now = Date.now();
+    if (faults.rateLimitPerSecond != null && window.count(now) >= faults.rateLimitPerSecond) {
+      counters.rateLimited += 1;
+      return jsonReply(429, { error: 'Too Many Requests' }, { 'retry-after': '1' });
+    }
+    window.admit(now);
+    guard.admitted();
+    counters.peakCallsPerSecond = Math.max(counters.peakCallsPerSecond, window.count(now));
+    const call = parseApiCall(endpoint, bodyText);
+    if (call.endpoint === 'details') {
+      counters.detailsCallsById[call.auditId] = (counters.detailsCallsById[call.auditId] ?? 0) + 1;
+    }
+    const fault = targetedFault(call, faults) ?? drawFault(faults, random);
+    if (fault) {
+      counters.faults += 1;
+      return faultReply(fault);
+    }
+    counters.served += 1;
+    counters.byEndpoint[call.endpoint] += 1;
+    return jsonReply(200, answerCall(dataset, call));
+  }
+
+  async function handleApi(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    counters.requests += 1;
+    if (guard.refusedRevoked) counters.requestsAfterRevocation += 1;
+    inFlight += 1;
+    counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlight);
+    try {
+      const reply = await decide(endpoint, req).catch((error: unknown): ApiReply => {
+        if (error instanceof ValidationError) return jsonReply(400, { error: 'Bad Request', message: error.message });
+        throw error;
+      });
+      const latency = faults.latencyMs + (faults.latencyJitterMs > 0 ? random.int(0, faults.latencyJitterMs) : 0);
+      if (latency > 0) await sleep(latency, undefined, { signal: stopping.signal });
+      if (reply.hang) await sleep(faults.hangMs, undefined, { signal: stopping.signal });
+      send(res, reply);
+    } finally {
+      inFlight -= 1;
+    }
+  }
+
+  async function handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const bodyText = await readBody(req);
+    try {
+      send(res, controlReply(simulator, req.method, path, bodyText));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      send(res, jsonReply(400, { error: 'Bad Request', message: error.message }));
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    if (path.startsWith(CONTROL_PREFIX)) return handleControl(req, res, path);
+    const endpoint = endpointOf(req.method, path);
+    if (endpoint) return handleApi(endpoint, req, res);
+    send(res, jsonReply(404, { error: 'Not Found' }));
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (stopping.signal.aborted) res.destroy();
+      else send(res, jsonReply(500, { error: 'simulator error', message: String(error) }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+
+  const simulator: Simulator = {
+    url,
+    summaryUrl: `${url}${SUMMARY_PATH}`,
+    detailsUrl: `${url}${DETAILS_PATH}`,
+    truth: () => dataset.truth(),
+    counters: () => structuredClone(counters),
+    resetCounters: () => {
+      counters = { ...emptyCounters(), peakConcurrency: inFlight };
+    },
+    setFaults: (patch) => {
+      faults = parseOrThrow(faultOptionsSchema, { ...faults, ...patch }, 'fault options');
+      if ('revokeTokenAfterCalls' in patch) guard.arm(faults.revokeTokenAfterCalls);
+    },
+    setToken: (next) => guard.rotate(parseOrThrow(simulatorOptionsSchema.shape.token, next, 'token')),
+    addReports: (count, { on = new Date() } = {}) => dataset.addReports(count, on),
+    close: async () => {
+      stopping.abort();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return simulator;
+}
