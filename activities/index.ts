@@ -1,0 +1,120 @@
+import type { Window } from '../workflows/plan';
+import type { PipelineSettings } from '../workflows/settings';
+import { countsMessage, type EnrichmentCounts, type IngestionCounts } from '../workflows/counts';
+import { normaliseSummary } from './goaudits/summary';
+import { parseReportDetails } from './goaudits/details';
+import type { JobName, SavedDetails, Store } from './store/store';
+import { asActivityFailure } from './failures';
+
+/** The two GoAudits calls, as the activities need them (the undici client implements it). */
+export interface GoAuditsApi {
+  summary(window: Window): Promise<unknown>;
+  details(reportId: string): Promise<unknown>;
+}
+
+export interface ActivityDeps {
+  store: Store;
+  goaudits: GoAuditsApi;
+  settings: PipelineSettings;
+  /** Where the one-line JSON run summary goes (stdout by default). */
+  writeLine?: (line: string) => void;
+}
+
+export interface IngestedWindow {
+  fetched: number;
+  eligible: number;
+  skipped: number;
+  alreadyProcessed: number;
+  /** Ids stored for the first time by this window, for enrichment. */
+  ingestedIds: string[];
+  watermarkUtc: string | null;
+}
+
+export interface EnrichedReport extends SavedDetails {
+  /** False when GoAudits answered with no Detail rows (an unknown or bad id): nothing stored. */
+  hasDetailRows: boolean;
+}
+
+export interface RunRef {
+  runId: string;
+  job: JobName;
+  correlationId: string;
+  /** When the workflow started the run (workflow time). */
+  startedAtUtc: string;
+}
+
+/** Calls GoAudits and reads its answer; errors become the Temporal failures that retry them correctly. */
+async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asActivityFailure(error);
+  }
+}
+
+/** Every side effect of the pipeline, as thin functions over the injected adapters. */
+export function createActivities({ store, goaudits, settings, writeLine = (line) => console.log(line) }: ActivityDeps) {
+  return {
+    async pipelineSettings(): Promise<PipelineSettings> {
+      return settings;
+    },
+
+    async readWatermark(job: JobName): Promise<string | null> {
+      return store.watermark(job);
+    },
+
+    async startRun({ runId, job, correlationId }: RunRef): Promise<void> {
+      await store.startRun({ runId, job, correlationId });
+    },
+
+    /** Closes the JobRunHistory row and writes today's one-line JSON summary log. */
+    async finishRun(
+      args: RunRef & { status: 'Succeeded' | 'Failed'; counts: IngestionCounts | EnrichmentCounts; error?: string },
+    ): Promise<void> {
+      await store.finishRun({ runId: args.runId, status: args.status, message: countsMessage(args.counts, args.error) });
+      writeLine(
+        JSON.stringify({
+          jobName: args.job,
+          jobRunId: args.runId,
+          status: args.status,
+          counts: args.counts,
+          ...(args.error === undefined ? {} : { error: args.error }),
+          correlationId: args.correlationId,
+          startedAtUtc: args.startedAtUtc,
+          completedAtUtc: new Date().toISOString(),
+        }),
+      );
+    },
+
+    async pendingEnrichment(limit: number): Promise<string[]> {
+      return store.pendingEnrichment(limit);
+    },
+
+    /** One summary call for the window, then reports, ledger and watermark in one transaction. */
+    async ingestWindow(args: { runId: string; window: Window; advanceWatermark: boolean }): Promise<IngestedWindow> {
+      const { reports, fetched, skipped } = await callingGoAudits(async () => normaliseSummary(await goaudits.summary(args.window)));
+      const saved = await store.saveSummaryWindow({ runId: args.runId, reports, advanceWatermark: args.advanceWatermark });
+      return {
+        fetched,
+        eligible: reports.length,
+        skipped,
+        alreadyProcessed: saved.alreadyProcessed,
+        ingestedIds: saved.ingested,
+        watermarkUtc: saved.watermarkUtc,
+      };
+    },
+
+    /** One details call for the report, then certificate, answers and ledger in one transaction. */
+    async enrichReport(args: { runId: string; reportId: string }): Promise<EnrichedReport> {
+      const { hasDetailRows, ...details } = await callingGoAudits(async () =>
+        parseReportDetails(args.reportId, await goaudits.details(args.reportId)),
+      );
+      if (!hasDetailRows) {
+        return { hasDetailRows, certUpdated: false, answersInserted: 0, markedProcessed: false, certMissing: false };
+      }
+      return { hasDetailRows, ...(await store.saveReportDetails({ runId: args.runId, details })) };
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

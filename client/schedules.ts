@@ -1,0 +1,51 @@
+import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
+import type { Environment } from '../worker/config';
+
+export const INGESTION_SCHEDULE = 'goaudits-ingestion';
+export const ENRICHMENT_SCHEDULE = 'goaudits-enrichment';
+
+type ScheduleEnv = Pick<Environment, 'TEMPORAL_TASK_QUEUE' | 'GOAUDITS_INGEST_CRON' | 'GOAUDITS_ENRICH_CRON'>;
+
+interface PipelineSchedule {
+  scheduleId: string;
+  cron: string;
+  action: ScheduleOptionsStartWorkflowAction<Workflow>;
+}
+
+/** The two schedules that replace today's cron jobs (hourly ingestion at :00, sweep at :15). */
+export function pipelineSchedules(env: ScheduleEnv): PipelineSchedule[] {
+  const start = (workflowType: string, workflowId: string): ScheduleOptionsStartWorkflowAction<Workflow> => ({
+    type: 'startWorkflow',
+    workflowType,
+    workflowId,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    args: [{}],
+  });
+  return [
+    { scheduleId: INGESTION_SCHEDULE, cron: env.GOAUDITS_INGEST_CRON, action: start('ingestionWorkflow', INGESTION_SCHEDULE) },
+    { scheduleId: ENRICHMENT_SCHEDULE, cron: env.GOAUDITS_ENRICH_CRON, action: start('enrichmentWorkflow', ENRICHMENT_SCHEDULE) },
+  ];
+}
+
+/**
+ * Creates the schedules, or brings existing ones to this definition; running it twice changes
+ * nothing. Overlapping runs are skipped: a run still going when the next is due makes that
+ * one wait for the following hour, as the legacy cron jobs should have.
+ */
+export async function applySchedules(client: Client, env: ScheduleEnv): Promise<string[]> {
+  const applied: string[] = [];
+  for (const { scheduleId, cron, action } of pipelineSchedules(env)) {
+    const spec = { cronExpressions: [cron] };
+    const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' as const };
+    try {
+      await client.schedule.create({ scheduleId, spec, action, policies });
+      applied.push(`${scheduleId}: created (${cron})`);
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies }));
+      applied.push(`${scheduleId}: updated (${cron})`);
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { readEnvironment, type Environment } from '../worker/config';
+import { openDependencies, type Dependencies } from '../worker/dependencies';
+import { createWorkers, runWorkers } from '../worker/workers';
+import { temporalCli } from '../worker/temporal-cli';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server';
+
+/**
+ * One real Temporal dev server and one workflow bundle per test file; for each pipeline, a
+ * fresh GoAudits simulator on a free port, a fresh SQLite file and task queues of its own.
+ */
+export class TestServer {
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly bundle: WorkflowBundleWithSourceMap,
+  ) {}
+
+  static async start(): Promise<TestServer> {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    const [env, bundle] = await Promise.all([
+      TestWorkflowEnvironment.createLocal({ server: { executable: temporalCli(), ip: '127.0.0.1' } }),
+      bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundler }),
+    ]);
+    return new TestServer(env, bundle);
+  }
+
+  async stop(): Promise<void> {
+    await this.env.teardown();
+  }
+
+  /** Starts a simulator, a SQLite store and the workers; `stop()` ends them all. */
+  async pipeline(options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string> } = {}): Promise<Pipeline> {
+    const token = `token-${randomUUID()}`;
+    const simulator = await startSimulator({
+      dataset: { reports: 60, from: '2025-10-01', to: '2025-10-05', seed: 7 },
+      ...options.simulator,
+      port: 0,
+      token,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'goaudits-test-'));
+    const queue = `goaudits-${randomUUID()}`;
+    const env = readEnvironment({
+      TEMPORAL_TASK_QUEUE: queue,
+      GOAUDITS_API_TASK_QUEUE: `${queue}-api`,
+      GOAUDITS_AUDITSUMMARY_URL: simulator.summaryUrl,
+      GOAUDITS_AUDITDETAILS_URL: simulator.detailsUrl,
+      GOAUDITS_RATE_LIMIT_PER_SECOND: '50',
+      GOAUDITS_RETRY_INITIAL_MS: '50',
+      GOAUDITS_RETRY_MAX_MS: '200',
+      GOAUDITS_RETRY_ATTEMPTS: '3',
+      SQLITE_PATH: join(dir, 'goaudits.db'),
+      ...options.env,
+    });
+    const tokenEnv = { GOAUDITS_BEARER_TOKEN: token };
+    const summaryLines: string[] = [];
+    const dependencies = await openDependencies(env, tokenEnv, (line) => summaryLines.push(line));
+    const workers = await createWorkers({
+      connection: this.env.nativeConnection,
+      env,
+      activities: dependencies.activities,
+      workflows: { workflowBundle: this.bundle },
+    });
+    const running = runWorkers(workers);
+    return new Pipeline(this.env, env, simulator, dependencies, workers, running, dir, tokenEnv, summaryLines);
+  }
+}
+
+export class Pipeline {
+  readonly db: Database.Database;
+
+  constructor(
+    readonly temporal: TestWorkflowEnvironment,
+    readonly env: Environment,
+    readonly simulator: Simulator,
+    readonly dependencies: Dependencies,
+    private readonly workers: Worker[],
+    private readonly running: Promise<void>,
+    private readonly dir: string,
+    /** The worker reads its token from here: tests rotate it like an operator would. */
+    readonly tokenEnv: Record<string, string>,
+    /** The one-line JSON run summaries the activities logged. */
+    readonly summaryLines: string[],
+  ) {
+    this.db = new Database(env.SQLITE_PATH, { readonly: true });
+  }
+
+  get client() {
+    return this.temporal.client;
+  }
+
+  /** Runs a workflow on this pipeline's task queue to its end and returns its result. */
+  async execute<T>(workflowType: string, input: unknown = {}, workflowId = `${workflowType}-${randomUUID()}`): Promise<T> {
+    return this.client.workflow.execute(workflowType, {
+      taskQueue: this.env.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [input],
+    });
+  }
+
+  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  count(table: string): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  }
+
+  async stop(): Promise<void> {
+    for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await this.running;
+    this.db.close();
+    await this.dependencies.close();
+    await this.simulator.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const quietBundler = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

@@ -1,0 +1,244 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { TestServer, type Pipeline } from './harness';
+import type { IngestionResult } from '../workflows/ingest';
+import type { RecordedRun } from '../workflows/run-history';
+import { countsMessage, type EnrichmentCounts } from '../workflows/counts';
+import { AUTH_HALT } from '../workflows/failure-types';
+
+jest.setTimeout(180_000);
+
+let server: TestServer;
+let pipeline: Pipeline | undefined;
+
+beforeAll(async () => {
+  server = await TestServer.start();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+const storedTime = (iso: string) => iso.replace('T', ' ').replace('Z', '');
+
+/** The tables as the simulator's truth should make them: one line per report and per answer. */
+function tablesOf(p: Pipeline) {
+  return {
+    reports: p
+      .rows<{ id: string; at: string; cert: string | null }>(
+        'SELECT GoAuditsReportId AS id, CompletedAtUtc AS at, CertificationNumber AS cert FROM GoAuditsReports ORDER BY 1',
+      )
+      .map((r) => `${r.id} ${r.at} ${r.cert ?? '-'}`),
+    answers: p
+      .rows<{ id: string; key: string; value: string | null; section: string | null; text: string | null }>(
+        `SELECT GoAuditsReportId AS id, QuestionKey AS key, AnswerValue AS value, Section AS section, QuestionText AS text
+         FROM GoAuditsReportAnswers ORDER BY 1, 2`,
+      )
+      .map((a) => JSON.stringify([a.id, a.key, a.value, a.section, a.text])),
+  };
+}
+
+function truthOf(p: Pipeline) {
+  const reports = [...p.simulator.truth().reports].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const answers = reports
+    .filter((r) => r.hasDetails)
+    .flatMap((r) => r.answers.map((a: { questionKey: string; answerValue: string | null; section: string | null; questionText: string | null }) => JSON.stringify([r.id, a.questionKey, a.answerValue, a.section, a.questionText])))
+    .sort();
+  return {
+    reports: reports.map((r) => `${r.id} ${storedTime(r.completedAtUtc)} ${r.hasDetails ? (r.certificateNumber ?? '-') : '-'}`),
+    answers,
+  };
+}
+
+/** Reports whose details have no Detail rows: counted as failed by every run, as today. */
+function withoutDetails(p: Pipeline): number {
+  return p.simulator.truth().reports.filter((r) => !r.hasDetails).length;
+}
+
+function runHistory(p: Pipeline) {
+  return p.rows<{ JobName: string; Status: string; Message: string; CorrelationId: string }>(
+    'SELECT JobName, Status, Message, CorrelationId FROM JobRunHistory ORDER BY RunStartedUtc, JobName',
+  );
+}
+
+describe('ingestion and enrichment on a real dev server', () => {
+  test('a first run stores exactly the truth, a second adds nothing, new audits add exactly themselves', async () => {
+    pipeline = await server.pipeline({ env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' } });
+    const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+
+    const truth = truthOf(pipeline);
+    const stored = tablesOf(pipeline);
+    expect(stored.reports).toEqual(truth.reports);
+    expect(stored.answers).toEqual(truth.answers);
+    expect(first.counts.ingested).toBe(truth.reports.length);
+    expect(first.counts.pages).toBe(5);
+    expect(first.counts.skipped).toBeGreaterThan(0);
+    expect(first.counts.fetched).toBeGreaterThan(first.counts.eligible);
+    expect(first.enrichment?.counts).toMatchObject({
+      selected: truth.reports.length,
+      processed: truth.reports.length - withoutDetails(pipeline),
+      failedCount: withoutDetails(pipeline),
+      authFatal: false,
+    });
+    expect(withoutDetails(pipeline)).toBeGreaterThan(0);
+    expect(first.enrichment?.counts.answersInsertedCount).toBe(truth.answers.length);
+    expect(pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsIngestion'")).toBe(truth.reports.length);
+
+    const second = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(second.counts.ingested).toBe(0);
+    expect(second.counts.alreadyProcessed).toBeGreaterThan(0);
+    expect(second.enrichment).toBeUndefined();
+    expect(tablesOf(pipeline)).toEqual(stored);
+
+    const added = pipeline.simulator.addReports(3, { on: '2025-10-05' });
+    const third = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(third.counts.ingested).toBe(3);
+    expect(third.enrichment?.counts.selected).toBe(3);
+    const newIds = pipeline.rows<{ id: string }>('SELECT GoAuditsReportId AS id FROM GoAuditsReports WHERE JobRunId = ?', third.runId);
+    expect(newIds.map((r) => r.id).sort()).toEqual([...added].sort());
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+
+    const history = runHistory(pipeline);
+    expect(history.map((h) => `${h.JobName} ${h.Status}`).sort()).toEqual([
+      'GoAuditsEnrichment Succeeded',
+      'GoAuditsEnrichment Succeeded',
+      'GoAuditsIngestion Succeeded',
+      'GoAuditsIngestion Succeeded',
+      'GoAuditsIngestion Succeeded',
+    ]);
+    expect(new Set(history.map((h) => h.CorrelationId)).size).toBe(history.length);
+    const firstRow = pipeline.rows<{ Message: string }>('SELECT Message FROM JobRunHistory WHERE RunId = ?', first.runId);
+    expect(firstRow).toEqual([{ Message: countsMessage(first.counts) }]);
+
+    const logged = pipeline.summaryLines.map((line) => JSON.parse(line));
+    expect(logged).toHaveLength(history.length);
+    expect(logged[0]).toEqual({
+      jobName: 'GoAuditsIngestion',
+      jobRunId: first.runId,
+      status: 'Succeeded',
+      counts: first.counts,
+      correlationId: expect.stringMatching(/^ingestionWorkflow-/),
+      startedAtUtc: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      completedAtUtc: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
+  test('the token never enters workflow history', async () => {
+    pipeline = await server.pipeline({ simulator: { dataset: { reports: 12, from: '2025-10-01', to: '2025-10-01', seed: 2 } } });
+    const workflowId = 'ingestion-history-check';
+    await pipeline.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-01' }, workflowId);
+    const histories = [workflowId, `${workflowId}-enrichment`, `${workflowId}-enrichment-batch-1`].map((id) =>
+      pipeline!.client.workflow.getHandle(id).fetchHistory(),
+    );
+    const raw = JSON.stringify(await Promise.all(histories));
+    const payloads = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map(([, data]) => Buffer.from(data, 'base64').toString());
+    const text = `${raw}\n${payloads.join('\n')}`;
+    expect(text.includes('"job":"GoAuditsIngestion"')).toBe(true);
+    expect(text.includes(pipeline.tokenEnv.GOAUDITS_BEARER_TOKEN)).toBe(false);
+  });
+
+  test('a token revoked mid-run halts the run, makes no further call, and a rotated token resumes it', async () => {
+    pipeline = await server.pipeline({
+      simulator: { revokeTokenAfterCalls: 20 },
+      env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_ENRICH_BATCH_SIZE: '10' },
+    });
+    const halted = pipeline.execute('ingestionWorkflow');
+    await expect(halted).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect(failureTypes(await halted.catch((error: unknown) => error))).toContain(AUTH_HALT);
+
+    const history = runHistory(pipeline);
+    expect(history.map((h) => `${h.JobName} ${h.Status}`).sort()).toEqual([
+      'GoAuditsEnrichment Failed',
+      'GoAuditsIngestion Succeeded',
+    ]);
+    expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(/^Selected=\d+ .* Failed=\d+ \| Error: authFatal: /);
+    expect(pipeline.simulator.counters().requestsAfterRevocation).toBe(0);
+    const truth = truthOf(pipeline);
+    expect(tablesOf(pipeline).reports.length).toBe(truth.reports.length);
+    const enrichedBeforeHalt = pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsEnrichment'");
+    expect(enrichedBeforeHalt).toBeGreaterThan(0);
+
+    const rotated = `rotated-${Date.now()}`;
+    pipeline.simulator.setToken(rotated);
+    pipeline.tokenEnv.GOAUDITS_BEARER_TOKEN = rotated;
+    const sweep = await pipeline.execute<RecordedRun<EnrichmentCounts>>('enrichmentWorkflow');
+    expect(sweep.counts).toMatchObject({ failedCount: withoutDetails(pipeline), authFatal: false });
+    expect(tablesOf(pipeline)).toEqual(truth);
+  });
+
+  test('failing reports are counted without stopping the batch, and a later sweep enriches them', async () => {
+    pipeline = await server.pipeline({ env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' } });
+    const enrichable = pipeline.simulator.truth().reports.filter((r: { hasDetails: boolean }) => r.hasDetails);
+    const failing = [enrichable[0].id, enrichable[enrichable.length - 1].id];
+    pipeline.simulator.setFaults({ failingDetails: failing });
+
+    const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(first.enrichment?.counts.failedCount).toBe(2 + withoutDetails(pipeline));
+    expect(first.enrichment?.counts.processed).toBe(first.enrichment!.counts.selected - 2 - withoutDetails(pipeline));
+    const missing = pipeline.rows(
+      `SELECT GoAuditsReportId FROM GoAuditsReportAnswers WHERE GoAuditsReportId IN (?, ?)`,
+      ...failing,
+    );
+    expect(missing).toEqual([]);
+    expect(runHistory(pipeline).every((h) => h.Status === 'Succeeded')).toBe(true);
+
+    pipeline.simulator.setFaults({ failingDetails: [] });
+    const sweep = await pipeline.execute<RecordedRun<EnrichmentCounts>>('enrichmentWorkflow');
+    expect(sweep.counts.failedCount).toBe(withoutDetails(pipeline));
+    expect(sweep.counts.markedProcessedCount).toBe(2);
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+  });
+
+  test('GoAudits never sees more calls per second than the limit, and each run writes one history row', async () => {
+    pipeline = await server.pipeline({
+      env: {
+        GOAUDITS_START_DATE: '2025-10-01',
+        GOAUDITS_END_DATE: '2025-10-05',
+        GOAUDITS_RATE_LIMIT_PER_SECOND: '16',
+        GOAUDITS_ENRICH_BATCH_SIZE: '5',
+        GOAUDITS_ENRICH_CONCURRENCY: '4',
+      },
+    });
+    await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const counters = pipeline.simulator.counters();
+    expect(counters.byEndpoint.details).toBeGreaterThan(40);
+    expect(counters.peakCallsPerSecond).toBeLessThanOrEqual(16);
+    expect(counters.peakConcurrency).toBeLessThanOrEqual(4);
+    const perRun = pipeline.rows<{ n: number }>('SELECT COUNT(*) AS n FROM JobRunHistory GROUP BY CorrelationId');
+    expect(perRun).toEqual([{ n: 1 }, { n: 1 }]);
+  });
+
+  test('429 answers are waited out (Retry-After) and nothing is lost', async () => {
+    pipeline = await server.pipeline({
+      simulator: { rateLimitPerSecond: 4, dataset: { reports: 30, from: '2025-10-01', to: '2025-10-02', seed: 3 } },
+      env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-02', GOAUDITS_RATE_LIMIT_PER_SECOND: '30', GOAUDITS_ENRICH_CONCURRENCY: '4', GOAUDITS_ENRICH_BATCH_SIZE: '5' },
+    });
+    const run = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(pipeline.simulator.counters().rateLimited).toBeGreaterThan(0);
+    expect(run.enrichment?.counts.failedCount).toBe(withoutDetails(pipeline));
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+  });
+
+  test('bad input fails the workflow at once, naming the problem, before any call or write', async () => {
+    pipeline = await server.pipeline();
+    const bad = pipeline.execute('ingestionWorkflow', { from: '2025-10-09', to: '2025-10-01', form: 'typo' });
+    const error = await bad.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const message = String((error as WorkflowFailedError).cause?.message);
+    expect(message).toMatch(/form/);
+    expect(message).toMatch(/`from` is after `to`|Unrecognized/);
+    expect(pipeline.simulator.counters().requests).toBe(0);
+    expect(pipeline.count('JobRunHistory')).toBe(0);
+  });
+});
+
+/** The failure types along a workflow failure's cause chain. */
+function failureTypes(error: unknown): string[] {
+  const types: string[] = [];
+  for (let cause = error as { cause?: unknown; type?: string } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (cause.type) types.push(cause.type);
+  }
+  return types;
+}

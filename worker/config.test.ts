@@ -1,0 +1,31 @@
+import { readEnvironment } from './config';
+
+test('defaults are today\'s where today has one', () => {
+  const env = readEnvironment({});
+  expect(env).toMatchObject({
+    GOAUDITS_STATUS: 'Completed',
+    GOAUDITS_ENRICH_BATCH_SIZE: 50,
+    GOAUDITS_ENRICH_CONCURRENCY: 1,
+    GOAUDITS_INGEST_CRON: '0 * * * *',
+    GOAUDITS_ENRICH_CRON: '15 * * * *',
+    GOAUDITS_WINDOW_DAYS: 1,
+  });
+  expect(env.TEMPORAL_ADDRESS).toBeUndefined();
+});
+
+test('blank variables count as unset, numbers are read from text', () => {
+  const env = readEnvironment({ GOAUDITS_START_DATE: ' ', GOAUDITS_ENRICH_BATCH_SIZE: '200' });
+  expect(env.GOAUDITS_START_DATE).toBeUndefined();
+  expect(env.GOAUDITS_ENRICH_BATCH_SIZE).toBe(200);
+});
+
+test('bad values are refused, naming each variable', () => {
+  const bad = () =>
+    readEnvironment({ GOAUDITS_ENRICH_BATCH_SIZE: 'lots', GOAUDITS_START_DATE: '01/10/2025', GOAUDITS_AUDITSUMMARY_URL: 'nope' });
+  for (const name of ['GOAUDITS_ENRICH_BATCH_SIZE', 'GOAUDITS_START_DATE', 'GOAUDITS_AUDITSUMMARY_URL']) {
+    expect(bad).toThrow(name);
+  }
+  expect(() => readEnvironment({ GOAUDITS_START_DATE: '2025-10-02', GOAUDITS_END_DATE: '2025-10-01' })).toThrow(
+    /GOAUDITS_START_DATE 2025-10-02 is after GOAUDITS_END_DATE/,
+  );
+});

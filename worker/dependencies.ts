@@ -1,0 +1,52 @@
+import { createActivities, type Activities } from '../activities';
+import { createGoAuditsClient } from '../activities/goaudits/client';
+import { environmentTokenSource } from '../activities/goaudits/token-source';
+import { openSqliteStore } from '../activities/store/sqlite-store';
+import type { Store } from '../activities/store/store';
+import { ConfigError, type Environment } from './config';
+import { pipelineSettings } from './settings';
+
+export interface Dependencies {
+  store: Store;
+  activities: Activities;
+  close(): Promise<void>;
+}
+
+/** The store named by the configuration: SQLite by default; SQL Server comes with the production work. */
+export async function openStore(env: Environment): Promise<Store> {
+  if (env.SQL_SERVER) {
+    throw new ConfigError('SQL_SERVER is set, but this build has no SQL Server store yet: unset it to use SQLite');
+  }
+  const store = openSqliteStore(env.SQLITE_PATH);
+  await store.migrate();
+  return store;
+}
+
+/** Opens the store and the GoAudits client, and builds the activities over them. */
+export async function openDependencies(
+  env: Environment,
+  processEnv: NodeJS.ProcessEnv = process.env,
+  writeLine?: (line: string) => void,
+): Promise<Dependencies> {
+  const { GOAUDITS_AUDITSUMMARY_URL: summaryUrl, GOAUDITS_AUDITDETAILS_URL: detailsUrl } = env;
+  if (!summaryUrl || !detailsUrl) {
+    throw new ConfigError('GOAUDITS_AUDITSUMMARY_URL and GOAUDITS_AUDITDETAILS_URL must both be set');
+  }
+  const store = await openStore(env);
+  const goaudits = createGoAuditsClient({
+    summaryUrl,
+    detailsUrl,
+    tokenSource: environmentTokenSource(processEnv),
+    status: env.GOAUDITS_STATUS,
+    filterId: env.GOAUDITS_FILTER_ID,
+    timeoutMs: env.GOAUDITS_HTTP_TIMEOUT_MS,
+  });
+  return {
+    store,
+    activities: createActivities({ store, goaudits, settings: pipelineSettings(env), writeLine }),
+    async close() {
+      await goaudits.close();
+      await store.close();
+    },
+  };
+}

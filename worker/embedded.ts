@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { applySchedules } from '../client/schedules';
+import { EMBEDDED_TEMPORAL, workflowLink } from '../client/connect';
+import { simulatorOptionsFromEnvironment, startSimulator } from '../simulator/server';
+import { readEnvironment, type Environment } from './config';
+import { openDependencies } from './dependencies';
+import { temporalCli } from './temporal-cli';
+import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
+
+/**
+ * The embedded default: with nothing configured, one process runs a Temporal dev server that
+ * persists to .data/temporal.db (Web UI included), the GoAudits simulator, a SQLite store in
+ * .data/goaudits.db and the worker; applies the schedules and starts a first ingestion.
+ */
+export async function runEmbedded(configured: Environment): Promise<void> {
+  const dataDir = resolve('.data');
+  mkdirSync(dataDir, { recursive: true });
+  const simulatorOptions = simulatorOptionsFromEnvironment(process.env);
+  const [temporal, simulator] = await Promise.all([
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: temporalCli(),
+        dbFilename: join(dataDir, 'temporal.db'),
+        ip: '127.0.0.1',
+        port: EMBEDDED_TEMPORAL.port,
+        uiPort: EMBEDDED_TEMPORAL.uiPort,
+      },
+    }),
+    startSimulator(simulatorOptions),
+  ]);
+  const env = readEnvironment({
+    ...process.env,
+    GOAUDITS_AUDITSUMMARY_URL: simulator.summaryUrl,
+    GOAUDITS_AUDITDETAILS_URL: simulator.detailsUrl,
+    GOAUDITS_START_DATE: configured.GOAUDITS_START_DATE ?? simulatorOptions.dataset.from,
+  });
+  const dependencies = await openDependencies(env, { GOAUDITS_BEARER_TOKEN: simulatorOptions.token });
+  try {
+    const workers = await createWorkers({
+      connection: temporal.nativeConnection,
+      env,
+      activities: dependencies.activities,
+      workflows: defaultWorkflowSource(),
+    });
+    const running = runWorkers(workers);
+    const schedules = await applySchedules(temporal.client, env);
+    const workflowId = `goaudits-ingestion-first-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const first = await temporal.client.workflow.start('ingestionWorkflow', {
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [{}],
+    });
+    console.log(
+      [
+        'GoAudits pipeline running on embedded defaults (Ctrl-C stops it; data stays in .data/)',
+        `  Temporal Web UI   http://localhost:${EMBEDDED_TEMPORAL.uiPort}  (first ingestion: ${workflowLink(env, workflowId)})`,
+        `  Temporal address  ${EMBEDDED_TEMPORAL.address}`,
+        `  GoAudits (sim)    ${simulator.url}  (${simulatorOptions.dataset.reports} reports, ${simulatorOptions.dataset.from}..${simulatorOptions.dataset.to})`,
+        `  SQLite database   ${resolve(env.SQLITE_PATH)}`,
+        ...schedules.map((line) => `  schedule          ${line}`),
+        `  try               npm run pipeline -- sql "SELECT TOP (20) JobName, Status, RunStartedUtc, Message FROM dbo.JobRunHistory ORDER BY RunStartedUtc DESC"`,
+      ].join('\n'),
+    );
+    first.result().then(
+      (result) => console.log(`first ingestion finished: ${JSON.stringify(result)}`),
+      (error: unknown) => console.error(`first ingestion failed: ${String(error)}`),
+    );
+    await running;
+  } finally {
+    await dependencies.close();
+    await simulator.close();
+    await temporal.teardown();
+  }
+}

@@ -1,0 +1,20 @@
+import type { PipelineSettings } from '../workflows/settings';
+import type { Environment } from './config';
+
+/** The non-secret part of the configuration that workflows read through an activity. */
+export function pipelineSettings(env: Environment): PipelineSettings {
+  return {
+    startDate: env.GOAUDITS_START_DATE,
+    endDate: env.GOAUDITS_END_DATE,
+    windowDays: env.GOAUDITS_WINDOW_DAYS,
+    batchSize: env.GOAUDITS_ENRICH_BATCH_SIZE,
+    concurrency: env.GOAUDITS_ENRICH_CONCURRENCY,
+    sweepLimit: env.GOAUDITS_ENRICH_SWEEP_LIMIT,
+    apiTaskQueue: env.GOAUDITS_API_TASK_QUEUE,
+    apiRetry: {
+      initialIntervalMs: env.GOAUDITS_RETRY_INITIAL_MS,
+      maximumIntervalMs: env.GOAUDITS_RETRY_MAX_MS,
+      maximumAttempts: env.GOAUDITS_RETRY_ATTEMPTS,
+    },
+  };
+}

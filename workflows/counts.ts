@@ -1,0 +1,63 @@
+/** The counts each run logs and writes to JobRunHistory.Message, with today's names. */
+
+export interface IngestionCounts {
+  fetched: number;
+  eligible: number;
+  ingested: number;
+  skipped: number;
+  alreadyProcessed: number;
+  pages: number;
+}
+
+export interface EnrichmentCounts {
+  selected: number;
+  processed: number;
+  certUpdatedCount: number;
+  answersInsertedCount: number;
+  markedProcessedCount: number;
+  certMissingCount: number;
+  failedCount: number;
+  authFatal: boolean;
+}
+
+export const noIngestion = (): IngestionCounts => ({
+  fetched: 0,
+  eligible: 0,
+  ingested: 0,
+  skipped: 0,
+  alreadyProcessed: 0,
+  pages: 0,
+});
+
+export const noEnrichment = (): EnrichmentCounts => ({
+  selected: 0,
+  processed: 0,
+  certUpdatedCount: 0,
+  answersInsertedCount: 0,
+  markedProcessedCount: 0,
+  certMissingCount: 0,
+  failedCount: 0,
+  authFatal: false,
+});
+
+/** Field-wise sum; booleans are or-ed (one fatal batch makes the run fatal). */
+export function addCounts<T extends IngestionCounts | EnrichmentCounts>(total: T, more: Partial<T>): T {
+  const sum: Record<string, number | boolean> = { ...total };
+  for (const [key, value] of Object.entries(more)) {
+    const current = sum[key];
+    sum[key] = typeof value === 'boolean' ? Boolean(current) || value : Number(current ?? 0) + Number(value);
+  }
+  return sum as unknown as T;
+}
+
+/**
+ * The one-line JobRunHistory message in today's words, so queries on Message keep working:
+ * `Fetched=12 Eligible=10 Ingested=7 Skipped=2 AlreadyProcessed=3 Pages=1` or
+ * `Selected=50 Processed=49 CertUpdated=40 ... Failed=1`; a failed run adds ` | Error: ...`.
+ */
+export function countsMessage(counts: IngestionCounts | EnrichmentCounts, error?: string): string {
+  const fields = Object.entries(counts)
+    .filter(([, value]) => typeof value === 'number')
+    .map(([key, value]) => `${key[0].toUpperCase()}${key.slice(1).replace(/Count$/, '')}=${value}`);
+  return fields.join(' ') + (error === undefined ? '' : ` | Error: ${error}`);
+}

@@ -1,0 +1,3 @@
+/** The workflow types this worker serves. */
+export { ingestionWorkflow } from './ingest';
+export { enrichmentWorkflow, enrichBatchWorkflow } from './enrich';

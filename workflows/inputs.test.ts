@@ -1,0 +1,45 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { enrichmentInputSchema, ingestionInputSchema, parseInput } from './inputs';
+
+const failureOf = (run: () => unknown): ApplicationFailure => {
+  try {
+    run();
+  } catch (error) {
+    return error as ApplicationFailure;
+  }
+  throw new Error('expected a failure');
+};
+
+describe('workflow inputs', () => {
+  test('no input is the hourly run', () => {
+    expect(parseInput(ingestionInputSchema, undefined, 'ingestion')).toEqual({});
+  });
+
+  test('a backfill range with tuning is accepted', () => {
+    expect(parseInput(ingestionInputSchema, { from: '2025-10-01', to: '2025-10-31', batchSize: 200 }, 'ingestion')).toEqual({
+      from: '2025-10-01',
+      to: '2025-10-31',
+      batchSize: 200,
+    });
+  });
+
+  test.each([
+    [{ from: '2025-10-32' }, /from: not a calendar date/],
+    [{ from: '01/10/2025' }, /from: expected a date as YYYY-MM-DD/],
+    [{ from: '2025-10-09', to: '2025-10-01' }, /`from` is after `to`/],
+    [{ form: '2025-10-01' }, /Unrecognized key.*"form"/],
+    [{ concurrency: 0 }, /concurrency/],
+  ])('%j is refused, naming the problem, as a non-retryable InvalidInput failure', (input, problem) => {
+    const failure = failureOf(() => parseInput(ingestionInputSchema, input, 'ingestion'));
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^invalid ingestion input: /);
+    expect(failure.message).toMatch(problem);
+  });
+
+  test('enrichment takes report ids or a sweep limit', () => {
+    expect(parseInput(enrichmentInputSchema, { reportIds: ['A1'] }, 'enrichment')).toEqual({ reportIds: ['A1'] });
+    expect(failureOf(() => parseInput(enrichmentInputSchema, { reportIds: [''] }, 'enrichment')).message).toMatch(/reportIds\.0/);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Pure planning: summary windows and enrichment batches. Deterministic, no I/O, so the
+ * workflows, dry runs and the client can all share it.
+ */
+
+/** A summary window: the GoAudits `start_date`..`end_date`, both days included. */
+export interface Window {
+  startDate: string;
+  endDate: string;
+}
+
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** 'YYYY-MM-DD' of a UTC instant (an ISO timestamp, a Date or epoch milliseconds). */
+export function utcDate(instant: string | number | Date): string {
+  return new Date(instant).toISOString().slice(0, 10);
+}
+
+function dayNumber(date: string): number {
+  if (!ISO_DATE.test(date) || utcDate(`${date}T00:00:00Z`) !== date) {
+    throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  }
+  return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+}
+
+/** Windows of `windowDays` days covering `from`..`to` (inclusive), oldest first. */
+export function planWindows(range: { from: string; to: string; windowDays: number }): Window[] {
+  const first = dayNumber(range.from);
+  const last = dayNumber(range.to);
+  if (first > last) throw new RangeError(`from ${range.from} is after to ${range.to}`);
+  if (!Number.isInteger(range.windowDays) || range.windowDays < 1) {
+    throw new RangeError(`windowDays must be a whole number of at least 1, got ${range.windowDays}`);
+  }
+  const windows: Window[] = [];
+  for (let day = first; day <= last; day += range.windowDays) {
+    windows.push({
+      startDate: utcDate(day * DAY_MS),
+      endDate: utcDate(Math.min(day + range.windowDays - 1, last) * DAY_MS),
+    });
+  }
+  return windows;
+}
+
+/**
+ * Where ingestion starts: an explicit `from`, else the watermark's day (so reports sharing the
+ * watermark's second are read again and the ledger keeps them single), else the configured
+ * first date, else today.
+ */
+export function ingestionStart(args: { from?: string; watermarkUtc: string | null; startDate?: string; today: string }): string {
+  if (args.from) return args.from;
+  if (args.watermarkUtc) return utcDate(args.watermarkUtc);
+  return args.startDate ?? args.today;
+}
+
+/** Consecutive batches of at most `size` ids, in order. */
+export function cutBatches<T>(ids: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be at least 1, got ${size}`);
+  const batches: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
+  return batches;
+}
