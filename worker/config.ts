@@ -40,6 +40,7 @@ const environmentSchema = z.object({
   GOAUDITS_ENRICH_CRON: z.string().default('15 * * * *'),
 
   SQLITE_PATH: z.string().default('.data/goaudits.db'),
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   SQL_SERVER: optional(z.string()),
   SQL_DATABASE: optional(z.string()),
 });

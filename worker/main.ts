@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, readEnvironment, type Environment } from './config';
 import { openDependencies } from './dependencies';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
@@ -25,6 +25,7 @@ async function runWorker(env: Environment & { TEMPORAL_ADDRESS: string }): Promi
 
 async function main(): Promise<void> {
   const env = readEnvironment();
+  Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL) });
   if (env.TEMPORAL_ADDRESS) await runWorker({ ...env, TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS });
   else await runEmbedded(env);
 }
