@@ -43,6 +43,8 @@ export interface RunRef {
   startedAtUtc: string;
 }
 
+export type FinishedStatus = 'Succeeded' | 'Failed' | 'Cancelled';
+
 /** Calls GoAudits and reads its answer; errors become the Temporal failures that retry them correctly. */
 async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -63,13 +65,20 @@ export function createActivities({ store, goaudits, settings, writeLine = (line)
       return store.watermark(job);
     },
 
+    /** The operator's rewind (runbook step 1), done by the worker so no one needs SQL rights. */
+    async setWatermark(args: { job: JobName; watermarkUtc: string | null }): Promise<{ before: string | null; after: string | null }> {
+      const before = await store.watermark(args.job);
+      await store.setWatermark(args.job, args.watermarkUtc);
+      return { before, after: await store.watermark(args.job) };
+    },
+
     async startRun({ runId, job, correlationId }: RunRef): Promise<void> {
       await store.startRun({ runId, job, correlationId });
     },
 
     /** Closes the JobRunHistory row and writes today's one-line JSON summary log. */
     async finishRun(
-      args: RunRef & { status: 'Succeeded' | 'Failed'; counts: IngestionCounts | EnrichmentCounts; error?: string },
+      args: RunRef & { status: FinishedStatus; counts: IngestionCounts | EnrichmentCounts; error?: string },
     ): Promise<void> {
       await store.finishRun({ runId: args.runId, status: args.status, message: countsMessage(args.counts, args.error) });
       writeLine(
@@ -84,6 +93,10 @@ export function createActivities({ store, goaudits, settings, writeLine = (line)
           completedAtUtc: new Date().toISOString(),
         }),
       );
+    },
+
+    async storedReportsPerDay(): Promise<number | null> {
+      return store.storedReportsPerDay();
     },
 
     async pendingEnrichment(limit: number): Promise<string[]> {

@@ -36,7 +36,7 @@ async function main() {
     const truth = pipeline.simulator.truth().reports;
     const enrichable = truth.filter((report) => report.hasDetails);
     const batches = Math.ceil(result.counts.ingested / pipeline.env.GOAUDITS_ENRICH_BATCH_SIZE);
-    const enrichmentIds = [`${workflowId}-enrichment`, ...Array.from({ length: batches }, (_, i) => `${workflowId}-enrichment-batch-${i + 1}`)];
+    const enrichmentIds = [`${workflowId}-enrichment-1`, ...Array.from({ length: batches }, (_, i) => `${workflowId}-enrichment-1-batch-${i + 1}`)];
     const enrichmentEvents = (await Promise.all(enrichmentIds.map((id) => historyLength(server, id)))).reduce((a, b) => a + b, 0);
     const counters = pipeline.simulator.counters();
 
@@ -54,7 +54,7 @@ async function main() {
               truth: enrichable.filter((r) => r.certificateNumber !== null).length,
             },
           },
-          counts: { ingestion: result.counts, enrichment: result.enrichment?.counts },
+          counts: { ingestion: result.counts, enrichment: result.enrichment },
           history: {
             ingestionEvents: await historyLength(server, workflowId),
             enrichmentEvents,

@@ -4,12 +4,25 @@ import { ConfigError, readEnvironment, type Environment } from '../worker/config
 import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
+import { startBackfill } from './backfill';
+import { status } from './status';
+import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
 
-const USAGE = `usage: npm run pipeline -- <command>
-  schedules                  create or update the ingestion and enrichment schedules
-  ingest [--from D] [--to D] run an ingestion now (dates YYYY-MM-DD) and wait for it
-  sweep [--limit N]          run an enrichment sweep now and wait for it
-  sql "<query>"              run a runbook SQL query against the embedded SQLite store`;
+const USAGE = `usage: npm run pipeline -- <command> [options]
+  schedules                        create or update the ingestion and enrichment schedules
+  backfill --from D [--to D]       start a backfill of that range (watermark left alone);
+           [--dry-run] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
+  status                           running ingestions and backfills with their progress, and the schedules
+  pause|resume <workflow id>       pause or resume a running backfill or ingestion
+  tune <workflow id> [--batch-size N] [--concurrency N] [--rate N]
+                                   change a running backfill's batch size, concurrency or calls per second
+  cancel <workflow id>             stop a run: in-flight work finishes or is rolled back, nothing half-written
+  watermark --set D|null           rewind (or clear) the ingestion watermark, through the worker
+  ingest [--from D] [--to D]       run an ingestion now and wait for it
+  sweep [--limit N]                run an enrichment sweep now and wait for it
+  sql "<query>"                    run a runbook SQL query against the embedded SQLite store`;
+
+const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 async function startAndWait(env: Environment, workflowType: string, workflowId: string, input: object) {
   const client = await connectClient(env);
@@ -32,22 +45,58 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' } },
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      limit: { type: 'string' },
+      set: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'batch-size': { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      'window-days': { type: 'string' },
+    },
   });
   const [command, ...rest] = positionals;
+  const tuning = { batchSize: number(values['batch-size']), concurrency: number(values.concurrency), rateLimitPerSecond: number(values.rate) };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   switch (command) {
-    case 'schedules': {
-      const client = await connectClient(env);
-      for (const line of await applySchedules(client, env)) console.log(line);
+    case 'schedules':
+      for (const line of await applySchedules(await connectClient(env), env)) console.log(line);
       return;
+    case 'backfill': {
+      if (!values.from) throw new ConfigError('backfill needs --from YYYY-MM-DD');
+      const input = { from: values.from, to: values.to, dryRun: values['dry-run'], windowDays: number(values['window-days']), ...tuning };
+      const result = await startBackfill(await connectClient(env), env, input);
+      console.log(JSON.stringify(result, null, 2));
+      return;
+    }
+    case 'status':
+      return status(await connectClient(env), env);
+    case 'pause':
+    case 'resume':
+    case 'tune': {
+      const handle = (await connectClient(env)).workflow.getHandle(rest[0]);
+      const controls =
+        command === 'tune'
+          ? await handle.executeUpdate(tuneUpdate, { args: [tuning] })
+          : await handle.executeUpdate(command === 'pause' ? pauseUpdate : resumeUpdate);
+      console.log(JSON.stringify(controls));
+      return;
+    }
+    case 'cancel':
+      await (await connectClient(env)).workflow.getHandle(rest[0]).cancel();
+      console.log(`cancellation requested: ${rest[0]}`);
+      return;
+    case 'watermark': {
+      if (values.set === undefined) throw new ConfigError('watermark needs --set YYYY-MM-DD (or --set null)');
+      const set = values.set === 'null' ? null : values.set;
+      return startAndWait(env, 'watermarkWorkflow', `goaudits-watermark-${stamp}`, { set });
     }
     case 'ingest':
       return startAndWait(env, 'ingestionWorkflow', `goaudits-ingestion-manual-${stamp}`, { from: values.from, to: values.to });
     case 'sweep':
-      return startAndWait(env, 'enrichmentWorkflow', `goaudits-enrichment-manual-${stamp}`, {
-        limit: values.limit === undefined ? undefined : Number(values.limit),
-      });
+      return startAndWait(env, 'enrichmentWorkflow', `goaudits-enrichment-manual-${stamp}`, { limit: number(values.limit) });
     case 'sql':
       return printQuery(env, rest.join(' '));
     default:

@@ -9,6 +9,7 @@ import { readEnvironment, type Environment } from '../worker/config';
 import { openDependencies, type Dependencies } from '../worker/dependencies';
 import { createWorkers, runWorkers } from '../worker/workers';
 import { temporalCli } from '../worker/temporal-cli';
+import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server';
 
 /**
@@ -21,10 +22,13 @@ export class TestServer {
     readonly bundle: WorkflowBundleWithSourceMap,
   ) {}
 
-  static async start(): Promise<TestServer> {
+  /** `uiPort`: also serve the Web UI there (for the browser test). */
+  static async start(options: { uiPort?: number } = {}): Promise<TestServer> {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     const [env, bundle] = await Promise.all([
-      TestWorkflowEnvironment.createLocal({ server: { executable: temporalCli(), ip: '127.0.0.1' } }),
+      TestWorkflowEnvironment.createLocal({
+        server: { executable: temporalCli(), ip: '127.0.0.1', searchAttributes: PIPELINE_SEARCH_ATTRIBUTES, uiPort: options.uiPort },
+      }),
       bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundler }),
     ]);
     return new TestServer(env, bundle);
@@ -101,6 +105,11 @@ export class Pipeline {
       workflowId,
       args: [input],
     });
+  }
+
+  /** Starts a workflow on this pipeline's task queue and returns its handle. */
+  start(workflowType: string, input: unknown = {}, workflowId = `${workflowType}-${randomUUID()}`) {
+    return this.client.workflow.start(workflowType, { taskQueue: this.env.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
   }
 
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] {

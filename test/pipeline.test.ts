@@ -1,8 +1,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestServer, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
-import type { RecordedRun } from '../workflows/run-history';
-import { countsMessage, type EnrichmentCounts } from '../workflows/counts';
+import type { EnrichmentResult } from '../workflows/enrich';
+import { countsMessage } from '../workflows/counts';
 import { AUTH_HALT } from '../workflows/failure-types';
 
 jest.setTimeout(180_000);
@@ -76,26 +76,26 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(first.counts.pages).toBe(5);
     expect(first.counts.skipped).toBeGreaterThan(0);
     expect(first.counts.fetched).toBeGreaterThan(first.counts.eligible);
-    expect(first.enrichment?.counts).toMatchObject({
+    expect(first.enrichment).toMatchObject({
       selected: truth.reports.length,
       processed: truth.reports.length - withoutDetails(pipeline),
       failedCount: withoutDetails(pipeline),
       authFatal: false,
     });
     expect(withoutDetails(pipeline)).toBeGreaterThan(0);
-    expect(first.enrichment?.counts.answersInsertedCount).toBe(truth.answers.length);
+    expect(first.enrichment.answersInsertedCount).toBe(truth.answers.length);
     expect(pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsIngestion'")).toBe(truth.reports.length);
 
     const second = await pipeline.execute<IngestionResult>('ingestionWorkflow');
     expect(second.counts.ingested).toBe(0);
     expect(second.counts.alreadyProcessed).toBeGreaterThan(0);
-    expect(second.enrichment).toBeUndefined();
+    expect(second.enrichment.selected).toBe(0);
     expect(tablesOf(pipeline)).toEqual(stored);
 
     const added = pipeline.simulator.addReports(3, { on: '2025-10-05' });
     const third = await pipeline.execute<IngestionResult>('ingestionWorkflow');
     expect(third.counts.ingested).toBe(3);
-    expect(third.enrichment?.counts.selected).toBe(3);
+    expect(third.enrichment.selected).toBe(3);
     const newIds = pipeline.rows<{ id: string }>('SELECT GoAuditsReportId AS id FROM GoAuditsReports WHERE JobRunId = ?', third.runId);
     expect(newIds.map((r) => r.id).sort()).toEqual([...added].sort());
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
@@ -114,7 +114,7 @@ describe('ingestion and enrichment on a real dev server', () => {
 
     const logged = pipeline.summaryLines.map((line) => JSON.parse(line));
     expect(logged).toHaveLength(history.length);
-    expect(logged[0]).toEqual({
+    expect(logged.find((line) => line.jobRunId === first.runId)).toEqual({
       jobName: 'GoAuditsIngestion',
       jobRunId: first.runId,
       status: 'Succeeded',
@@ -129,7 +129,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     pipeline = await server.pipeline({ simulator: { dataset: { reports: 12, from: '2025-10-01', to: '2025-10-01', seed: 2 } } });
     const workflowId = 'ingestion-history-check';
     await pipeline.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-01' }, workflowId);
-    const histories = [workflowId, `${workflowId}-enrichment`, `${workflowId}-enrichment-batch-1`].map((id) =>
+    const histories = [workflowId, `${workflowId}-enrichment-1`, `${workflowId}-enrichment-1-batch-1`].map((id) =>
       pipeline!.client.workflow.getHandle(id).fetchHistory(),
     );
     const raw = JSON.stringify(await Promise.all(histories));
@@ -151,9 +151,10 @@ describe('ingestion and enrichment on a real dev server', () => {
     const history = runHistory(pipeline);
     expect(history.map((h) => `${h.JobName} ${h.Status}`).sort()).toEqual([
       'GoAuditsEnrichment Failed',
-      'GoAuditsIngestion Succeeded',
+      'GoAuditsIngestion Failed',
     ]);
     expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(/^Selected=\d+ .* Failed=\d+ \| Error: authFatal: /);
+    expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(/^Fetched=\d+ .* Pages=5 \| Error: authFatal: /);
     expect(pipeline.simulator.counters().requestsAfterRevocation).toBe(0);
     const truth = truthOf(pipeline);
     expect(tablesOf(pipeline).reports.length).toBe(truth.reports.length);
@@ -163,7 +164,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     const rotated = `rotated-${Date.now()}`;
     pipeline.simulator.setToken(rotated);
     pipeline.tokenEnv.GOAUDITS_BEARER_TOKEN = rotated;
-    const sweep = await pipeline.execute<RecordedRun<EnrichmentCounts>>('enrichmentWorkflow');
+    const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
     expect(sweep.counts).toMatchObject({ failedCount: withoutDetails(pipeline), authFatal: false });
     expect(tablesOf(pipeline)).toEqual(truth);
   });
@@ -175,8 +176,8 @@ describe('ingestion and enrichment on a real dev server', () => {
     pipeline.simulator.setFaults({ failingDetails: failing });
 
     const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
-    expect(first.enrichment?.counts.failedCount).toBe(2 + withoutDetails(pipeline));
-    expect(first.enrichment?.counts.processed).toBe(first.enrichment!.counts.selected - 2 - withoutDetails(pipeline));
+    expect(first.enrichment.failedCount).toBe(2 + withoutDetails(pipeline));
+    expect(first.enrichment.processed).toBe(first.enrichment.selected - 2 - withoutDetails(pipeline));
     const missing = pipeline.rows(
       `SELECT GoAuditsReportId FROM GoAuditsReportAnswers WHERE GoAuditsReportId IN (?, ?)`,
       ...failing,
@@ -185,7 +186,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(runHistory(pipeline).every((h) => h.Status === 'Succeeded')).toBe(true);
 
     pipeline.simulator.setFaults({ failingDetails: [] });
-    const sweep = await pipeline.execute<RecordedRun<EnrichmentCounts>>('enrichmentWorkflow');
+    const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
     expect(sweep.counts.failedCount).toBe(withoutDetails(pipeline));
     expect(sweep.counts.markedProcessedCount).toBe(2);
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
@@ -213,11 +214,18 @@ describe('ingestion and enrichment on a real dev server', () => {
   test('429 answers are waited out (Retry-After) and nothing is lost', async () => {
     pipeline = await server.pipeline({
       simulator: { rateLimitPerSecond: 4, dataset: { reports: 30, from: '2025-10-01', to: '2025-10-02', seed: 3 } },
-      env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-02', GOAUDITS_RATE_LIMIT_PER_SECOND: '30', GOAUDITS_ENRICH_CONCURRENCY: '4', GOAUDITS_ENRICH_BATCH_SIZE: '5' },
+      env: {
+        GOAUDITS_START_DATE: '2025-10-01',
+        GOAUDITS_END_DATE: '2025-10-02',
+        GOAUDITS_RATE_LIMIT_PER_SECOND: '30',
+        GOAUDITS_ENRICH_CONCURRENCY: '4',
+        GOAUDITS_ENRICH_BATCH_SIZE: '5',
+        GOAUDITS_RETRY_ATTEMPTS: '10', // a 429 uses up an attempt, as today
+      },
     });
     const run = await pipeline.execute<IngestionResult>('ingestionWorkflow');
     expect(pipeline.simulator.counters().rateLimited).toBeGreaterThan(0);
-    expect(run.enrichment?.counts.failedCount).toBe(withoutDetails(pipeline));
+    expect(run.enrichment.failedCount).toBe(withoutDetails(pipeline));
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
   });
 

@@ -7,6 +7,7 @@ import { simulatorOptionsFromEnvironment, startSimulator } from '../simulator/se
 import { readEnvironment, type Environment } from './config';
 import { openDependencies } from './dependencies';
 import { temporalCli } from './temporal-cli';
+import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
 
 /**
@@ -26,6 +27,7 @@ export async function runEmbedded(configured: Environment): Promise<void> {
         ip: '127.0.0.1',
         port: EMBEDDED_TEMPORAL.port,
         uiPort: EMBEDDED_TEMPORAL.uiPort,
+        searchAttributes: PIPELINE_SEARCH_ATTRIBUTES,
       },
     }),
     startSimulator(simulatorOptions),

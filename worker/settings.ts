@@ -11,6 +11,7 @@ export function pipelineSettings(env: Environment): PipelineSettings {
     concurrency: env.GOAUDITS_ENRICH_CONCURRENCY,
     sweepLimit: env.GOAUDITS_ENRICH_SWEEP_LIMIT,
     apiTaskQueue: env.GOAUDITS_API_TASK_QUEUE,
+    rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND,
     apiRetry: {
       initialIntervalMs: env.GOAUDITS_RETRY_INITIAL_MS,
       maximumIntervalMs: env.GOAUDITS_RETRY_MAX_MS,

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { Environment } from './config';
+import { sustainedRate } from '../workflows/estimate';
 
 /** Either a path the worker bundles at start, or a bundle made once (tests, the container image). */
 export type WorkflowSource = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
@@ -28,18 +29,12 @@ export async function createWorkers(args: {
     Worker.create({
       ...common,
       taskQueue: env.GOAUDITS_API_TASK_QUEUE,
-      maxTaskQueueActivitiesPerSecond: taskQueueRate(env.GOAUDITS_RATE_LIMIT_PER_SECOND),
+      // The server's task-queue rate limiter is a token bucket whose burst equals its rate, so in
+      // one second it can dispatch a full bucket plus a second's refill: twice the rate. Asking
+      // for half the limit keeps every sliding second at or under the limit GoAudits sets.
+      maxTaskQueueActivitiesPerSecond: sustainedRate(env.GOAUDITS_RATE_LIMIT_PER_SECOND),
     }),
   ]);
-}
-
-/**
- * The server's task-queue rate limiter is a token bucket whose burst equals its rate, so in any
- * one second it can dispatch a full bucket plus a second's refill: twice the rate. Asking it
- * for half the limit keeps every sliding second at or under the limit GoAudits sets.
- */
-export function taskQueueRate(callsPerSecondLimit: number): number {
-  return callsPerSecondLimit / 2;
 }
 
 /** Runs the workers until one stops; shutting one down shuts down the others. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/workflow';
+import { tuningSchema } from './controls';
+import type { IngestionCursor } from './ingest';
 
 /**
  * Workflow inputs, validated before any API call or write. Unknown fields are refused so a
@@ -15,17 +17,21 @@ const calendarDate = z
     return !DATE_SHAPE.test(date) || (!Number.isNaN(time) && new Date(time).toISOString().startsWith(date));
   }, 'not a calendar date');
 
-const tuning = {
-  batchSize: z.number().int().min(1).max(1000).optional(),
-  concurrency: z.number().int().min(1).max(16).optional(),
-};
+const tuning = tuningSchema.shape;
 
 export const ingestionInputSchema = z
   .strictObject({
+    /** A one-off range (a backfill): ingests from this day and leaves the watermark alone. */
     from: calendarDate.optional(),
     to: calendarDate.optional(),
     windowDays: z.number().int().min(1).max(366).optional(),
     ...tuning,
+    /** Plan and estimate only: no API call, no write. */
+    dryRun: z.boolean().optional(),
+    /** Continue as new once history has this many events (tests lower it). */
+    continueAsNewAfterEvents: z.number().int().min(10).max(50_000).optional(),
+    /** Where a run that continued as new goes on: set by the workflow itself, not by operators. */
+    cursor: z.custom<IngestionCursor>((value) => typeof value === 'object' && value !== null).optional(),
   })
   .refine((input) => !input.from || !input.to || input.from <= input.to, {
     message: '`from` is after `to`',
@@ -37,6 +43,7 @@ export const enrichmentInputSchema = z.strictObject({
   reportIds: z.array(z.string().min(1)).optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
   ...tuning,
+  paused: z.boolean().optional(),
 });
 export type EnrichmentInput = z.infer<typeof enrichmentInputSchema>;
 

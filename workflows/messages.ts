@@ -1,11 +1,15 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { EnrichmentCounts, IngestionCounts } from './counts';
+import type { EnrichmentCounts } from './counts';
+import type { Controls } from './controls';
+import type { Progress } from './progress';
 
-/** Where a run is: units are summary windows for ingestion, batches for enrichment. */
-export interface Progress<C = IngestionCounts | EnrichmentCounts> {
-  done: number;
-  total: number;
-  counts: C;
+/** An enrichment run's answer to the `progress` query. */
+export interface EnrichmentProgress {
+  kind: 'enrichment';
+  batchesDone: number;
+  counts: EnrichmentCounts;
+  controls: Controls;
 }
 
-export const progressQuery = defineQuery<Progress>('progress');
+/** `temporal workflow query --type progress`: where an ingestion, backfill or enrichment is. */
+export const progressQuery = defineQuery<Progress | EnrichmentProgress>('progress');

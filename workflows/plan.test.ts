@@ -1,4 +1,4 @@
-import { cutBatches, ingestionStart, planWindows, utcDate } from './plan';
+import { dayAfter, ingestionStart, planWindows, splitWindow, utcDate } from './plan';
 
 describe('planWindows', () => {
   test('one-day windows cover the range, both ends included', () => {
@@ -49,8 +49,19 @@ test('utcDate reads instants in UTC', () => {
   expect(utcDate('2025-11-01T23:30:00-02:00')).toBe('2025-11-02');
 });
 
-test('cutBatches keeps order and the remainder', () => {
-  expect(cutBatches(['a', 'b', 'c', 'd', 'e'], 2)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
-  expect(cutBatches([], 50)).toEqual([]);
-  expect(() => cutBatches(['a'], 0)).toThrow(/batch size/);
+test('splitWindow halves a window, the first half taking the odd day, and stops at one day', () => {
+  expect(splitWindow({ startDate: '2025-10-01', endDate: '2025-10-05' })).toEqual([
+    { startDate: '2025-10-01', endDate: '2025-10-03' },
+    { startDate: '2025-10-04', endDate: '2025-10-05' },
+  ]);
+  expect(splitWindow({ startDate: '2025-12-31', endDate: '2026-01-01' })).toEqual([
+    { startDate: '2025-12-31', endDate: '2025-12-31' },
+    { startDate: '2026-01-01', endDate: '2026-01-01' },
+  ]);
+  expect(splitWindow({ startDate: '2025-10-01', endDate: '2025-10-01' })).toBeUndefined();
+});
+
+test('dayAfter crosses months and leap days', () => {
+  expect(dayAfter('2024-02-28')).toBe('2024-02-29');
+  expect(dayAfter('2025-12-31')).toBe('2026-01-01');
 });

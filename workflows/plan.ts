@@ -53,10 +53,19 @@ export function ingestionStart(args: { from?: string; watermarkUtc: string | nul
   return args.startDate ?? args.today;
 }
 
-/** Consecutive batches of at most `size` ids, in order. */
-export function cutBatches<T>(ids: readonly T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be at least 1, got ${size}`);
-  const batches: T[][] = [];
-  for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
-  return batches;
+/** The two halves of a window of two days or more (the first takes the extra day); none for one day. */
+export function splitWindow(window: Window): [Window, Window] | undefined {
+  const first = dayNumber(window.startDate);
+  const days = dayNumber(window.endDate) - first + 1;
+  if (days < 2) return undefined;
+  const middle = first + Math.ceil(days / 2);
+  return [
+    { startDate: window.startDate, endDate: utcDate((middle - 1) * DAY_MS) },
+    { startDate: utcDate(middle * DAY_MS), endDate: window.endDate },
+  ];
+}
+
+/** The day after a window: where the next one starts. */
+export function dayAfter(date: string): string {
+  return utcDate((dayNumber(date) + 1) * DAY_MS);
 }

@@ -1,45 +1,52 @@
-import { CancellationScope, uuid4, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { FinishedStatus, RunRef } from '../activities';
 import type { JobName } from '../activities/store/store';
 import type { EnrichmentCounts, IngestionCounts } from './counts';
 import { pipeline } from './activities';
 import { authHalt, isAuthFailure, rootMessage } from './failures';
 
-export interface RecordedRun<C> {
-  /** JobRunHistory.RunId of this run (also JobRunId on the rows it wrote). */
-  runId: string;
-  counts: C;
+/**
+ * A run's JobRunHistory row, written exactly once: the RunId comes from the workflow's
+ * deterministic uuid, so retried activities and replays find the same row, and a run that
+ * continues as new carries its RunRef along.
+ */
+export function newRun(job: JobName): RunRef {
+  const info = workflowInfo();
+  return { runId: uuid4(), job, correlationId: `${info.workflowId}/${info.runId}`, startedAtUtc: new Date().toISOString() };
+}
+
+/** Writes the row `Running`. */
+export async function startRun(job: JobName): Promise<RunRef> {
+  const run = newRun(job);
+  await pipeline.startRun(run);
+  return run;
+}
+
+/** Closes the row even when the workflow is being cancelled. */
+export function finishRun(run: RunRef, status: FinishedStatus, counts: IngestionCounts | EnrichmentCounts, error?: string) {
+  return CancellationScope.nonCancellable(() => pipeline.finishRun({ ...run, status, counts, error }));
 }
 
 /**
- * Runs `work` between its JobRunHistory row's `Running` and its `Succeeded`/`Failed`, exactly
- * once: the RunId comes from the workflow's deterministic uuid, so retried activities and
- * replays find the same row. An auth failure ends as `Failed` with `authFatal` and halts the
- * workflow with a failure of type GoAuditsAuthHalt, visible in the Web UI.
+ * Runs `work`; when it fails, the row ends `Failed` (an auth failure with `authFatal`, and the
+ * workflow halts with type GoAuditsAuthHalt, visible in the Web UI) or `Cancelled`, and the
+ * failure goes on. Success leaves the row open for the caller to finish or carry on.
  */
-export async function recordedRun<C extends IngestionCounts | EnrichmentCounts>(
-  job: JobName,
+export async function failingRun<T, C extends IngestionCounts | EnrichmentCounts>(
+  run: RunRef,
   tally: { counts: C },
-  work: (runId: string) => Promise<void>,
-): Promise<RecordedRun<C>> {
-  const info = workflowInfo();
-  const run = {
-    runId: uuid4(),
-    job,
-    correlationId: `${info.workflowId}/${info.runId}`,
-    startedAtUtc: new Date().toISOString(),
-  };
-  const finish = (status: 'Succeeded' | 'Failed', counts: C, error?: string) =>
-    CancellationScope.nonCancellable(() => pipeline.finishRun({ ...run, status, counts, error }));
-
-  await pipeline.startRun(run);
+  work: () => Promise<T>,
+): Promise<T> {
   try {
-    await work(run.runId);
+    return await work();
   } catch (error) {
+    if (isCancellation(error)) {
+      await finishRun(run, 'Cancelled', tally.counts, 'cancelled by an operator');
+      throw error;
+    }
     const authFatal = isAuthFailure(error);
-    const halt = authFatal ? authHalt(job) : undefined;
-    await finish('Failed', authFatal ? { ...tally.counts, authFatal } : tally.counts, rootMessage(halt ?? error));
+    const halt = authFatal ? authHalt(run.job) : undefined;
+    await finishRun(run, 'Failed', authFatal ? { ...tally.counts, authFatal } : tally.counts, rootMessage(halt ?? error));
     throw halt ?? error;
   }
-  await finish('Succeeded', tally.counts);
-  return { runId: run.runId, counts: tally.counts };
 }

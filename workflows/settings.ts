@@ -15,4 +15,6 @@ export interface PipelineSettings {
   /** The task queue whose workers call GoAudits, under one task-queue-wide rate limit. */
   apiTaskQueue: string;
   apiRetry: { initialIntervalMs: number; maximumIntervalMs: number; maximumAttempts: number };
+  /** GOAUDITS_RATE_LIMIT_PER_SECOND: the task-queue-wide limit, for estimates. */
+  rateLimitPerSecond: number;
 }

@@ -29,6 +29,11 @@ export function prepareSqliteStatements(db: Database.Database) {
        WHERE JobWatermark.WatermarkUtc IS NULL
           OR julianday(excluded.WatermarkUtc) > julianday(JobWatermark.WatermarkUtc)`,
     ),
+    reportsAndDays: db.prepare<[], { reports: number; days: number | null }>(
+      `SELECT COUNT(*) AS reports,
+              CAST(julianday(date(MAX(CompletedAtUtc))) - julianday(date(MIN(CompletedAtUtc))) AS INTEGER) + 1 AS days
+       FROM GoAuditsReports`,
+    ),
     isProcessed: db.prepare<[JobName, string], { found: 1 }>(
       'SELECT 1 AS found FROM ProcessedItems WHERE JobName = ? AND ItemKey = ?',
     ),

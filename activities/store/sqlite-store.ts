@@ -77,6 +77,10 @@ export function openSqliteStore(path: string): Store {
     async setWatermark(job, watermarkUtc) {
       sql().setWatermark.run(job, watermarkUtc === null ? null : toSqliteUtc(watermarkUtc));
     },
+    async storedReportsPerDay() {
+      const { reports, days } = sql().reportsAndDays.get()!;
+      return days === null ? null : reports / days;
+    },
     async saveSummaryWindow(args) {
       return saveSummaryWindow.immediate(args);
     },

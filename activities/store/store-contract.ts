@@ -191,6 +191,23 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       });
     });
 
+    describe('storedReportsPerDay', () => {
+      it('is null on an empty store', async () => {
+        expect(await store.storedReportsPerDay()).toBeNull();
+      });
+
+      it('divides the reports by the days they span, both ends included', async () => {
+        const reports = [
+          report('R1', '2025-01-01T23:00:00Z'),
+          report('R2', '2025-01-02T01:00:00Z'),
+          report('R3', '2025-01-04T12:00:00Z'),
+          report('R4', '2025-01-04T13:00:00Z'),
+        ];
+        await store.saveSummaryWindow({ runId, reports, advanceWatermark: false });
+        expect(await store.storedReportsPerDay()).toBe(1);
+      });
+    });
+
     describe('pendingEnrichment', () => {
       beforeEach(async () => {
         const reports = [

@@ -5,7 +5,7 @@ export type JobName = 'GoAuditsIngestion' | 'GoAuditsEnrichment';
 export const INGESTION_JOB: JobName = 'GoAuditsIngestion';
 export const ENRICHMENT_JOB: JobName = 'GoAuditsEnrichment';
 
-export type RunStatus = 'Running' | 'Succeeded' | 'Failed';
+export type RunStatus = 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 
 /** What one summary window did to the store. */
 export interface SavedWindow {
@@ -60,6 +60,12 @@ export interface Store {
    * ProcessedItems('GoAuditsEnrichment'), newest CompletedAtUtc first, at most `limit`.
    */
   pendingEnrichment(limit: number): Promise<string[]>;
+
+  /**
+   * Stored reports per day over the days their CompletedAtUtc spans (first to last day, both
+   * included), for a dry run's estimate; null when no report is stored.
+   */
+  storedReportsPerDay(): Promise<number | null>;
 
   /**
    * In one transaction: sets the certificate number when the report has none and one is

@@ -1,0 +1,38 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Environment } from '../worker/config';
+import type { IngestionInput } from '../workflows/inputs';
+import { utcDate } from '../workflows/plan';
+import { workflowLink } from './connect';
+
+/** A backfill's workflow id names its range, so the same backfill cannot run twice at once. */
+export function backfillWorkflowId(from: string, to: string): string {
+  return `goaudits-backfill-${from}-${to}`;
+}
+
+/**
+ * Starts a backfill (or, with `dryRun`, runs its plan and returns the estimate). `to` defaults
+ * to today, fixed here so the workflow id is known before the start.
+ */
+export async function startBackfill(
+  client: Client,
+  env: Environment,
+  input: IngestionInput & { from: string },
+  out: (line: string) => void = console.log,
+): Promise<unknown> {
+  const to = input.to ?? utcDate(Date.now());
+  const workflowId = backfillWorkflowId(input.from, to) + (input.dryRun ? '-dry-run' : '');
+  try {
+    const handle = await client.workflow.start('ingestionWorkflow', {
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [{ ...input, to }],
+      staticSummary: `GoAudits backfill ${input.from}..${to}${input.dryRun ? ' (dry run)' : ''}`,
+    });
+    out(`${input.dryRun ? 'dry run' : 'backfill'} started: ${workflowId}\n  ${workflowLink(env, workflowId)}`);
+    return input.dryRun ? await handle.result() : { workflowId, runId: handle.firstExecutionRunId };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    out(`already running: ${workflowId}\n  ${workflowLink(env, workflowId)}`);
+    return { workflowId, alreadyRunning: true };
+  }
+}

@@ -1,0 +1,166 @@
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { TestServer, type Pipeline } from './harness';
+import type { IngestionResult } from '../workflows/ingest';
+import type { Estimate } from '../workflows/estimate';
+import type { Progress } from '../workflows/progress';
+import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
+
+jest.setTimeout(180_000);
+
+let server: TestServer;
+let pipeline: Pipeline | undefined;
+
+beforeAll(async () => {
+  server = await TestServer.start();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+/** Two months of audits: a backfill's worth for a test. */
+const TWO_MONTHS = { reports: 80, from: '2025-09-01', to: '2025-10-31', seed: 11 };
+
+const storedIds = (p: Pipeline) => p.rows<{ id: string }>('SELECT GoAuditsReportId AS id FROM GoAuditsReports ORDER BY 1').map((r) => r.id);
+const truthIds = (p: Pipeline, from = '0000', to = '9999') =>
+  p.simulator
+    .truth()
+    .reports.filter((r) => r.completedAtUtc.slice(0, 10) >= from && r.completedAtUtc.slice(0, 10) <= to)
+    .map((r) => r.id)
+    .sort();
+const ingestionRows = (p: Pipeline) =>
+  p.rows<{ Status: string; Message: string }>("SELECT Status, Message FROM JobRunHistory WHERE JobName = 'GoAuditsIngestion'");
+
+/** Polls until `done`; a read that fails (a query before the workflow has set its handler) is tried again. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined && done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('backfills', () => {
+  test('a one-off range continues as new, keeps one history row, and leaves the watermark alone', async () => {
+    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    await pipeline.dependencies.store.setWatermark('GoAuditsIngestion', '2025-12-01T00:00:00Z');
+    const workflowId = 'backfill-2025-09-01-2025-10-31';
+    const result = await pipeline.execute<IngestionResult>(
+      'ingestionWorkflow',
+      { from: '2025-09-01', to: '2025-10-31', continueAsNewAfterEvents: 60 },
+      workflowId,
+    );
+    expect(result.windows).toBe(61);
+    expect(result.counts.pages).toBe(61);
+    expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
+    expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe('2025-12-01T00:00:00Z');
+
+    const runs = [];
+    for await (const run of pipeline.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run);
+    expect(runs.length).toBeGreaterThan(3);
+    for (const run of runs) {
+      const history = await pipeline.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+      expect(history.events!.length).toBeLessThan(120);
+    }
+    expect(ingestionRows(pipeline)).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/^Fetched=\d+ .* Pages=61$/) }]);
+    const kinds = [];
+    for await (const run of pipeline.client.workflow.list({ query: `GoAuditsRunKind = 'backfill' AND WorkflowId = '${workflowId}'` })) kinds.push(run);
+    expect(kinds.length).toBe(runs.length);
+  });
+
+  test('a window that times out is split in halves until it goes through', async () => {
+    pipeline = await server.pipeline({
+      simulator: { dataset: { reports: 40, from: '2025-10-01', to: '2025-10-16', seed: 5 }, summaryMaxDays: 2, hangMs: 100 },
+      env: { GOAUDITS_RETRY_ATTEMPTS: '2' },
+    });
+    const result = await pipeline.execute<IngestionResult>('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-16', windowDays: 8 });
+    expect(result.windows).toBe(2);
+    expect(result.counts.pages).toBe(8);
+    expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
+  });
+
+  test('pause holds new windows, tune is validated and applied, resume finishes the backfill', async () => {
+    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 10 });
+    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 2, 'two windows');
+    const paused = await handle.executeUpdate(pauseUpdate);
+    expect(paused.paused).toBe(true);
+    const held = await handle.query<Progress>('progress');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const later = await handle.query<Progress>('progress');
+    expect(later.windowsDone).toBeLessThanOrEqual(held.windowsDone + 1);
+    const afterPause = pipeline.simulator.counters().byEndpoint.summary;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(pipeline.simulator.counters().byEndpoint.summary).toBe(afterPause);
+
+    const tuned = await handle.executeUpdate(tuneUpdate, { args: [{ concurrency: 3, batchSize: 7, rateLimitPerSecond: 50 }] });
+    expect(tuned).toMatchObject({ paused: true, concurrency: 3, batchSize: 7, rateLimitPerSecond: 50 });
+    const refused = (tuning: object) => handle.executeUpdate(tuneUpdate, { args: [tuning] }).catch((error: unknown) => error);
+    const zero = await refused({ concurrency: 0 });
+    expect(zero).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((zero as WorkflowUpdateFailedError).cause?.message).toMatch(/invalid tuning: concurrency/);
+    expect(((await refused({ batchsize: 7 })) as WorkflowUpdateFailedError).cause?.message).toMatch(/Unrecognized key.*batchsize/);
+    expect((await handle.query<Progress>('progress')).controls.concurrency).toBe(3);
+
+    await handle.executeUpdate(resumeUpdate);
+    const result = (await handle.result()) as IngestionResult;
+    expect(result.windows).toBe(61);
+    expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
+  });
+
+  test('cancel stops a backfill cleanly: its row says Cancelled and every stored report is in the ledger', async () => {
+    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 5 });
+    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 3, 'three windows');
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(ingestionRows(pipeline)).toEqual([{ Status: 'Cancelled', Message: expect.stringMatching(/\| Error: cancelled by an operator$/) }]);
+    const stored = storedIds(pipeline);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.length).toBeLessThan(truthIds(pipeline).length);
+    expect(pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsIngestion'")).toBe(stored.length);
+  });
+
+  test('a dry run plans and estimates, and calls and writes nothing', async () => {
+    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    await pipeline.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-10' });
+    const calls = pipeline.simulator.counters().requests;
+    const rows = pipeline.count('JobRunHistory');
+    const estimate = await pipeline.execute<Estimate>('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', dryRun: true, windowDays: 7 });
+    expect(estimate).toMatchObject({
+      dryRun: true,
+      kind: 'backfill',
+      windows: 9,
+      summaryCalls: 9,
+      firstWindow: { startDate: '2025-09-01', endDate: '2025-09-07' },
+      lastWindow: { startDate: '2025-10-27', endDate: '2025-10-31' },
+      callsPerSecond: 25,
+    });
+    expect(estimate.expectedReports).toBeGreaterThan(0);
+    expect(estimate.estimatedSeconds).toBe(Math.ceil((9 + estimate.expectedReports!) / 25));
+    expect(pipeline.simulator.counters().requests).toBe(calls);
+    expect(pipeline.count('JobRunHistory')).toBe(rows);
+  });
+
+  test('the hourly run beside a backfill adds no duplicate and never moves the watermark back', async () => {
+    pipeline = await server.pipeline({
+      simulator: { dataset: TWO_MONTHS },
+      env: { GOAUDITS_START_DATE: '2025-10-20', GOAUDITS_END_DATE: '2025-10-31' },
+    });
+    const backfill = pipeline.execute<IngestionResult>('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31' });
+    const hourly = pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const [b, h] = await Promise.all([backfill, hourly]);
+    expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
+    expect(b.counts.ingested + h.counts.ingested).toBe(truthIds(pipeline).length);
+    const newest = pipeline.simulator.truth().reports.map((r) => r.completedAtUtc).sort().pop();
+    expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe(newest);
+    const again = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(again.counts.ingested).toBe(0);
+    expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe(newest);
+  });
+});

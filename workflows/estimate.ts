@@ -1,0 +1,52 @@
+import type { IngestionCursor } from './ingest';
+import { planWindows } from './plan';
+import type { PipelineSettings } from './settings';
+
+/** A dry run's answer: the plan and its cost, with nothing called or written. */
+export interface Estimate {
+  dryRun: true;
+  kind: string;
+  from: string;
+  to: string;
+  windows: number;
+  firstWindow?: { startDate: string; endDate: string };
+  lastWindow?: { startDate: string; endDate: string };
+  summaryCalls: number;
+  /** From the reports per day already stored; absent on an empty store. */
+  expectedReports?: number;
+  detailsCalls?: number;
+  /** The sustained calls per second this run gets (see `sustainedRate`). */
+  callsPerSecond: number;
+  estimatedSeconds: number;
+}
+
+/**
+ * The calls per second GoAudits sees over time under a limit of `limitPerSecond`: the workers
+ * ask the task queue for half the limit, because its token bucket can add a full burst on top
+ * of a second's refill (see worker/workers.ts).
+ */
+export function sustainedRate(limitPerSecond: number): number {
+  return limitPerSecond / 2;
+}
+
+export function estimate(cursor: IngestionCursor, settings: PipelineSettings, reportsPerDay: number | null): Estimate {
+  const windows = planWindows({ from: cursor.from, to: cursor.to, windowDays: cursor.windowDays });
+  const days = windows.length === 0 ? 0 : (Date.parse(cursor.to) - Date.parse(cursor.from)) / 86_400_000 + 1;
+  const expectedReports = reportsPerDay === null ? undefined : Math.round(reportsPerDay * days);
+  const callsPerSecond = Math.min(cursor.controls.rateLimitPerSecond ?? Infinity, sustainedRate(settings.rateLimitPerSecond));
+  const calls = windows.length + (expectedReports ?? 0);
+  return {
+    dryRun: true,
+    kind: cursor.kind,
+    from: cursor.from,
+    to: cursor.to,
+    windows: windows.length,
+    firstWindow: windows[0],
+    lastWindow: windows[windows.length - 1],
+    summaryCalls: windows.length,
+    expectedReports,
+    detailsCalls: expectedReports,
+    callsPerSecond,
+    estimatedSeconds: Math.ceil(calls / callsPerSecond),
+  };
+}
