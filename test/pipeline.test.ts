@@ -1,4 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { TestServer, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
 import type { EnrichmentResult } from '../workflows/enrich';
@@ -125,14 +126,14 @@ describe('ingestion and enrichment on a real dev server', () => {
     });
   });
 
-  test('the token never enters workflow history', async () => {
+  test('the token never enters workflow history, and the histories replay on this code', async () => {
     pipeline = await server.pipeline({ simulator: { dataset: { reports: 12, from: '2025-10-01', to: '2025-10-01', seed: 2 } } });
     const workflowId = 'ingestion-history-check';
     await pipeline.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-01' }, workflowId);
-    const histories = [workflowId, `${workflowId}-enrichment-1`, `${workflowId}-enrichment-1-batch-1`].map((id) =>
-      pipeline!.client.workflow.getHandle(id).fetchHistory(),
-    );
-    const raw = JSON.stringify(await Promise.all(histories));
+    const ids = [workflowId, `${workflowId}-enrichment-1`, `${workflowId}-enrichment-1-batch-1`];
+    const fetched = await Promise.all(ids.map((id) => pipeline!.client.workflow.getHandle(id).fetchHistory()));
+    for (const [i, history] of fetched.entries()) await Worker.runReplayHistory({ workflowBundle: server.bundle }, history, ids[i]);
+    const raw = JSON.stringify(fetched);
     const payloads = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map(([, data]) => Buffer.from(data, 'base64').toString());
     const text = `${raw}\n${payloads.join('\n')}`;
     expect(text.includes('"job":"GoAuditsIngestion"')).toBe(true);

@@ -38,6 +38,6 @@ export function progressMarkdown(p: Progress): string {
     `- window ${p.windowsDone} of ${p.windowsTotal}${window}`,
     `- reports ingested ${p.ingestion.ingested}, enriched ${p.enrichment.processed}, failed ${p.enrichment.failedCount}`,
     `- rate ${p.reportsPerMinute} reports/min${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
-    `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, rate limit ${p.controls.rateLimitPerSecond ?? 'task queue'}/s`,
+    `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${p.controls.rateLimitPerSecond === undefined ? "the task queue's rate limit" : `at most ${p.controls.rateLimitPerSecond} calls/s`}`,
   ].join('\n');
 }
