@@ -4,6 +4,8 @@ import type { IngestionResult } from '../workflows/ingest';
 import type { Estimate } from '../workflows/estimate';
 import type { Progress } from '../workflows/progress';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
+import { backfillWorkflowId, startBackfill } from '../client/backfill';
+import { status } from '../client/status';
 
 jest.setTimeout(180_000);
 
@@ -162,5 +164,31 @@ describe('backfills', () => {
     const again = await pipeline.execute<IngestionResult>('ingestionWorkflow');
     expect(again.counts.ingested).toBe(0);
     expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe(newest);
+  });
+
+  test('the client starts a backfill once per range, and status shows it with its progress', async () => {
+    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    const lines: string[] = [];
+    const input = { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 2 };
+    const started = await startBackfill(pipeline.client, pipeline.env, input, (line) => lines.push(line));
+    const workflowId = backfillWorkflowId('2025-09-01', '2025-10-31');
+    expect(started).toMatchObject({ workflowId });
+    expect(await startBackfill(pipeline.client, pipeline.env, input, (line) => lines.push(line))).toEqual({ workflowId, alreadyRunning: true });
+    expect(lines.join('\n')).toMatch(/already running: goaudits-backfill-2025-09-01-2025-10-31/);
+
+    const handle = pipeline.client.workflow.getHandle(workflowId);
+    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 1, 'a window');
+    const shown: string[] = [];
+    await until(
+      async () => {
+        shown.length = 0;
+        await status(pipeline!.client, pipeline!.env, (line) => shown.push(line));
+        return shown.join('\n');
+      },
+      (text) => text.includes(workflowId),
+      'the backfill in the status',
+    );
+    expect(shown.join('\n')).toMatch(/### GoAudits backfill 2025-09-01\.\.2025-10-31: running\n- window \d+ of 61/);
+    await handle.cancel();
   });
 });
