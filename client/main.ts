@@ -32,6 +32,7 @@ async function startAndWait(env: Environment, workflowType: string, workflowId: 
 }
 
 function printQuery(env: Environment, sql: string) {
+  if (env.SQL_SERVER) throw new ConfigError('sql reads the embedded SQLite store; with SQL_SERVER set, run the runbook query in your SQL client as written');
   const db = new Database(env.SQLITE_PATH, { readonly: true, fileMustExist: true });
   try {
     console.table(db.prepare(runbookQueryForSqlite(sql)).all());

@@ -2,6 +2,8 @@ import { createActivities, type Activities } from '../activities';
 import { createGoAuditsClient } from '../activities/goaudits/client';
 import { environmentTokenSource } from '../activities/goaudits/token-source';
 import { openSqliteStore } from '../activities/store/sqlite-store';
+import { openSqlServerStore } from '../activities/store/sqlserver-store';
+import { SqlServerConfigError, sqlServerConfigFromEnvironment } from '../activities/store/sqlserver-config';
 import type { Store } from '../activities/store/store';
 import { ConfigError, type Environment } from './config';
 import { pipelineSettings } from './settings';
@@ -12,14 +14,20 @@ export interface Dependencies {
   close(): Promise<void>;
 }
 
-/** The store named by the configuration: SQLite by default; SQL Server comes with the production work. */
-export async function openStore(env: Environment): Promise<Store> {
-  if (env.SQL_SERVER) {
-    throw new ConfigError('SQL_SERVER is set, but this build has no SQL Server store yet: unset it to use SQLite');
-  }
-  const store = openSqliteStore(env.SQLITE_PATH);
+/** The store named by the configuration: SQL Server when SQL_SERVER (or SQL_CONNECTION_STRING) is set, else SQLite. */
+export async function openStore(env: Environment, processEnv: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const sqlServer = sqlServerConfig(processEnv);
+  const store = sqlServer ? await openSqlServerStore(sqlServer) : openSqliteStore(env.SQLITE_PATH);
   await store.migrate();
   return store;
+}
+
+function sqlServerConfig(processEnv: NodeJS.ProcessEnv) {
+  try {
+    return sqlServerConfigFromEnvironment(processEnv);
+  } catch (error) {
+    throw error instanceof SqlServerConfigError ? new ConfigError(error.message) : error;
+  }
 }
 
 /** Opens the store and the GoAudits client, and builds the activities over them. */
@@ -32,7 +40,7 @@ export async function openDependencies(
   if (!summaryUrl || !detailsUrl) {
     throw new ConfigError('GOAUDITS_AUDITSUMMARY_URL and GOAUDITS_AUDITDETAILS_URL must both be set');
   }
-  const store = await openStore(env);
+  const store = await openStore(env, processEnv);
   const goaudits = createGoAuditsClient({
     summaryUrl,
     detailsUrl,

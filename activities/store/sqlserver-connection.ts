@@ -1,0 +1,47 @@
+import { DefaultAzureCredential } from '@azure/identity';
+import { ConnectionPool, type config as PoolConfig } from 'mssql';
+import type { SqlServerConfig } from './sqlserver-config';
+
+/**
+ * The store's mssql (tedious) settings. XACT_ABORT is on, so any error, a client timeout
+ * included, rolls the whole transaction back on the server.
+ */
+const STORE_OPTIONS = { abortTransactionOnError: true, appName: 'goaudits-pipeline' };
+
+/** A window of thousands of reports is one statement: allow it more than mssql's 15 s. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * The mssql pool configuration. Entra: tedious's `token-credential` authentication asks
+ * DefaultAzureCredential for a token, which on Azure is the user-assigned managed identity
+ * named by AZURE_CLIENT_ID (or the system-assigned one), and elsewhere the developer's login.
+ */
+export function sqlServerPoolConfig(config: SqlServerConfig): PoolConfig {
+  const pool = { min: 0, max: config.poolMax };
+  if (config.auth === 'connection-string') {
+    const parsed = ConnectionPool.parseConnectionString(config.connectionString);
+    return {
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      ...parsed,
+      pool: { ...pool, ...parsed.pool },
+      options: { ...STORE_OPTIONS, ...parsed.options },
+    };
+  }
+  const { server, database, port, encrypt, trustServerCertificate } = config;
+  const target = {
+    server,
+    database,
+    port,
+    pool,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    options: { ...STORE_OPTIONS, encrypt, trustServerCertificate },
+  };
+  if (config.auth === 'sql-login') return { ...target, user: config.user, password: config.password };
+  const credential = new DefaultAzureCredential({ managedIdentityClientId: config.managedIdentityClientId });
+  return { ...target, authentication: { type: 'token-credential', options: { credential } } };
+}
+
+/** Opens a pool of connections to the configured database; the first connection is made before it resolves. */
+export async function openSqlServerPool(config: SqlServerConfig): Promise<ConnectionPool> {
+  return new ConnectionPool(sqlServerPoolConfig(config)).connect();
+}

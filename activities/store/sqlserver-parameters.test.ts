@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { ConnectionPool } from 'mssql';
+import { SQLSERVER_STATEMENTS } from './sqlserver-statements';
+import { sqlServerStore } from './sqlserver-store';
+import { INGESTION_JOB } from './store';
+
+/** One statement as the store sent it: its text and the parameters it declared. */
+interface Sent {
+  statement: string;
+  parameters: string[];
+}
+
+/** What a statement answers in this fake: enough rows for the store to go on. */
+const answers: Record<string, { recordset?: unknown[]; output?: Record<string, unknown> }> = {
+  APPLIED_MIGRATIONS: {},
+  LOCK_SCHEMA: { output: { locked: 0 } },
+  COUNT_PROCESSED_REPORTS: { recordset: [{ alreadyProcessed: 0 }] },
+  REPORTS_AND_DAYS: { recordset: [{ reports: 0, days: null }] },
+  REPORT_STATE: { recordset: [{ certMissing: 1, hasAnswers: 0 }] },
+  INSERT_NEW_ANSWERS: { recordset: [] },
+};
+
+/**
+ * A pool that records what the store sends and runs nothing: no SQL Server is needed to see
+ * that the TypeScript and the T-SQL agree on the parameters.
+ */
+function recordingPool(sent: Sent[]): ConnectionPool {
+  const nameOf = (statement: string) => Object.entries(SQLSERVER_STATEMENTS).find(([, sql]) => sql === statement)?.[0] ?? '';
+  const request = () => {
+    const parameters: string[] = [];
+    const fake = {
+      input: (name: string) => (parameters.push(name), fake),
+      output: (name: string) => (parameters.push(name), fake),
+      query: async (statement: string) => {
+        sent.push({ statement, parameters });
+        const { recordset = [], output = {} } = answers[nameOf(statement)] ?? {};
+        return { recordset: nameOf(statement) === 'APPLIED_MIGRATIONS' ? undefined : recordset, output, rowsAffected: [1] };
+      },
+    };
+    return fake;
+  };
+  const transaction = { begin: async () => undefined, commit: async () => undefined, rollback: async () => undefined, request };
+  return { request, transaction: () => transaction, close: async () => undefined } as unknown as ConnectionPool;
+}
+
+/** The @parameters a statement reads: lower camel case by convention, minus the variables it DECLAREs. */
+function parametersOf(statement: string): string[] {
+  const declared = new Set([...statement.matchAll(/DECLARE @(\w+)/g)].map(([, name]) => name));
+  const used = [...statement.matchAll(/@([a-z]\w*)/g)].map(([, name = '']) => name).filter((name) => !declared.has(name));
+  return [...new Set(used)].sort();
+}
+
+describe('SQL Server store parameters (no server)', () => {
+  const sent: Sent[] = [];
+
+  beforeAll(async () => {
+    const store = sqlServerStore(recordingPool(sent));
+    const runId = randomUUID();
+    await store.migrate();
+    await store.watermark(INGESTION_JOB);
+    await store.setWatermark(INGESTION_JOB, '2025-01-01T00:00:00Z');
+    await store.saveSummaryWindow({ runId, reports: [{ id: 'R1', completedAtUtc: '2025-01-02T00:00:00Z' }], advanceWatermark: true });
+    await store.storedReportsPerDay();
+    await store.pendingEnrichment(10);
+    const answer = { questionKey: '1', answerValue: 'x', section: null, questionText: null };
+    await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'C-1' } });
+    await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
+    await store.finishRun({ runId, status: 'Succeeded', message: 'done' });
+    await store.close();
+  });
+
+  it('sends every statement of SQLSERVER_STATEMENTS', () => {
+    const sentTexts = new Set(sent.map(({ statement }) => statement));
+    expect(Object.entries(SQLSERVER_STATEMENTS).filter(([, sql]) => !sentTexts.has(sql)).map(([name]) => name)).toEqual([]);
+  });
+
+  it('declares exactly the parameters each statement reads', () => {
+    const mismatched = sent
+      .filter(({ statement, parameters }) => parametersOf(statement).join() !== [...parameters].sort().join())
+      .map(({ statement, parameters }) => ({ statement: statement.slice(0, 60), reads: parametersOf(statement), declared: parameters }));
+    expect(mismatched).toEqual([]);
+  });
+});

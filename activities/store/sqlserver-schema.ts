@@ -1,0 +1,109 @@
+/**
+ * Today's SQL Server tables (schema `dbo`), exactly as the legacy jobs and the operators' SQL know
+ * them, as versioned migrations. Every statement is create-if-missing, so a migration adopts the
+ * production tables as they are and running it again changes nothing.
+ */
+
+/** Every table and its columns, in creation order: the one list the T-SQL check holds statements to. */
+export const SQLSERVER_SCHEMA = {
+  SchemaMigrations: ['Version', 'AppliedUtc'],
+  JobWatermark: ['JobName', 'WatermarkUtc', 'UpdatedUtc'],
+  JobRunHistory: ['RunId', 'JobName', 'RunStartedUtc', 'RunCompletedUtc', 'Status', 'Message', 'CorrelationId', 'CreatedUtc'],
+  ProcessedItems: ['JobName', 'ItemKey', 'ProcessedUtc', 'RunId'],
+  GoAuditsReports: ['GoAuditsReportId', 'CompletedAtUtc', 'CertificationNumber', 'JobRunId', 'IngestedAtUtc'],
+  GoAuditsReportAnswers: [
+    'GoAuditsReportId',
+    'QuestionKey',
+    'AnswerValue',
+    'Section',
+    'QuestionText',
+    'JobRunId',
+    'IngestedAtUtc',
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The applied schema versions; created before any migration runs. */
+export const CREATE_SCHEMA_MIGRATIONS = `IF OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL
+CREATE TABLE dbo.SchemaMigrations (
+  Version    int          NOT NULL,
+  AppliedUtc datetime2(0) NOT NULL DEFAULT SYSUTCDATETIME(),
+  CONSTRAINT PK_SchemaMigrations PRIMARY KEY (Version)
+);`;
+
+export const CREATE_JOB_WATERMARK = `IF OBJECT_ID(N'dbo.JobWatermark', N'U') IS NULL
+CREATE TABLE dbo.JobWatermark (
+  JobName      nvarchar(100) NOT NULL,
+  WatermarkUtc datetime2(0)  NULL,
+  UpdatedUtc   datetime2(0)  NOT NULL DEFAULT SYSUTCDATETIME(),
+  CONSTRAINT PK_JobWatermark PRIMARY KEY (JobName)
+);`;
+
+export const CREATE_JOB_RUN_HISTORY = `IF OBJECT_ID(N'dbo.JobRunHistory', N'U') IS NULL
+CREATE TABLE dbo.JobRunHistory (
+  RunId           uniqueidentifier NOT NULL DEFAULT NEWID(),
+  JobName         nvarchar(100)    NOT NULL,
+  RunStartedUtc   datetime2(0)     NOT NULL DEFAULT SYSUTCDATETIME(),
+  RunCompletedUtc datetime2(0)     NULL,
+  Status          nvarchar(30)     NOT NULL,
+  Message         nvarchar(4000)   NULL,
+  CorrelationId   nvarchar(100)    NULL,
+  CreatedUtc      datetime2(0)     NOT NULL DEFAULT SYSUTCDATETIME(),
+  CONSTRAINT PK_JobRunHistory PRIMARY KEY (RunId)
+);`;
+
+/** The runbook's "latest runs" query reads this index. Matched by name: an equal index under another name is not seen. */
+export const INDEX_JOB_RUN_HISTORY = `IF INDEXPROPERTY(OBJECT_ID(N'dbo.JobRunHistory'), N'IX_JobRunHistory_JobName_RunStartedUtc', N'IndexID') IS NULL
+CREATE INDEX IX_JobRunHistory_JobName_RunStartedUtc ON dbo.JobRunHistory (JobName, RunStartedUtc DESC);`;
+
+export const CREATE_PROCESSED_ITEMS = `IF OBJECT_ID(N'dbo.ProcessedItems', N'U') IS NULL
+CREATE TABLE dbo.ProcessedItems (
+  JobName      nvarchar(100)    NOT NULL,
+  ItemKey      nvarchar(200)    NOT NULL,
+  ProcessedUtc datetime2(0)     NOT NULL DEFAULT SYSUTCDATETIME(),
+  RunId        uniqueidentifier NULL,
+  CONSTRAINT PK_ProcessedItems PRIMARY KEY (JobName, ItemKey)
+);`;
+
+/** CompletedAtUtc and IngestedAtUtc are datetime2 (7), as today; the store writes whole seconds. */
+export const CREATE_GOAUDITS_REPORTS = `IF OBJECT_ID(N'dbo.GoAuditsReports', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsReports (
+  GoAuditsReportId    nvarchar(100)    NOT NULL,
+  CompletedAtUtc      datetime2        NOT NULL,
+  CertificationNumber nvarchar(100)    NULL,
+  JobRunId            uniqueidentifier NOT NULL,
+  IngestedAtUtc       datetime2        NOT NULL DEFAULT SYSUTCDATETIME(),
+  CONSTRAINT PK_GoAuditsReports PRIMARY KEY (GoAuditsReportId)
+);`;
+
+export const CREATE_GOAUDITS_REPORT_ANSWERS = `IF OBJECT_ID(N'dbo.GoAuditsReportAnswers', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsReportAnswers (
+  GoAuditsReportId nvarchar(100)    NOT NULL,
+  QuestionKey      nvarchar(256)    NOT NULL,
+  AnswerValue      nvarchar(max)    NULL,
+  Section          nvarchar(200)    NULL,
+  QuestionText     nvarchar(1000)   NULL,
+  JobRunId         uniqueidentifier NOT NULL,
+  IngestedAtUtc    datetime2        NOT NULL DEFAULT SYSUTCDATETIME(),
+  CONSTRAINT PK_GoAuditsReportAnswers PRIMARY KEY (GoAuditsReportId, QuestionKey)
+);`;
+
+/** One schema step: its statements run in order, in one transaction, then the version is recorded. */
+export interface SqlServerMigration {
+  version: number;
+  statements: Readonly<Record<string, string>>;
+}
+
+/** Append new versions; never edit an applied one. */
+export const SQLSERVER_MIGRATIONS: readonly SqlServerMigration[] = [
+  {
+    version: 1,
+    statements: {
+      CREATE_JOB_WATERMARK,
+      CREATE_JOB_RUN_HISTORY,
+      INDEX_JOB_RUN_HISTORY,
+      CREATE_PROCESSED_ITEMS,
+      CREATE_GOAUDITS_REPORTS,
+      CREATE_GOAUDITS_REPORT_ANSWERS,
+    },
+  },
+];

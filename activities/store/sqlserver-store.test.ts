@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { ConnectionPool } from 'mssql';
+import type { SqlServerConfig } from './sqlserver-config';
+import { SQLSERVER_MIGRATIONS, SQLSERVER_SCHEMA } from './sqlserver-schema';
+import { openSqlServerStore } from './sqlserver-store';
+import { INGESTION_JOB, type Store } from './store';
+import { describeStoreContract } from './store-contract';
+
+/** A SQL Server login that may create databases, e.g. a local container's `sa`. */
+const connection = process.env.SQLSERVER_TEST_CONNECTION?.replace(/;\s*$/, '');
+
+const HOW_TO_RUN =
+  "SQL Server store: needs a server; run it with SQLSERVER_TEST_CONNECTION='Server=localhost,1433;Database=master;" +
+  "User Id=sa;Password=...;TrustServerCertificate=true' npx jest activities/store/sqlserver";
+
+if (connection === undefined) {
+  test.skip(HOW_TO_RUN, () => undefined);
+} else {
+  /** One database for this run, dropped at the end; every test starts from no tables at all. */
+  const database = `goaudits_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const config: SqlServerConfig = { auth: 'connection-string', connectionString: `${connection};Database=${database}`, poolMax: 5 };
+  let server: ConnectionPool;
+
+  beforeAll(async () => {
+    server = await new ConnectionPool(connection).connect();
+    await server.request().batch(`CREATE DATABASE [${database}]`);
+  });
+
+  afterAll(async () => {
+    await server.request().batch(`ALTER DATABASE [${database}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [${database}]`);
+    await server.close();
+  });
+
+  /** A pool on the test database, its tables dropped, for raw SQL beside the store. */
+  const openRaw = async () => {
+    const raw = await new ConnectionPool(config.connectionString).connect();
+    for (const table of Object.keys(SQLSERVER_SCHEMA).reverse()) await raw.request().batch(`DROP TABLE IF EXISTS dbo.${table}`);
+    return raw;
+  };
+
+  describeStoreContract('SQL Server', async () => {
+    const raw = await openRaw();
+    return {
+      store: await openSqlServerStore(config),
+      rows: async (sql) => (await raw.request().query<Record<string, unknown>>(sql)).recordset,
+      exec: async (sql) => void (await raw.request().batch(sql)),
+      dispose: () => raw.close(),
+    };
+  });
+
+  describe('SQL Server store', () => {
+    let raw: ConnectionPool;
+    let store: Store;
+    const runId = randomUUID();
+    const count = async (sql: string) => Number((await raw.request().query<{ n: number }>(sql)).recordset[0]?.n);
+
+    beforeEach(async () => {
+      raw = await openRaw();
+      store = await openSqlServerStore(config);
+      await store.migrate();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await raw.close();
+    });
+
+    const reports = (n: number, first = 0) =>
+      Array.from({ length: n }, (_, i) => ({ id: `R${first + i}`, completedAtUtc: `2025-01-01T00:00:${String((first + i) % 60).padStart(2, '0')}Z` }));
+
+    it('records each schema version once', async () => {
+      await store.migrate();
+      const { recordset } = await raw.request().query<{ Version: number }>('SELECT Version FROM dbo.SchemaMigrations ORDER BY Version');
+      expect(recordset.map((row) => row.Version)).toEqual(SQLSERVER_MIGRATIONS.map((migration) => migration.version));
+    });
+
+    it('adopts tables that exist, with their rows', async () => {
+      await raw.request().batch('DROP TABLE dbo.SchemaMigrations');
+      await raw.request().batch(`INSERT INTO dbo.JobWatermark (JobName, WatermarkUtc) VALUES ('${INGESTION_JOB}', '2025-10-01 00:00:00')`);
+      await store.migrate();
+      expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T00:00:00Z');
+    });
+
+    it('saves a 10,000-report window whole', async () => {
+      const saved = await store.saveSummaryWindow({ runId, reports: reports(10_000), advanceWatermark: true });
+      expect(saved.ingested).toHaveLength(10_000);
+      expect(await count('SELECT COUNT(*) AS n FROM dbo.ProcessedItems')).toBe(10_000);
+    });
+
+    it('lets concurrent windows over the same reports store each once', async () => {
+      const windows = await Promise.all(
+        [0, 50, 100, 150].map((first) => store.saveSummaryWindow({ runId: randomUUID(), reports: reports(100, first), advanceWatermark: true })),
+      );
+      const ingested = windows.flatMap((window) => window.ingested);
+      expect(new Set(ingested).size).toBe(ingested.length);
+      expect(ingested).toHaveLength(250);
+      expect(await count('SELECT COUNT(*) AS n FROM dbo.GoAuditsReports')).toBe(250);
+      expect(await count('SELECT COUNT(*) AS n FROM dbo.ProcessedItems')).toBe(250);
+    });
+
+    it('records one run when starts race', async () => {
+      await Promise.all(Array.from({ length: 8 }, () => store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' })));
+      expect(await count(`SELECT COUNT(*) AS n FROM dbo.JobRunHistory WHERE RunId = '${runId}'`)).toBe(1);
+    });
+
+    it('stores datetimes as whole-second UTC', async () => {
+      await store.saveSummaryWindow({ runId, reports: [{ id: 'R1', completedAtUtc: '2025-01-02T03:04:05.900+01:00' }], advanceWatermark: true });
+      const { recordset } = await raw
+        .request()
+        .query<{ completed: string }>('SELECT CONVERT(char(19), CompletedAtUtc, 120) AS completed FROM dbo.GoAuditsReports');
+      expect(recordset[0]?.completed).toBe('2025-01-02 02:04:05');
+      expect(await store.watermark(INGESTION_JOB)).toBe('2025-01-02T02:04:05Z');
+    });
+  });
+}

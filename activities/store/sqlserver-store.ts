@@ -1,0 +1,166 @@
+import { Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
+import type { SqlServerConfig } from './sqlserver-config';
+import { openSqlServerPool } from './sqlserver-connection';
+import { migrateSqlServer } from './sqlserver-migrate';
+import { inTransaction, query, type Queryable } from './sqlserver-query';
+import { withSqlServerRetry } from './sqlserver-retry';
+import {
+  ADVANCE_WATERMARK,
+  COUNT_PROCESSED_REPORTS,
+  ENSURE_WATERMARK_ROW,
+  FILL_CERTIFICATE,
+  FINISH_RUN,
+  INSERT_NEW_ANSWERS,
+  INSERT_NEW_REPORTS,
+  MARK_PROCESSED,
+  PENDING_ENRICHMENT,
+  READ_WATERMARK,
+  REPORT_STATE,
+  REPORTS_AND_DAYS,
+  SET_WATERMARK,
+  START_RUN,
+} from './sqlserver-statements';
+// SQL Server prints and reads datetime2(0) as style-120 text, the very text the SQLite store
+// keeps, so both stores share one conversion to and from the pipeline's ISO `Z` times.
+import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
+import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
+import { UnknownReportError } from './unknown-report-error';
+
+/** Keys, names and times as text: wide enough never to cut a value, narrow enough to seek an nvarchar(n) key. */
+const SHORT_TEXT = NVarChar(4000);
+/** Answers, messages and JSON lists: never cut. */
+const LONG_TEXT = NVarChar(MAX);
+
+/** The first item for each key, in input order (what the SQLite store's ON CONFLICT DO NOTHING keeps). */
+function firstPerKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = keyOf(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Opens the production store on SQL Server (Azure SQL): a connection pool, see sqlServerStore.
+ * Call migrate() before first use.
+ */
+export async function openSqlServerStore(config: SqlServerConfig): Promise<Store> {
+  return sqlServerStore(await withSqlServerRetry(() => openSqlServerPool(config)));
+}
+
+/**
+ * The store over an open pool, which close() closes. Each multi-statement method is one
+ * transaction whose statements lock what they read for writing (UPDLOCK, HOLDLOCK), so
+ * concurrent workers queue instead of duplicating rows; a deadlock or a transient Azure SQL
+ * error repeats the whole transaction (sqlserver-retry).
+ */
+export function sqlServerStore(pool: ConnectionPool): Store {
+
+  /** A retried transaction. */
+  const transact = <T>(work: (transaction: Transaction) => Promise<T>) =>
+    withSqlServerRetry(() => inTransaction(pool, work));
+  /** A retried single statement on the pool (its own transaction). */
+  const single = <T>(work: (on: ConnectionPool) => Promise<T>) => withSqlServerRetry(() => work(pool));
+
+  const readWatermark = async (on: Queryable, job: JobName): Promise<string | null> => {
+    const { recordset } = await query<{ watermarkUtc: string | null }>(on, READ_WATERMARK, { job: [SHORT_TEXT, job] });
+    const stored = recordset[0]?.watermarkUtc;
+    return stored == null ? null : fromSqliteUtc(stored);
+  };
+
+  /** Inserts the job's row if missing, then sets its value (stored UTC text) with SET_ or ADVANCE_WATERMARK. */
+  const writeWatermark = async (on: Transaction, statement: string, job: JobName, utcText: string | null) => {
+    await query(on, ENSURE_WATERMARK_ROW, { job: [SHORT_TEXT, job] });
+    await query(on, statement, { job: [SHORT_TEXT, job], watermarkUtc: [SHORT_TEXT, utcText] });
+  };
+
+  return {
+    async migrate() {
+      await migrateSqlServer(pool);
+    },
+
+    watermark: (job) => single((on) => readWatermark(on, job)),
+
+    async setWatermark(job, watermarkUtc) {
+      const utcText = watermarkUtc === null ? null : toSqliteUtc(watermarkUtc);
+      await transact((transaction) => writeWatermark(transaction, SET_WATERMARK, job, utcText));
+    },
+
+    async saveSummaryWindow({ runId, reports, advanceWatermark }) {
+      const unique = firstPerKey(reports, (report) => report.id);
+      const rows = unique.map(({ id, completedAtUtc }) => ({ id, completedAtUtc: toSqliteUtc(completedAtUtc) }));
+      const newest = reports.map((report) => toSqliteUtc(report.completedAtUtc)).sort().at(-1);
+      const window = { job: [SHORT_TEXT, INGESTION_JOB], reports: [LONG_TEXT, JSON.stringify(rows)] } as const;
+      return transact(async (transaction): Promise<SavedWindow> => {
+        const processed = await query<{ alreadyProcessed: number }>(transaction, COUNT_PROCESSED_REPORTS, window);
+        const inserted = await query<{ GoAuditsReportId: string }>(transaction, INSERT_NEW_REPORTS, {
+          ...window,
+          runId: [UniqueIdentifier, runId],
+        });
+        if (advanceWatermark && newest !== undefined) {
+          await writeWatermark(transaction, ADVANCE_WATERMARK, INGESTION_JOB, newest);
+        }
+        const insertedIds = new Set(inserted.recordset.map((row) => row.GoAuditsReportId));
+        return {
+          ingested: unique.map((report) => report.id).filter((id) => insertedIds.has(id)),
+          alreadyProcessed: processed.recordset[0].alreadyProcessed,
+          watermarkUtc: await readWatermark(transaction, INGESTION_JOB),
+        };
+      });
+    },
+
+    async storedReportsPerDay() {
+      const { recordset } = await single((on) => query<{ reports: number; days: number | null }>(on, REPORTS_AND_DAYS));
+      const { reports, days } = recordset[0]; // an aggregate: always one row
+      return days === null ? null : reports / days;
+    },
+
+    async pendingEnrichment(limit) {
+      if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
+      const selection = { limit: [Int, limit], job: [SHORT_TEXT, ENRICHMENT_JOB] } as const;
+      const { recordset } = await single((on) => query<{ GoAuditsReportId: string }>(on, PENDING_ENRICHMENT, selection));
+      return recordset.map((row) => row.GoAuditsReportId);
+    },
+
+    async saveReportDetails({ runId, details }) {
+      const { reportId, certificateNumber } = details;
+      const answers = firstPerKey(details.answers, (answer) => answer.questionKey);
+      const report = { reportId: [SHORT_TEXT, reportId] } as const;
+      const run = { runId: [UniqueIdentifier, runId] } as const;
+      return transact(async (transaction): Promise<SavedDetails> => {
+        const state = await query<{ certMissing: 0 | 1; hasAnswers: 0 | 1 }>(transaction, REPORT_STATE, report);
+        const before = state.recordset[0];
+        if (!before) throw new UnknownReportError(reportId);
+        const certificate = { ...report, certificateNumber: [LONG_TEXT, certificateNumber] } as const;
+        const certUpdated = (await query(transaction, FILL_CERTIFICATE, certificate)).rowsAffected[0] === 1;
+        const newAnswers = { ...report, ...run, answers: [LONG_TEXT, JSON.stringify(answers)] } as const;
+        const answersInserted = (await query(transaction, INSERT_NEW_ANSWERS, newAnswers)).rowsAffected[0];
+        const hasAnswers = before.hasAnswers === 1 || answersInserted > 0;
+        const ledgerRow = { ...run, job: [SHORT_TEXT, ENRICHMENT_JOB], itemKey: [SHORT_TEXT, reportId] } as const;
+        const marked = hasAnswers ? await query(transaction, MARK_PROCESSED, ledgerRow) : undefined;
+        return {
+          certUpdated,
+          answersInserted,
+          markedProcessed: marked?.rowsAffected[0] === 1,
+          certMissing: hasAnswers && before.certMissing === 1 && !certUpdated,
+        };
+      });
+    },
+
+    async startRun({ runId, job, correlationId }) {
+      const run = { runId: [UniqueIdentifier, runId], job: [SHORT_TEXT, job], correlationId: [SHORT_TEXT, correlationId] } as const;
+      await single((on) => query(on, START_RUN, run));
+    },
+
+    async finishRun({ runId, status, message }) {
+      const outcome = { runId: [UniqueIdentifier, runId], status: [SHORT_TEXT, status], message: [LONG_TEXT, message] } as const;
+      await single((on) => query(on, FINISH_RUN, outcome));
+    },
+
+    async close() {
+      await pool.close();
+    },
+  };
+}
