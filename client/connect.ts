@@ -1,11 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Environment } from '../worker/config';
+import { temporalConnectionOptions } from '../worker/temporal-connection';
 
 /** The embedded dev server's addresses, used when TEMPORAL_ADDRESS is not set. */
 export const EMBEDDED_TEMPORAL = { address: '127.0.0.1:7233', port: 7233, uiPort: 8233 };
 
 export async function connectClient(env: Environment): Promise<Client> {
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS ?? EMBEDDED_TEMPORAL.address });
+  const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? temporalConnectionOptions() : { address: EMBEDDED_TEMPORAL.address });
   return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 }
 

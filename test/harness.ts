@@ -67,6 +67,7 @@ export class TestServer {
     const workers = await createWorkers({
       connection: this.env.nativeConnection,
       env,
+      identity: 'goaudits-worker@test',
       activities: dependencies.activities,
       workflows: { workflowBundle: this.bundle },
     });

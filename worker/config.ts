@@ -40,6 +40,8 @@ const environmentSchema = z.object({
   GOAUDITS_ENRICH_CRON: z.string().default('15 * * * *'),
 
   SQLITE_PATH: z.string().default('.data/goaudits.db'),
+  /** A workflow bundle made at image build time (scripts/bundle-workflows.js); unset: bundle at start. */
+  WORKFLOW_BUNDLE_PATH: optional(z.string()),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   SQL_SERVER: optional(z.string()),
   SQL_DATABASE: optional(z.string()),

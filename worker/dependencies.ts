@@ -1,6 +1,6 @@
 import { createActivities, type Activities } from '../activities';
 import { createGoAuditsClient } from '../activities/goaudits/client';
-import { environmentTokenSource } from '../activities/goaudits/token-source';
+import { tokenSourceFromEnvironment } from '../activities/goaudits/token-source-from-environment';
 import { openSqliteStore } from '../activities/store/sqlite-store';
 import { openSqlServerStore } from '../activities/store/sqlserver-store';
 import { SqlServerConfigError, sqlServerConfigFromEnvironment } from '../activities/store/sqlserver-config';
@@ -44,7 +44,7 @@ export async function openDependencies(
   const goaudits = createGoAuditsClient({
     summaryUrl,
     detailsUrl,
-    tokenSource: environmentTokenSource(processEnv),
+    tokenSource: tokenSourceFromEnvironment(processEnv),
     status: env.GOAUDITS_STATUS,
     filterId: env.GOAUDITS_FILTER_ID,
     timeoutMs: env.GOAUDITS_HTTP_TIMEOUT_MS,

@@ -7,6 +7,7 @@ import { simulatorOptionsFromEnvironment, startSimulator } from '../simulator/se
 import { readEnvironment, type Environment } from './config';
 import { openDependencies } from './dependencies';
 import { temporalCli } from './temporal-cli';
+import { workerIdentity } from './temporal-connection';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
 
@@ -43,6 +44,7 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     const workers = await createWorkers({
       connection: temporal.nativeConnection,
       env,
+      identity: workerIdentity(),
       activities: dependencies.activities,
       workflows: defaultWorkflowSource(),
     });

@@ -1,33 +1,59 @@
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { INGESTION_JOB } from '../activities/store/store';
 import { ConfigError, readEnvironment, type Environment } from './config';
-import { openDependencies } from './dependencies';
+import { openDependencies, type Dependencies } from './dependencies';
+import { healthPort, startHealthServer } from './health';
+import { buildId, describeConnection, temporalConnectionOptions, workerIdentity } from './temporal-connection';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
-import { runEmbedded } from './embedded';
 
-/** With TEMPORAL_ADDRESS set: only the worker, against the configured services. */
-async function runWorker(env: Environment & { TEMPORAL_ADDRESS: string }): Promise<void> {
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const dependencies = await openDependencies(env);
+/** With TEMPORAL_ADDRESS set: only the worker, against the configured services, with its probes. */
+async function runWorker(env: Environment): Promise<void> {
+  const connectionOptions = temporalConnectionOptions();
+  const identity = workerIdentity();
+  let dependencies: Dependencies | undefined;
+  let workers: Worker[] = [];
+  /** Ready once both workers run and the store answers a trivial read. */
+  const ready = async () => {
+    if (!dependencies || workers.length === 0 || workers.some((worker) => worker.getState() !== 'RUNNING')) return false;
+    await dependencies.store.watermark(INGESTION_JOB);
+    return true;
+  };
+  const port = healthPort();
+  const health = port === undefined ? undefined : await startHealthServer({ port, ready });
+  const connection = await NativeConnection.connect(connectionOptions);
   try {
-    const workers = await createWorkers({
+    dependencies = await openDependencies(env);
+    workers = await createWorkers({
       connection,
       env,
+      identity,
       activities: dependencies.activities,
-      workflows: defaultWorkflowSource(),
+      workflows: defaultWorkflowSource(env.WORKFLOW_BUNDLE_PATH),
     });
-    console.log(JSON.stringify({ msg: 'worker running', address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }));
+    console.log(
+      JSON.stringify({
+        msg: 'worker running',
+        ...describeConnection(connectionOptions),
+        namespace: env.TEMPORAL_NAMESPACE,
+        identity,
+        buildId: buildId(),
+        healthPort: port ?? null,
+      }),
+    );
     await runWorkers(workers);
   } finally {
-    await dependencies.close();
+    await dependencies?.close();
     await connection.close();
+    await health?.close();
   }
 }
 
 async function main(): Promise<void> {
   const env = readEnvironment();
   Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL) });
-  if (env.TEMPORAL_ADDRESS) await runWorker({ ...env, TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS });
-  else await runEmbedded(env);
+  if (env.TEMPORAL_ADDRESS) await runWorker(env);
+  // Loaded only here: the embedded mode needs @temporalio/testing, a dev dependency the image omits.
+  else await (await import('./embedded')).runEmbedded(env);
 }
 
 main().catch((error: unknown) => {

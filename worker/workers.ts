@@ -6,7 +6,9 @@ import { sustainedRate } from '../workflows/estimate';
 /** Either a path the worker bundles at start, or a bundle made once (tests, the container image). */
 export type WorkflowSource = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
 
-export const defaultWorkflowSource = (): WorkflowSource => ({ workflowsPath: require.resolve('../workflows') });
+/** The image's pre-built bundle (WORKFLOW_BUNDLE_PATH, set in the Dockerfile), else the workflows bundled at start. */
+export const defaultWorkflowSource = (bundlePath?: string): WorkflowSource =>
+  bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') };
 
 /**
  * The two workers of one process: the pipeline queue runs workflows and store activities;
@@ -19,11 +21,14 @@ export async function createWorkers(args: {
     Environment,
     'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'GOAUDITS_API_TASK_QUEUE' | 'GOAUDITS_RATE_LIMIT_PER_SECOND'
   >;
+  /** The worker's identity in Temporal: workerIdentity(). */
+  identity: string;
   activities: Activities;
   workflows: WorkflowSource;
 }): Promise<Worker[]> {
-  const { connection, env, activities } = args;
-  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, activities };
+  const { connection, env, identity, activities } = args;
+  // On SIGTERM running activities get 30 s to finish (Container Apps waits terminationGracePeriodSeconds).
+  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity, activities, shutdownGraceTime: '30s' as const };
   return Promise.all([
     Worker.create({ ...common, ...args.workflows, taskQueue: env.TEMPORAL_TASK_QUEUE }),
     Worker.create({

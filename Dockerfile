@@ -1,0 +1,34 @@
+# The GoAudits pipeline image: the Temporal worker by default; the same image runs the client
+# (`node dist/client/main.js schedules`) and the simulator (`node dist/simulator/main.js`).
+#   docker build --build-arg GIT_SHA=$(git rev-parse HEAD) -t goaudits-temporal .
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+# Node plus what better-sqlite3 needs to compile when no prebuilt binary downloads.
+FROM ${NODE_IMAGE} AS toolchain
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+
+# Compiles TypeScript to dist/ and bundles the workflows once, so the worker starts without webpack.
+FROM toolchain AS build
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build && node scripts/bundle-workflows.js
+
+# Production dependencies only, native modules built for this same base image.
+FROM toolchain AS production-dependencies
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+ARG GIT_SHA=""
+ENV NODE_ENV=production \
+    GIT_SHA=${GIT_SHA} \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+WORKDIR /app
+COPY --from=production-dependencies /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 8080
+CMD ["node", "dist/worker/main.js"]
