@@ -1,5 +1,5 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestServer, type Pipeline } from './harness';
+import { usePipelines, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
 import type { Estimate } from '../workflows/estimate';
 import type { Progress } from '../workflows/progress';
@@ -9,19 +9,7 @@ import { status } from '../client/status';
 
 jest.setTimeout(180_000);
 
-let server: TestServer;
-let pipeline: Pipeline | undefined;
-
-beforeAll(async () => {
-  server = await TestServer.start();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  await pipeline?.stop();
-  pipeline = undefined;
-});
+const fixture = usePipelines();
 
 /** Two months of audits: a backfill's worth for a test. */
 const TWO_MONTHS = { reports: 80, from: '2025-09-01', to: '2025-10-31', seed: 11 };
@@ -48,7 +36,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 
 describe('backfills', () => {
   test('a one-off range continues as new, keeps one history row, and leaves the watermark alone', async () => {
-    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
     await pipeline.dependencies.store.setWatermark('GoAuditsIngestion', '2025-12-01T00:00:00Z');
     const workflowId = 'backfill-2025-09-01-2025-10-31';
     const result = await pipeline.execute<IngestionResult>(
@@ -75,7 +63,7 @@ describe('backfills', () => {
   });
 
   test('a window that times out is split in halves until it goes through', async () => {
-    pipeline = await server.pipeline({
+    const pipeline = await fixture.pipeline({
       simulator: { dataset: { reports: 40, from: '2025-10-01', to: '2025-10-16', seed: 5 }, summaryMaxDays: 2, hangMs: 100 },
       env: { GOAUDITS_RETRY_ATTEMPTS: '2' },
     });
@@ -86,7 +74,7 @@ describe('backfills', () => {
   });
 
   test('pause holds new windows, tune is validated and applied, resume finishes the backfill', async () => {
-    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
     const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 10 });
     await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 2, 'two windows');
     const paused = await handle.executeUpdate(pauseUpdate);
@@ -115,7 +103,7 @@ describe('backfills', () => {
   });
 
   test('cancel stops a backfill cleanly: its row says Cancelled and every stored report is in the ledger', async () => {
-    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
     const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 5 });
     await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 3, 'three windows');
     await handle.cancel();
@@ -129,7 +117,7 @@ describe('backfills', () => {
   });
 
   test('a dry run plans and estimates, and calls and writes nothing', async () => {
-    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
     await pipeline.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-10' });
     const calls = pipeline.simulator.counters().requests;
     const rows = pipeline.count('JobRunHistory');
@@ -150,7 +138,7 @@ describe('backfills', () => {
   });
 
   test('the hourly run beside a backfill adds no duplicate and never moves the watermark back', async () => {
-    pipeline = await server.pipeline({
+    const pipeline = await fixture.pipeline({
       simulator: { dataset: TWO_MONTHS },
       env: { GOAUDITS_START_DATE: '2025-10-20', GOAUDITS_END_DATE: '2025-10-31' },
     });
@@ -167,7 +155,7 @@ describe('backfills', () => {
   });
 
   test('the client starts a backfill once per range, and status shows it with its progress', async () => {
-    pipeline = await server.pipeline({ simulator: { dataset: TWO_MONTHS } });
+    const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
     const lines: string[] = [];
     const input = { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 2 };
     const started = await startBackfill(pipeline.client, pipeline.env, input, (line) => lines.push(line));
@@ -182,7 +170,7 @@ describe('backfills', () => {
     await until(
       async () => {
         shown.length = 0;
-        await status(pipeline!.client, pipeline!.env, (line) => shown.push(line));
+        await status(pipeline.client, pipeline.env, (line) => shown.push(line));
         return shown.join('\n');
       },
       (text) => text.includes(workflowId),

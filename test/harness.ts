@@ -139,3 +139,33 @@ const quietBundler = {
   warn: (message: string) => console.warn(message),
   error: (message: string) => console.error(message),
 };
+
+/**
+ * Registers one dev server for the test file and stops each test's pipeline after it:
+ * `const pipeline = await fixture.pipeline({...})` inside a test.
+ */
+export function usePipelines(options: { uiPort?: number } = {}) {
+  let server: TestServer | undefined;
+  let current: Pipeline | undefined;
+  beforeAll(async () => {
+    server = await TestServer.start(options);
+  });
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    get server(): TestServer {
+      if (!server) throw new Error('the dev server is not started yet');
+      return server;
+    },
+    async pipeline(pipelineOptions?: Parameters<TestServer['pipeline']>[0]): Promise<Pipeline> {
+      current = await this.server.pipeline(pipelineOptions);
+      return current;
+    },
+  };
+}
+

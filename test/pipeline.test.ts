@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { TestServer, type Pipeline } from './harness';
+import { usePipelines, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
 import type { EnrichmentResult } from '../workflows/enrich';
 import { countsMessage } from '../workflows/counts';
@@ -8,19 +8,7 @@ import { AUTH_HALT } from '../workflows/failure-types';
 
 jest.setTimeout(180_000);
 
-let server: TestServer;
-let pipeline: Pipeline | undefined;
-
-beforeAll(async () => {
-  server = await TestServer.start();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  await pipeline?.stop();
-  pipeline = undefined;
-});
+const fixture = usePipelines();
 
 const storedTime = (iso: string) => iso.replace('T', ' ').replace('Z', '');
 
@@ -66,7 +54,7 @@ function runHistory(p: Pipeline) {
 
 describe('ingestion and enrichment on a real dev server', () => {
   test('a first run stores exactly the truth, a second adds nothing, new audits add exactly themselves', async () => {
-    pipeline = await server.pipeline({ env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' } });
+    const pipeline = await fixture.pipeline({ env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' } });
     const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
 
     const truth = truthOf(pipeline);
@@ -127,12 +115,12 @@ describe('ingestion and enrichment on a real dev server', () => {
   });
 
   test('the token never enters workflow history, and the histories replay on this code', async () => {
-    pipeline = await server.pipeline({ simulator: { dataset: { reports: 12, from: '2025-10-01', to: '2025-10-01', seed: 2 } } });
+    const pipeline = await fixture.pipeline({ simulator: { dataset: { reports: 12, from: '2025-10-01', to: '2025-10-01', seed: 2 } } });
     const workflowId = 'ingestion-history-check';
     await pipeline.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-01' }, workflowId);
     const ids = [workflowId, `${workflowId}-enrichment-1`, `${workflowId}-enrichment-1-batch-1`];
-    const fetched = await Promise.all(ids.map((id) => pipeline!.client.workflow.getHandle(id).fetchHistory()));
-    for (const [i, history] of fetched.entries()) await Worker.runReplayHistory({ workflowBundle: server.bundle }, history, ids[i]);
+    const fetched = await Promise.all(ids.map((id) => pipeline.client.workflow.getHandle(id).fetchHistory()));
+    for (const [i, history] of fetched.entries()) await Worker.runReplayHistory({ workflowBundle: fixture.server.bundle }, history, ids[i]);
     const raw = JSON.stringify(fetched);
     const payloads = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map(([, data]) => Buffer.from(data, 'base64').toString());
     const text = `${raw}\n${payloads.join('\n')}`;
@@ -141,7 +129,7 @@ describe('ingestion and enrichment on a real dev server', () => {
   });
 
   test('a token revoked mid-run halts the run, makes no further call, and a rotated token resumes it', async () => {
-    pipeline = await server.pipeline({
+    const pipeline = await fixture.pipeline({
       simulator: { revokeTokenAfterCalls: 20 },
       env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_ENRICH_BATCH_SIZE: '10' },
     });
@@ -171,7 +159,7 @@ describe('ingestion and enrichment on a real dev server', () => {
   });
 
   test('failing reports are counted without stopping the batch, and a later sweep enriches them', async () => {
-    pipeline = await server.pipeline({ env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' } });
+    const pipeline = await fixture.pipeline({ env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' } });
     const enrichable = pipeline.simulator.truth().reports.filter((r: { hasDetails: boolean }) => r.hasDetails);
     const failing = [enrichable[0].id, enrichable[enrichable.length - 1].id];
     pipeline.simulator.setFaults({ failingDetails: failing });
@@ -194,7 +182,7 @@ describe('ingestion and enrichment on a real dev server', () => {
   });
 
   test('GoAudits never sees more calls per second than the limit, and each run writes one history row', async () => {
-    pipeline = await server.pipeline({
+    const pipeline = await fixture.pipeline({
       env: {
         GOAUDITS_START_DATE: '2025-10-01',
         GOAUDITS_END_DATE: '2025-10-05',
@@ -213,7 +201,7 @@ describe('ingestion and enrichment on a real dev server', () => {
   });
 
   test('429 answers are waited out (Retry-After) and nothing is lost', async () => {
-    pipeline = await server.pipeline({
+    const pipeline = await fixture.pipeline({
       simulator: { rateLimitPerSecond: 4, dataset: { reports: 30, from: '2025-10-01', to: '2025-10-02', seed: 3 } },
       env: {
         GOAUDITS_START_DATE: '2025-10-01',
@@ -231,7 +219,7 @@ describe('ingestion and enrichment on a real dev server', () => {
   });
 
   test('bad input fails the workflow at once, naming the problem, before any call or write', async () => {
-    pipeline = await server.pipeline();
+    const pipeline = await fixture.pipeline();
     const bad = pipeline.execute('ingestionWorkflow', { from: '2025-10-09', to: '2025-10-01', form: 'typo' });
     const error = await bad.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
