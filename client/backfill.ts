@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Environment } from '../worker/config';
-import type { IngestionInput } from '../workflows/inputs';
+import { ingestionInputSchema, parseInput, type IngestionInput } from '../workflows/inputs';
 import { utcDate } from '../workflows/plan';
 import { workflowLink } from './connect';
 
@@ -11,7 +11,8 @@ export function backfillWorkflowId(from: string, to: string): string {
 
 /**
  * Starts a backfill (or, with `dryRun`, runs its plan and returns the estimate). `to` defaults
- * to today, fixed here so the workflow id is known before the start.
+ * to today, fixed here so the workflow id is known before the start. The input is checked here
+ * first, with the workflow's own rules, so a bad date never starts a workflow.
  */
 export async function startBackfill(
   client: Client,
@@ -20,6 +21,7 @@ export async function startBackfill(
   out: (line: string) => void = console.log,
 ): Promise<unknown> {
   const to = input.to ?? utcDate(Date.now());
+  parseInput(ingestionInputSchema, { ...input, to }, 'backfill');
   const workflowId = backfillWorkflowId(input.from, to) + (input.dryRun ? '-dry-run' : '');
   try {
     const handle = await client.workflow.start('ingestionWorkflow', {

@@ -109,6 +109,13 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2))
   .then(() => process.exit())
   .catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(causes(error));
     process.exit(1);
   });
+
+/** An error and its causes, one message each (a failed update's reason is in its cause). */
+function causes(error: unknown): string {
+  const messages: string[] = [];
+  for (let cause = error; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
+  return messages.length ? messages.join(': ') : String(error);
+}

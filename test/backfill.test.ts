@@ -180,3 +180,12 @@ describe('backfills', () => {
     await handle.cancel();
   });
 });
+
+test('the client refuses a bad backfill before starting anything', async () => {
+  const client = { workflow: { start: jest.fn() } };
+  const env = { TEMPORAL_TASK_QUEUE: 'goaudits' } as never;
+  await expect(startBackfill(client as never, env, { from: '2025-10-32', to: '2025-10-31' }, () => undefined)).rejects.toThrow(
+    /invalid backfill input: from: not a calendar date/,
+  );
+  expect(client.workflow.start).not.toHaveBeenCalled();
+});

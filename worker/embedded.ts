@@ -8,6 +8,7 @@ import { readEnvironment, type Environment } from './config';
 import { openDependencies } from './dependencies';
 import { temporalCli } from './temporal-cli';
 import { workerIdentity } from './temporal-connection';
+import { ensureSearchAttributes } from './search-attributes';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
 
@@ -39,6 +40,7 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     GOAUDITS_AUDITDETAILS_URL: simulator.detailsUrl,
     GOAUDITS_START_DATE: configured.GOAUDITS_START_DATE ?? simulatorOptions.dataset.from,
   });
+  await ensureSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE);
   const dependencies = await openDependencies(env, { GOAUDITS_BEARER_TOKEN: simulatorOptions.token });
   try {
     const workers = await createWorkers({
