@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from '../workflows/zod-issues';
 
 /**
  * The pipeline's configuration, read once from the environment and validated with zod.
@@ -8,7 +9,8 @@ import { z } from 'zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+/** An empty or blank variable counts as unset. */
+export const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankIsUnset, schema.optional());
 
 const environmentSchema = z.object({
@@ -57,8 +59,7 @@ export class ConfigError extends Error {
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
+    throw new ConfigError(`bad configuration: ${describeIssues(parsed.error)}`);
   }
   const { GOAUDITS_START_DATE: start, GOAUDITS_END_DATE: end } = parsed.data;
   if (start && end && start > end) {

@@ -4,6 +4,7 @@ import type { TLSConfig } from '@temporalio/client';
 import { z } from 'zod';
 import { version } from '../package.json';
 import { ConfigError } from './config';
+import { describeIssues } from '../workflows/zod-issues';
 
 /** What both `NativeConnection.connect` (the worker) and `Connection.connect` (the client) take. */
 export interface TemporalConnectionOptions {
@@ -48,8 +49,7 @@ export function temporalConnectionOptions(
 ): TemporalConnectionOptions {
   const parsed = connectionSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`bad Temporal connection: ${problems.join('; ')}`);
+    throw new ConfigError(`bad Temporal connection: ${describeIssues(parsed.error)}`);
   }
   const vars = parsed.data;
   const file = (name: 'TEMPORAL_TLS_CERT_PATH' | 'TEMPORAL_TLS_KEY_PATH' | 'TEMPORAL_TLS_CA_PATH') => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { condition, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import { describeIssues } from './zod-issues';
 
 /**
  * What an operator can steer while a run goes on (replacing runbook steps 3 and 5: no env
@@ -41,7 +42,7 @@ export function installControls(initial: Controls, onChange: (controls: Controls
   setHandler(tuneUpdate, (tuning) => change({ ...state.controls, ...tuning }), {
     validator: (tuning) => {
       const parsed = tuningSchema.safeParse(tuning);
-      if (!parsed.success) throw new Error(`invalid tuning: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
+      if (!parsed.success) throw new Error(`invalid tuning: ${describeIssues(parsed.error)}`);
     },
   });
   setHandler(pauseUpdate, () => change({ ...state.controls, paused: true }));

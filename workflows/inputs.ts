@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/workflow';
 import { tuningSchema } from './controls';
 import type { IngestionCursor } from './ingest';
+import { describeIssues } from './zod-issues';
 
 /**
  * Workflow inputs, validated before any API call or write. Unknown fields are refused so a
@@ -51,6 +52,5 @@ export type EnrichmentInput = z.infer<typeof enrichmentInputSchema>;
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, workflow: string): T {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message);
-  throw ApplicationFailure.nonRetryable(`invalid ${workflow} input: ${problems.join('; ')}`, 'InvalidInput');
+  throw ApplicationFailure.nonRetryable(`invalid ${workflow} input: ${describeIssues(parsed.error)}`, 'InvalidInput');
 }

@@ -2,6 +2,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { z } from 'zod';
 import { keyVaultTokenSource } from './keyvault-token-source';
 import { environmentTokenSource, type TokenSource } from './token-source';
+import { describeIssues } from '../../workflows/zod-issues';
 
 const DEFAULT_BEARER_SECRET_NAME = 'goaudits-bearer-token';
 
@@ -27,8 +28,7 @@ export function tokenSourceFromEnvironment(
     GOAUDITS_BEARER_SECRET_NAME: env.GOAUDITS_BEARER_SECRET_NAME?.trim() || DEFAULT_BEARER_SECRET_NAME,
   });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`GoAudits bearer token: ${problems.join('; ')}`);
+    throw new Error(`GoAudits bearer token: ${describeIssues(parsed.error)}`);
   }
   return openKeyVault({
     vaultUrl,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankIsUnset } from '../../worker/config';
 
 /**
  * Where and how the SQL Server store connects, read from today's variables (SQL_SERVER,
@@ -27,7 +28,6 @@ export class SqlServerConfigError extends Error {
   override readonly name = 'SqlServerConfigError';
 }
 
-const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const text = z.preprocess(blankIsUnset, z.string().optional());
 const whole = (min: number, max: number, fallback: number) =>
   z.preprocess(blankIsUnset, z.coerce.number().int().min(min).max(max).default(fallback));
