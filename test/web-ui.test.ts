@@ -10,7 +10,7 @@ import type { Progress } from '../workflows/progress';
  * What an operator sees in the Temporal Web UI (v2.54) during a backfill: the run is found by
  * its search attribute, and its page shows the progress the workflow publishes with
  * `setCurrentDetails` (User Metadata tab, "Current Details", rendered in an iframe).
- * Needs Debian's Chromium at /usr/bin/chromium (`.ci/run` installs it).
+ * Needs Debian's Chromium at /usr/bin/chromium (`npm test` installs it through scripts/setup.sh).
  */
 
 jest.setTimeout(180_000);
