@@ -5,12 +5,10 @@ import { normaliseSummary } from './goaudits/summary';
 import { parseReportDetails } from './goaudits/details';
 import type { JobName, SavedDetails, Store } from './store/store';
 import { asActivityFailure } from './failures';
+import type { GoAuditsClient } from './goaudits/client';
 
-/** The two GoAudits calls, as the activities need them (the undici client implements it). */
-export interface GoAuditsApi {
-  summary(window: Window): Promise<unknown>;
-  details(reportId: string): Promise<unknown>;
-}
+/** The two GoAudits calls, as the activities need them. */
+export type GoAuditsApi = Pick<GoAuditsClient, 'summary' | 'details'>;
 
 export interface ActivityDeps {
   store: Store;

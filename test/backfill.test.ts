@@ -37,7 +37,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 describe('backfills', () => {
   test('a one-off range continues as new, keeps one history row, and leaves the watermark alone', async () => {
     const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
-    await pipeline.dependencies.store.setWatermark('GoAuditsIngestion', '2025-12-01T00:00:00Z');
+    await pipeline.dependencies.store.setWatermark('GoAuditsIngestion', '2025-09-15T12:00:00Z');
     const workflowId = 'backfill-2025-09-01-2025-10-31';
     const result = await pipeline.execute<IngestionResult>(
       'ingestionWorkflow',
@@ -47,7 +47,7 @@ describe('backfills', () => {
     expect(result.windows).toBe(61);
     expect(result.counts.pages).toBe(61);
     expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
-    expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe('2025-12-01T00:00:00Z');
+    expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe('2025-09-15T12:00:00Z');
 
     const runs = [];
     for await (const run of pipeline.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run);

@@ -1,4 +1,6 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
+import { applySchedules } from '../client/schedules';
+import { readEnvironment } from '../worker/config';
 import { Worker } from '@temporalio/worker';
 import { usePipelines, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
@@ -229,6 +231,30 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(pipeline.simulator.counters().requests).toBe(0);
     expect(pipeline.count('JobRunHistory')).toBe(0);
   });
+});
+
+test('the schedules are created once, and a second apply brings them to the configured definition', async () => {
+  const client = fixture.server.env.client;
+  const configured = (cron: string) => readEnvironment({ TEMPORAL_TASK_QUEUE: 'goaudits-schedules', GOAUDITS_INGEST_CRON: cron });
+  try {
+    expect(await applySchedules(client, configured('5 * * * *'))).toEqual([
+      'goaudits-ingestion: created (5 * * * *)',
+      'goaudits-enrichment: created (15 * * * *)',
+    ]);
+    expect(await applySchedules(client, configured('0 * * * *'))).toEqual([
+      'goaudits-ingestion: updated (0 * * * *)',
+      'goaudits-enrichment: updated (15 * * * *)',
+    ]);
+    const ingestion = await client.schedule.getHandle('goaudits-ingestion').describe();
+    expect(ingestion.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+    expect(ingestion.action).toMatchObject({ workflowType: 'ingestionWorkflow', taskQueue: 'goaudits-schedules' });
+    expect(ingestion.spec.calendars?.[0]).toMatchObject({ minute: [{ start: 0, end: 0, step: 1 }] });
+    const schedules = [];
+    for await (const schedule of client.schedule.list()) schedules.push(schedule.scheduleId);
+    expect(schedules.sort()).toEqual(['goaudits-enrichment', 'goaudits-ingestion']);
+  } finally {
+    for (const id of ['goaudits-ingestion', 'goaudits-enrichment']) await client.schedule.getHandle(id).delete().catch(() => undefined);
+  }
 });
 
 /** The failure types along a workflow failure's cause chain. */

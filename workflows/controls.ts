@@ -58,4 +58,3 @@ export function installControls(initial: Controls, onChange: (controls: Controls
     },
   };
 }
-export type LiveControls = ReturnType<typeof installControls>;

@@ -38,7 +38,7 @@ export async function enrichmentWorkflow(rawInput?: EnrichmentInput): Promise<En
   if (!workflowInfo().parent) upsertSearchAttributes([{ key: RUN_KIND, value: 'enrichment' }]);
 
   const run = await startRun(ENRICHMENT_JOB);
-  await failingRun(run, tally, async () => {
+  await failingRun(run, () => tally.counts, async () => {
     const reportIds = input.reportIds ?? (await pipeline.pendingEnrichment(input.limit ?? settings.sweepLimit));
     tally.counts = { ...tally.counts, selected: reportIds.length };
     let next = 0;

@@ -125,13 +125,7 @@ class IngestionRun {
   }
 
   async go(input: IngestionInput): Promise<IngestionResult> {
-    const cursor = this.cursor;
-    const tally = {
-      get counts() {
-        return cursor.counts;
-      },
-    };
-    const more = await failingRun(cursor.run, tally, () => this.segment());
+    const more = await failingRun(this.cursor.run, () => this.cursor.counts, () => this.segment());
     if (more) {
       await continueAsNew<typeof ingestionWorkflow>({ ...input, cursor: { ...this.cursor, segment: this.cursor.segment + 1 } });
     }

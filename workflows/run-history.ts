@@ -34,19 +34,19 @@ export function finishRun(run: RunRef, status: FinishedStatus, counts: Ingestion
  */
 export async function failingRun<T, C extends IngestionCounts | EnrichmentCounts>(
   run: RunRef,
-  tally: { counts: C },
+  counts: () => C,
   work: () => Promise<T>,
 ): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (isCancellation(error)) {
-      await finishRun(run, 'Cancelled', tally.counts, 'cancelled by an operator');
+      await finishRun(run, 'Cancelled', counts(), 'cancelled by an operator');
       throw error;
     }
     const authFatal = isAuthFailure(error);
     const halt = authFatal ? authHalt(run.job) : undefined;
-    await finishRun(run, 'Failed', authFatal ? { ...tally.counts, authFatal } : tally.counts, rootMessage(halt ?? error));
+    await finishRun(run, 'Failed', authFatal ? { ...counts(), authFatal } : counts(), rootMessage(halt ?? error));
     throw halt ?? error;
   }
 }

@@ -2,6 +2,7 @@ import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { errorForStatus, GoAuditsError, type GoAuditsEndpoint } from './errors';
 import type { TokenSource } from './token-source';
+import type { Window } from '../../workflows/plan';
 
 const optionsSchema = z.object({
   summaryUrl: z.url({ protocol: /^https?$/ }),
@@ -23,11 +24,6 @@ const optionsSchema = z.object({
 
 export type GoAuditsClientOptions = z.input<typeof optionsSchema>;
 
-/** The dates a summary call covers (`YYYY-MM-DD`, both included). */
-export interface SummaryWindow {
-  startDate: string;
-  endDate: string;
-}
 
 const windowSchema = z
   .object({ startDate: z.iso.date(), endDate: z.iso.date() })
@@ -40,7 +36,7 @@ const reportIdSchema = z.string().trim().min(1, 'reportId must not be blank');
  * details.ts) or throws a GoAuditsError; nothing is retried here (Temporal retries activities).
  */
 export interface GoAuditsClient {
-  summary(window: SummaryWindow): Promise<unknown>;
+  summary(window: Window): Promise<unknown>;
   details(reportId: string): Promise<unknown>;
   /** Closes the kept-alive sockets. */
   close(): Promise<void>;
