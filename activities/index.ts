@@ -1,11 +1,14 @@
+import { log } from '@temporalio/activity';
+import { heartbeating } from './heartbeating';
 import type { Window } from '../workflows/plan';
 import type { PipelineSettings } from '../workflows/settings';
 import { countsMessage, type EnrichmentCounts, type IngestionCounts } from '../workflows/counts';
 import { normaliseSummary } from './goaudits/summary';
-import { parseReportDetails } from './goaudits/details';
-import type { JobName, SavedDetails, Store } from './store/store';
+import type { JobName, Store } from './store/store';
 import { asActivityFailure } from './failures';
 import type { GoAuditsClient } from './goaudits/client';
+import type { CallLane } from './goaudits/call-lane';
+import { enrichBatch, type BatchProgress, type EnrichBatchInput } from './enrichment-batch';
 
 /** The two GoAudits calls, as the activities need them. */
 export type GoAuditsApi = Pick<GoAuditsClient, 'summary' | 'details'>;
@@ -13,6 +16,8 @@ export type GoAuditsApi = Pick<GoAuditsClient, 'summary' | 'details'>;
 export interface ActivityDeps {
   store: Store;
   goaudits: GoAuditsApi;
+  /** The shared call lane every GoAudits call waits its turn in. */
+  lane: CallLane;
   settings: PipelineSettings;
   /** Where the one-line JSON run summary goes (stdout by default). */
   writeLine?: (line: string) => void;
@@ -26,11 +31,6 @@ export interface IngestedWindow {
   /** Ids stored for the first time by this window, for enrichment. */
   ingestedIds: string[];
   watermarkUtc: string | null;
-}
-
-export interface EnrichedReport extends SavedDetails {
-  /** False when GoAudits answered with no Detail rows (an unknown or bad id): nothing stored. */
-  hasDetailRows: boolean;
 }
 
 export interface RunRef {
@@ -53,7 +53,7 @@ async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Every side effect of the pipeline, as thin functions over the injected adapters. */
-export function createActivities({ store, goaudits, settings, writeLine = (line) => console.log(line) }: ActivityDeps) {
+export function createActivities({ store, goaudits, lane, settings, writeLine = (line) => console.log(line) }: ActivityDeps) {
   return {
     async pipelineSettings(): Promise<PipelineSettings> {
       return settings;
@@ -103,7 +103,10 @@ export function createActivities({ store, goaudits, settings, writeLine = (line)
 
     /** One summary call for the window, then reports, ledger and watermark in one transaction. */
     async ingestWindow(args: { runId: string; window: Window; advanceWatermark: boolean }): Promise<IngestedWindow> {
-      const { reports, fetched, skipped } = await callingGoAudits(async () => normaliseSummary(await goaudits.summary(args.window)));
+      const body = await heartbeating(({ sleep, signal }) =>
+        callingGoAudits(() => lane.call(() => goaudits.summary(args.window, { signal }), sleep)),
+      );
+      const { reports, fetched, skipped } = await callingGoAudits(async () => normaliseSummary(body));
       const saved = await store.saveSummaryWindow({ runId: args.runId, reports, advanceWatermark: args.advanceWatermark });
       return {
         fetched,
@@ -115,15 +118,11 @@ export function createActivities({ store, goaudits, settings, writeLine = (line)
       };
     },
 
-    /** One details call for the report, then certificate, answers and ledger in one transaction. */
-    async enrichReport(args: { runId: string; reportId: string }): Promise<EnrichedReport> {
-      const { hasDetailRows, ...details } = await callingGoAudits(async () =>
-        parseReportDetails(args.reportId, await goaudits.details(args.reportId)),
+    /** One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from there. */
+    async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
+      return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
+        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry }, args, { ...activity, warn: (message, attributes) => log.warn(message, attributes) }),
       );
-      if (!hasDetailRows) {
-        return { hasDetailRows, certUpdated: false, answersInserted: 0, markedProcessed: false, certMissing: false };
-      }
-      return { hasDetailRows, ...(await store.saveReportDetails({ runId: args.runId, details })) };
     },
   };
 }

@@ -1,6 +1,7 @@
 -- Least privilege for the pipeline worker on Azure SQL: its managed identity reads and writes
--- the five pipeline tables and reads the applied schema versions. No DELETE, no DDL: the
--- schema is applied by an admin (or by a worker run with an admin identity) beforehand:
+-- the five pipeline tables, reads and moves the GoAudits call lane (whose one row the migrations
+-- seed) and reads the applied schema versions. No DELETE, no DDL: the schema is applied by an
+-- admin (or by a worker run with an admin identity) beforehand:
 --
 --   npx tsx activities/store/sqlserver-print-migrations.ts > migrations.sql
 --   sqlcmd -S <server>.database.windows.net -d <database> --authentication-method ActiveDirectoryDefault -i migrations.sql
@@ -23,6 +24,8 @@ GRANT SELECT, INSERT, UPDATE ON dbo.JobRunHistory TO [$(WorkerIdentity)];
 GRANT SELECT, INSERT, UPDATE ON dbo.ProcessedItems TO [$(WorkerIdentity)];
 GRANT SELECT, INSERT, UPDATE ON dbo.GoAuditsReports TO [$(WorkerIdentity)];
 GRANT SELECT, INSERT, UPDATE ON dbo.GoAuditsReportAnswers TO [$(WorkerIdentity)];
+-- The call lane: the worker only moves its one row (reserveApiCall, holdApiCalls).
+GRANT SELECT, UPDATE ON dbo.GoAuditsCallLane TO [$(WorkerIdentity)];
 -- migrate() reads the applied versions and, when all are applied, changes nothing.
 GRANT SELECT ON dbo.SchemaMigrations TO [$(WorkerIdentity)];
 GO

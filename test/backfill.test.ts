@@ -129,10 +129,12 @@ describe('backfills', () => {
       summaryCalls: 9,
       firstWindow: { startDate: '2025-09-01', endDate: '2025-09-07' },
       lastWindow: { startDate: '2025-10-27', endDate: '2025-10-31' },
-      callsPerSecond: 25,
     });
+    // The lane's sustained rate at a limit of 50 with the default 50 ms of safety per second.
+    const laneRate = 50 * (1000 / 1050);
+    expect(estimate.callsPerSecond).toBeCloseTo(laneRate);
     expect(estimate.expectedReports).toBeGreaterThan(0);
-    expect(estimate.estimatedSeconds).toBe(Math.ceil((9 + estimate.expectedReports!) / 25));
+    expect(estimate.estimatedSeconds).toBe(Math.ceil((9 + estimate.expectedReports!) / laneRate));
     expect(pipeline.simulator.counters().requests).toBe(calls);
     expect(pipeline.count('JobRunHistory')).toBe(rows);
   });

@@ -25,6 +25,7 @@ const environmentSchema = z.object({
   GOAUDITS_FILTER_ID: z.string().default(''),
   GOAUDITS_HTTP_TIMEOUT_MS: whole(1000, 600_000).default(30_000),
   GOAUDITS_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
+  GOAUDITS_RATE_SAFETY_MS: whole(0, 1000).default(50),
 
   GOAUDITS_START_DATE: optional(isoDate),
   GOAUDITS_END_DATE: optional(isoDate),
@@ -61,9 +62,12 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   if (!parsed.success) {
     throw new ConfigError(`bad configuration: ${describeIssues(parsed.error)}`);
   }
-  const { GOAUDITS_START_DATE: start, GOAUDITS_END_DATE: end } = parsed.data;
+  const { GOAUDITS_START_DATE: start, GOAUDITS_END_DATE: end, GOAUDITS_RETRY_INITIAL_MS: first, GOAUDITS_RETRY_MAX_MS: most } = parsed.data;
   if (start && end && start > end) {
     throw new ConfigError(`bad configuration: GOAUDITS_START_DATE ${start} is after GOAUDITS_END_DATE ${end}`);
+  }
+  if (first > most) {
+    throw new ConfigError(`bad configuration: GOAUDITS_RETRY_INITIAL_MS ${first} is above GOAUDITS_RETRY_MAX_MS ${most}`);
   }
   return parsed.data;
 }

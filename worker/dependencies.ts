@@ -7,6 +7,8 @@ import { SqlServerConfigError, sqlServerConfigFromEnvironment } from '../activit
 import type { Store } from '../activities/store/store';
 import { ConfigError, type Environment } from './config';
 import { pipelineSettings } from './settings';
+import { createCallLane } from '../activities/goaudits/call-lane';
+import { laneOptions } from './lane-options';
 
 export interface Dependencies {
   store: Store;
@@ -51,7 +53,7 @@ export async function openDependencies(
   });
   return {
     store,
-    activities: createActivities({ store, goaudits, settings: pipelineSettings(env), writeLine }),
+    activities: createActivities({ store, goaudits, lane: createCallLane(store, laneOptions(env)), settings: pipelineSettings(env), writeLine }),
     async close() {
       await goaudits.close();
       await store.close();

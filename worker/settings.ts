@@ -1,5 +1,7 @@
 import type { PipelineSettings } from '../workflows/settings';
 import type { Environment } from './config';
+import { laneOptions } from './lane-options';
+import { spacingMs } from '../activities/goaudits/call-lane';
 
 /** The non-secret part of the configuration that workflows read through an activity. */
 export function pipelineSettings(env: Environment): PipelineSettings {
@@ -12,6 +14,7 @@ export function pipelineSettings(env: Environment): PipelineSettings {
     sweepLimit: env.GOAUDITS_ENRICH_SWEEP_LIMIT,
     apiTaskQueue: env.GOAUDITS_API_TASK_QUEUE,
     rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND,
+    laneCallsPerSecond: 1000 / spacingMs(laneOptions(env)),
     apiRetry: {
       initialIntervalMs: env.GOAUDITS_RETRY_INITIAL_MS,
       maximumIntervalMs: env.GOAUDITS_RETRY_MAX_MS,

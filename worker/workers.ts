@@ -1,7 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { Environment } from './config';
-import { sustainedRate } from '../workflows/estimate';
 
 /** Either a path the worker bundles at start, or a bundle made once (tests, the container image). */
 export type WorkflowSource = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
@@ -12,8 +11,9 @@ export const defaultWorkflowSource = (bundlePath?: string): WorkflowSource =>
 
 /**
  * The two workers of one process: the pipeline queue runs workflows and store activities;
- * the API queue runs the GoAudits calls under a task-queue-wide rate limit, which the
- * Temporal server enforces across every worker polling that queue.
+ * the API queue runs the GoAudits calls. Their exact limit is the shared call lane inside the
+ * activities (activities/goaudits/call-lane.ts); the task queue's own rate limit only keeps
+ * the server from handing out far more calls than the lane can start.
  */
 export async function createWorkers(args: {
   connection: NativeConnection;
@@ -34,10 +34,9 @@ export async function createWorkers(args: {
     Worker.create({
       ...common,
       taskQueue: env.GOAUDITS_API_TASK_QUEUE,
-      // The server's task-queue rate limiter is a token bucket whose burst equals its rate, so in
-      // one second it can dispatch a full bucket plus a second's refill: twice the rate. Asking
-      // for half the limit keeps every sliding second at or under the limit GoAudits sets.
-      maxTaskQueueActivitiesPerSecond: sustainedRate(env.GOAUDITS_RATE_LIMIT_PER_SECOND),
+      // Coarse back-pressure only: the server's buckets are split over partitions and burst to
+      // about twice their rate, so this is set above the limit to never hold the lane back.
+      maxTaskQueueActivitiesPerSecond: 2 * env.GOAUDITS_RATE_LIMIT_PER_SECOND,
     }),
   ]);
 }

@@ -5,18 +5,24 @@ import { AUTH_FAILURE } from './failure-types';
 
 /**
  * Activity stubs. Store-only activities run on the workflow's own task queue; the GoAudits
- * calls run on the API task queue, whose task-queue-wide rate limit is shared by every worker.
+ * calls run on the API task queue and wait their turn in the shared call lane.
  */
 export const pipeline = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+/**
+ * The GoAudits activities. They heartbeat every few seconds while they wait in the lane or for
+ * GoAudits, so a worker that dies is noticed within the heartbeat timeout and another worker
+ * resumes the work; the start-to-close timeout only bounds a batch that never ends.
+ */
 export function goAudits(settings: PipelineSettings) {
   const { initialIntervalMs, maximumIntervalMs, maximumAttempts } = settings.apiRetry;
-  return proxyActivities<Pick<Activities, 'ingestWindow' | 'enrichReport'>>({
+  return proxyActivities<Pick<Activities, 'ingestWindow' | 'enrichBatch'>>({
     taskQueue: settings.apiTaskQueue,
-    startToCloseTimeout: '2 minutes',
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '30 seconds',
     retry: {
       initialInterval: initialIntervalMs,
       maximumInterval: maximumIntervalMs,
@@ -26,3 +32,5 @@ export function goAudits(settings: PipelineSettings) {
     },
   });
 }
+
+export type GoAuditsActivities = ReturnType<typeof goAudits>;

@@ -1,15 +1,12 @@
-import { condition, executeChild, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { ENRICHMENT_JOB } from '../activities/store/store';
-import { addCounts, noEnrichment, type EnrichmentCounts } from './counts';
+import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { noIngestion, type EnrichmentCounts } from './counts';
 import { installControls } from './controls';
+import { EnrichmentBatches, noEnrichmentYet } from './enrichment-batches';
 import { enrichmentInputSchema, parseInput, type EnrichmentInput } from './inputs';
 import { progressQuery } from './messages';
-import { pacer } from './pace';
 import { pipeline, goAudits } from './activities';
-import { authHalt, isAuthFailure } from './failures';
-import { failingRun, finishRun, startRun } from './run-history';
+import { CallRate, callsMade, progressMarkdown, type Progress } from './progress';
 import { RUN_KIND } from './search-attributes';
-import type { PipelineSettings } from './settings';
 
 export interface EnrichmentResult {
   runId: string;
@@ -17,96 +14,57 @@ export interface EnrichmentResult {
 }
 
 /**
- * Enrichment: the given reports, or a sweep of the pending ones (no answers or no
- * certificate, not yet in the ledger). Reports go out in batches; each batch is a child
- * workflow enriching its reports one at a time, and at most `concurrency` batches run at once,
- * so at most `concurrency` details calls are in flight. Batch size, concurrency, pace and
- * pause can change while it runs; they apply to the batches not started yet.
+ * The enrichment sweep: the reports still pending (no answers or no certificate, not yet in the
+ * ledger), or exactly the given ones, enriched in a sliding window of batches (see
+ * enrichment-batches.ts). Batch size, concurrency, pace and pause can change while it runs.
  */
 export async function enrichmentWorkflow(rawInput?: EnrichmentInput): Promise<EnrichmentResult> {
   const input = parseInput(enrichmentInputSchema, rawInput, 'enrichment');
+  const startedAtUtc = new Date().toISOString();
   const settings = await pipeline.pipelineSettings();
-  const controls = installControls({
-    paused: input.paused ?? false,
-    batchSize: input.batchSize ?? settings.batchSize,
-    concurrency: input.concurrency ?? settings.concurrency,
-    rateLimitPerSecond: input.rateLimitPerSecond,
-  });
-  const tally = { counts: noEnrichment() };
-  let batchesDone = 0;
-  setHandler(progressQuery, () => ({ kind: 'enrichment', batchesDone, counts: tally.counts, controls: controls.current }));
+  const rate = new CallRate();
+  const controls = installControls(
+    {
+      paused: input.paused ?? false,
+      batchSize: input.batchSize ?? settings.batchSize,
+      concurrency: input.concurrency ?? settings.concurrency,
+      rateLimitPerSecond: input.rateLimitPerSecond,
+    },
+    () => publish(),
+  );
+  const batches = new EnrichmentBatches(goAudits(settings), controls, noEnrichmentYet(), () => publish());
+
+  function progress(): Progress {
+    const { counts } = batches;
+    const limitPerSecond = Math.min(settings.laneCallsPerSecond, controls.current.rateLimitPerSecond ?? Infinity);
+    return {
+      kind: 'enrichment',
+      windowsDone: 0,
+      windowsTotal: 0,
+      ingestion: noIngestion(),
+      enrichment: counts,
+      queued: batches.cursor.queued.length,
+      batchesRunning: batches.batchesRunning,
+      controls: controls.current,
+      startedAtUtc,
+      callsPerSecond: rate.perSecond(Date.now()),
+      limitPerSecond,
+    };
+  }
+  function publish() {
+    rate.record(Date.now(), callsMade(noIngestion(), batches.counts));
+    setCurrentDetails(progressMarkdown(progress()));
+  }
+  setHandler(progressQuery, progress);
   if (!workflowInfo().parent) upsertSearchAttributes([{ key: RUN_KIND, value: 'enrichment' }]);
 
-  const run = await startRun(ENRICHMENT_JOB);
-  await failingRun(run, () => tally.counts, async () => {
-    const reportIds = input.reportIds ?? (await pipeline.pendingEnrichment(input.limit ?? settings.sweepLimit));
-    tally.counts = { ...tally.counts, selected: reportIds.length };
-    let next = 0;
-    let running = 0;
-    let failure: unknown;
-    const batches: Promise<void>[] = [];
-    const stopped = () => tally.counts.authFatal || failure !== undefined;
-    while (next < reportIds.length && !stopped()) {
-      await condition(() => stopped() || (!controls.current.paused && running < controls.current.concurrency));
-      if (stopped()) break;
-      const { batchSize, concurrency, rateLimitPerSecond } = controls.current;
-      const reportIdsOfBatch = reportIds.slice(next, (next += batchSize));
-      running++;
-      const batch = executeChild(enrichBatchWorkflow, {
-        workflowId: `${workflowInfo().workflowId}-batch-${batches.length + 1}`,
-        args: [{ runId: run.runId, reportIds: reportIdsOfBatch, settings, rateLimitPerSecond: rateLimitPerSecond && rateLimitPerSecond / concurrency }],
-      }).then(
-        (counts) => {
-          tally.counts = addCounts(tally.counts, counts);
-          batchesDone++;
-        },
-        (error: unknown) => void (failure ??= error),
-      );
-      batches.push(batch.finally(() => running--));
-    }
-    await Promise.all(batches);
-    if (failure !== undefined) throw failure;
-    if (tally.counts.authFatal) throw authHalt('enrichment');
-  });
-  await finishRun(run, 'Succeeded', tally.counts);
-  return { runId: run.runId, counts: tally.counts };
-}
-
-/**
- * One batch: each report's details fetched and stored in one activity. A report that still
- * fails after its retries, or whose details have no Detail rows, is counted as failed and left
- * for a later sweep; an auth failure stops the batch at once.
- */
-export async function enrichBatchWorkflow(input: {
-  runId: string;
-  reportIds: string[];
-  settings: PipelineSettings;
-  rateLimitPerSecond?: number;
-}): Promise<EnrichmentCounts> {
-  const api = goAudits(input.settings);
-  const pace = pacer(() => input.rateLimitPerSecond);
-  let counts = noEnrichment();
-  for (const reportId of input.reportIds) {
-    await pace();
-    try {
-      const saved = await api.enrichReport({ runId: input.runId, reportId });
-      if (!saved.hasDetailRows) {
-        log.warn('GoAudits has no Detail rows for this report; counted as failed, as today', { reportId });
-        counts = addCounts(counts, { failedCount: 1 });
-        continue;
-      }
-      counts = addCounts(counts, {
-        processed: 1,
-        certUpdatedCount: Number(saved.certUpdated),
-        answersInsertedCount: saved.answersInserted,
-        markedProcessedCount: Number(saved.markedProcessed),
-        certMissingCount: Number(saved.certMissing),
-      });
-    } catch (error) {
-      if (isAuthFailure(error)) return addCounts(counts, { authFatal: true });
-      log.warn('report not enriched; a later sweep retries it', { reportId, error: String(error) });
-      counts = addCounts(counts, { failedCount: 1 });
-    }
+  const run = await batches.openRun();
+  try {
+    batches.add(input.reportIds ?? (await pipeline.pendingEnrichment(input.limit ?? settings.sweepLimit)));
+    await batches.drain('all');
+  } catch (error) {
+    throw await batches.close(error);
   }
-  return counts;
+  await batches.close();
+  return { runId: run.runId, counts: batches.counts };
 }

@@ -15,25 +15,16 @@ export interface Estimate {
   /** From the reports per day already stored; absent on an empty store. */
   expectedReports?: number;
   detailsCalls?: number;
-  /** The sustained calls per second this run gets (see `sustainedRate`). */
+  /** The sustained calls per second this run gets: the call lane's, or the run's own lower pace. */
   callsPerSecond: number;
   estimatedSeconds: number;
-}
-
-/**
- * The calls per second GoAudits sees over time under a limit of `limitPerSecond`: the workers
- * ask the task queue for half the limit, because its token bucket can add a full burst on top
- * of a second's refill (see worker/workers.ts).
- */
-export function sustainedRate(limitPerSecond: number): number {
-  return limitPerSecond / 2;
 }
 
 export function estimate(cursor: IngestionCursor, settings: PipelineSettings, reportsPerDay: number | null): Estimate {
   const windows = planWindows({ from: cursor.from, to: cursor.to, windowDays: cursor.windowDays });
   const days = windows.length === 0 ? 0 : (Date.parse(cursor.to) - Date.parse(cursor.from)) / 86_400_000 + 1;
   const expectedReports = reportsPerDay === null ? undefined : Math.round(reportsPerDay * days);
-  const callsPerSecond = Math.min(cursor.controls.rateLimitPerSecond ?? Infinity, sustainedRate(settings.rateLimitPerSecond));
+  const callsPerSecond = Math.min(cursor.controls.rateLimitPerSecond ?? Infinity, settings.laneCallsPerSecond);
   const calls = windows.length + (expectedReports ?? 0);
   return {
     dryRun: true,

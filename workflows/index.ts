@@ -1,4 +1,4 @@
 /** The workflow types this worker serves. */
 export { ingestionWorkflow } from './ingest';
-export { enrichmentWorkflow, enrichBatchWorkflow } from './enrich';
+export { enrichmentWorkflow } from './enrich';
 export { watermarkWorkflow } from './watermark';

@@ -3,26 +3,24 @@ import {
   log,
   setCurrentDetails,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
-  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { IngestedWindow, RunRef } from '../activities';
 import { INGESTION_JOB } from '../activities/store/store';
-import { addCounts, noEnrichment, noIngestion, type EnrichmentCounts, type IngestionCounts } from './counts';
-import { controlsSignal, installControls, type Controls } from './controls';
+import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from './counts';
+import { installControls, type Controls } from './controls';
+import { EnrichmentBatches, noEnrichmentYet, type EnrichmentCursor } from './enrichment-batches';
 import { ingestionInputSchema, parseInput, type IngestionInput } from './inputs';
 import { progressQuery } from './messages';
 import { pacer } from './pace';
 import { dayAfter, ingestionStart, planWindows, splitWindow, utcDate, type Window } from './plan';
-import { pace, progressMarkdown, type Progress } from './progress';
+import { CallRate, callsMade, estimatedEnd, progressMarkdown, type Progress } from './progress';
 import { pipeline, goAudits } from './activities';
 import { isAuthFailure } from './failures';
-import { failingRun, finishRun, newRun } from './run-history';
+import { closeFailedRun, finishRun, newRun } from './run-history';
 import { REPORTS_INGESTED, RUN_KIND, WINDOWS_DONE, WINDOWS_TOTAL, type RunKind } from './search-attributes';
 import type { PipelineSettings } from './settings';
-import { enrichmentWorkflow } from './enrich';
 import { estimate, type Estimate } from './estimate';
 
 /** Everything a run carries into its next history when it continues as new. */
@@ -38,29 +36,27 @@ export interface IngestionCursor {
   windowsDone: number;
   windowsTotal: number;
   counts: IngestionCounts;
-  enrichment: EnrichmentCounts;
+  /** The enrichment of the reports this run ingested: its row, the reports waiting, its counts. */
+  enrichment: EnrichmentCursor;
   controls: Controls;
-  /** How many histories this run has had; names the enrichment child of each. */
-  segment: number;
 }
 
 export interface IngestionResult {
   runId: string;
   counts: IngestionCounts;
-  /** Enrichment of the reports this run ingested, over all its segments. */
+  /** Enrichment of the reports this run ingested, over all its histories. */
   enrichment: EnrichmentCounts;
   windows: number;
 }
 
 /** A history this long continues as new (well under Temporal's warnings), unless the input says less. */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
-/** New reports that make a segment stop to enrich them before going on. */
-const REPORTS_PER_SEGMENT = 2000;
 
 /**
- * Hourly ingestion, and a backfill when started with `from` (and `to`): plan summary windows,
- * store each window's new reports in one transaction, enrich them, and continue as new before
- * the history grows large. Pausable and tunable while it runs; a dry run only plans.
+ * Hourly ingestion, and a backfill when started with `from` (and `to`): read the summary
+ * windows from the watermark's day (or `from`) to today, store each window's new reports in one
+ * transaction, and enrich them in batches while the next windows are read. Continues as new
+ * before the history grows large; pausable and tunable while it runs; a dry run only plans.
  */
 export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<IngestionResult | Estimate> {
   const input = parseInput(ingestionInputSchema, rawInput, 'ingestion');
@@ -68,7 +64,7 @@ export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<Inge
   const cursor = input.cursor ?? (await firstCursor(input, settings));
   if (input.dryRun) return estimate(cursor, settings, await pipeline.storedReportsPerDay());
   if (!input.cursor) await pipeline.startRun(cursor.run);
-  return new IngestionRun(cursor, settings, input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS).go(input);
+  return new IngestionRun(cursor, settings, input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS).run(input);
 }
 
 async function firstCursor(input: IngestionInput, settings: PipelineSettings): Promise<IngestionCursor> {
@@ -88,56 +84,71 @@ async function firstCursor(input: IngestionInput, settings: PipelineSettings): P
     windowsDone: 0,
     windowsTotal: planWindows({ from, to, windowDays }).length,
     counts: noIngestion(),
-    enrichment: noEnrichment(),
+    enrichment: noEnrichmentYet(),
     controls: {
       paused: false,
       batchSize: input.batchSize ?? settings.batchSize,
       concurrency: input.concurrency ?? settings.concurrency,
       rateLimitPerSecond: input.rateLimitPerSecond,
     },
-    segment: 1,
   };
 }
 
 class IngestionRun {
   private readonly api;
   private readonly controls;
+  private readonly enrichment;
   private readonly pace;
-  private readonly newReportIds: string[] = [];
+  private readonly rate = new CallRate();
   private currentWindow?: Window;
-  private enrichmentChild?: ChildWorkflowHandle<typeof enrichmentWorkflow>;
+  /** The search attributes last upserted: each upsert is a history event, so only changes are sent. */
+  private shown = '';
 
   constructor(
     private readonly cursor: IngestionCursor,
-    settings: PipelineSettings,
+    private readonly settings: PipelineSettings,
     private readonly continueAsNewAfterEvents: number,
   ) {
     this.api = goAudits(settings);
     this.controls = installControls(cursor.controls, (controls) => {
       this.cursor.controls = controls;
-      void this.enrichmentChild?.signal(controlsSignal, controls);
       this.publish();
     });
+    this.enrichment = new EnrichmentBatches(this.api, this.controls, cursor.enrichment, () => this.publish(), 'enrichment');
     this.pace = pacer(() => this.controls.current.rateLimitPerSecond);
     setHandler(progressQuery, () => this.progress());
     upsertSearchAttributes([{ key: RUN_KIND, value: cursor.kind }]);
     this.publish();
   }
 
-  async go(input: IngestionInput): Promise<IngestionResult> {
-    const more = await failingRun(this.cursor.run, () => this.cursor.counts, () => this.segment());
-    if (more) {
-      await continueAsNew<typeof ingestionWorkflow>({ ...input, cursor: { ...this.cursor, segment: this.cursor.segment + 1 } });
+  /**
+   * Reads windows and enriches their reports until the plan ends, then closes both rows; or,
+   * when the history is long enough, lets the running batches finish and continues as new with
+   * the waiting reports in the cursor.
+   */
+  async run(input: IngestionInput): Promise<IngestionResult> {
+    let more: boolean;
+    try {
+      more = await this.ingestWindows();
+      await this.enrichment.drain(more ? 'running' : 'all');
+    } catch (error) {
+      await this.enrichment.stop();
+      await this.enrichment.close(error);
+      throw await closeFailedRun(this.cursor.run, this.cursor.counts, error);
     }
+    if (more) await continueAsNew<typeof ingestionWorkflow>({ ...input, cursor: this.cursor });
+    await this.enrichment.close();
     await finishRun(this.cursor.run, 'Succeeded', this.cursor.counts);
-    return { runId: this.cursor.run.runId, counts: this.cursor.counts, enrichment: this.cursor.enrichment, windows: this.cursor.windowsDone };
+    return { runId: this.cursor.run.runId, counts: this.cursor.counts, enrichment: this.enrichment.counts, windows: this.cursor.windowsDone };
   }
 
-  /** Ingests windows until the plan ends or the history is long enough; true when more remain. */
-  private async segment(): Promise<boolean> {
+  /** Ingests windows until the plan ends (false) or the history is long enough (true). */
+  private async ingestWindows(): Promise<boolean> {
     const { to, windowDays } = this.cursor;
-    while (this.cursor.next <= to && !this.segmentFull()) {
+    while (this.cursor.next <= to && !this.enrichment.halted) {
+      if (this.historyFull()) return true;
       await this.controls.unlessPaused();
+      await this.enrichment.roomForMore();
       const [window] = planWindows({ from: this.cursor.next, to, windowDays });
       this.currentWindow = window;
       this.publish();
@@ -146,14 +157,13 @@ class IngestionRun {
       this.cursor.next = dayAfter(window.endDate);
     }
     this.currentWindow = undefined;
-    await this.enrichNewReports();
     this.publish();
-    return this.cursor.next <= to;
+    return false;
   }
 
-  private segmentFull(): boolean {
+  private historyFull(): boolean {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= this.continueAsNewAfterEvents || this.newReportIds.length >= REPORTS_PER_SEGMENT;
+    return info.continueAsNewSuggested || info.historyLength >= this.continueAsNewAfterEvents;
   }
 
   /** One summary call for the window; when it still fails after its retries, its halves, and so on down to one day. */
@@ -169,8 +179,8 @@ class IngestionRun {
     }
   }
 
+  /** A window's counts, and its new reports queued for enrichment. */
   private count(saved: IngestedWindow) {
-    this.newReportIds.push(...saved.ingestedIds);
     this.cursor.counts = addCounts(this.cursor.counts, {
       fetched: saved.fetched,
       eligible: saved.eligible,
@@ -179,38 +189,53 @@ class IngestionRun {
       alreadyProcessed: saved.alreadyProcessed,
       pages: 1,
     });
-  }
-
-  /** The segment's new reports, enriched by one enrichment run (its own JobRunHistory row). */
-  private async enrichNewReports(): Promise<void> {
-    if (this.newReportIds.length === 0) return;
-    const { paused, ...tuning } = this.controls.current;
-    this.enrichmentChild = await startChild(enrichmentWorkflow, {
-      workflowId: `${workflowInfo().workflowId}-enrichment-${this.cursor.segment}`,
-      args: [{ reportIds: this.newReportIds.splice(0), paused, ...tuning }],
-    });
-    const enriched = await this.enrichmentChild.result();
-    this.enrichmentChild = undefined;
-    this.cursor.enrichment = addCounts(this.cursor.enrichment, enriched.counts);
+    this.enrichment.add(saved.ingestedIds);
   }
 
   private progress(): Progress {
-    const { kind, from, to, windowsDone, windowsTotal, counts, enrichment, controls, run } = this.cursor;
+    const { kind, from, to, windowsDone, windowsTotal, counts, controls, run } = this.cursor;
+    const enrichment = this.enrichment.counts;
+    const nowMs = Date.now();
+    const callsPerSecond = this.rate.perSecond(nowMs);
     return {
-      kind, from, to, windowsDone, windowsTotal, currentWindow: this.currentWindow, ingestion: counts, enrichment, controls,
+      kind,
+      from,
+      to,
+      windowsDone,
+      windowsTotal,
+      currentWindow: this.currentWindow,
+      ingestion: counts,
+      enrichment,
+      queued: this.cursor.enrichment.queued.length,
+      batchesRunning: this.enrichment.batchesRunning,
+      controls,
       startedAtUtc: run.startedAtUtc,
-      ...pace({ startedAtUtc: run.startedAtUtc, nowMs: Date.now(), windowsDone, windowsTotal, ingested: counts.ingested }),
+      callsPerSecond,
+      limitPerSecond: Math.min(this.settings.laneCallsPerSecond, controls.rateLimitPerSecond ?? Infinity),
+      etaUtc: estimatedEnd({
+        nowMs,
+        callsPerSecond,
+        windowsDone,
+        windowsTotal,
+        ingested: counts.ingested,
+        enrichedOrFailed: enrichment.processed + enrichment.failedCount,
+      }),
     };
   }
 
   /** Search attributes and current details, so the Web UI shows where the run is. */
   private publish() {
+    this.rate.record(Date.now(), callsMade(this.cursor.counts, this.enrichment.counts));
     const p = this.progress();
-    upsertSearchAttributes([
-      { key: WINDOWS_DONE, value: p.windowsDone },
-      { key: WINDOWS_TOTAL, value: p.windowsTotal },
-      { key: REPORTS_INGESTED, value: p.ingestion.ingested },
-    ]);
+    const shown = `${p.windowsDone}/${p.windowsTotal}/${p.ingestion.ingested}`;
+    if (shown !== this.shown) {
+      this.shown = shown;
+      upsertSearchAttributes([
+        { key: WINDOWS_DONE, value: p.windowsDone },
+        { key: WINDOWS_TOTAL, value: p.windowsTotal },
+        { key: REPORTS_INGESTED, value: p.ingestion.ingested },
+      ]);
+    }
     setCurrentDetails(progressMarkdown(p));
   }
 }

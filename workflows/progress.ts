@@ -2,42 +2,93 @@ import type { EnrichmentCounts, IngestionCounts } from './counts';
 import type { Controls } from './controls';
 import type { Window } from './plan';
 
-/** What an ingestion or backfill has done so far: the `progress` query's answer. */
+/** Where an ingestion, backfill or sweep is: the `progress` query's answer and the Web UI's current details. */
 export interface Progress {
   kind: string;
-  from: string;
-  to: string;
+  /** The range of an ingestion or backfill; absent for a sweep. */
+  from?: string;
+  to?: string;
   windowsDone: number;
   windowsTotal: number;
   currentWindow?: Window;
   ingestion: IngestionCounts;
   enrichment: EnrichmentCounts;
+  /** Reports waiting for a batch. */
+  queued: number;
+  batchesRunning: number;
   controls: Controls;
   startedAtUtc: string;
-  /** Reports ingested per minute since the start. */
-  reportsPerMinute: number;
-  /** Estimated end, from the pace of the windows so far; absent until one is done. */
+  /** GoAudits calls per second over the last minute (retries not counted). */
+  callsPerSecond: number;
+  /** The most calls per second this run can get: the call lane's, or the run's own lower pace. */
+  limitPerSecond: number;
+  /** When the run should end, enrichment included; absent until calls have been made. */
   etaUtc?: string;
 }
 
-/** Rate and ETA from the windows done so far at `nowMs`. */
-export function pace(args: { startedAtUtc: string; nowMs: number; windowsDone: number; windowsTotal: number; ingested: number }) {
-  const elapsedMs = Math.max(1, args.nowMs - Date.parse(args.startedAtUtc));
-  const reportsPerMinute = Math.round((args.ingested / elapsedMs) * 60_000 * 10) / 10;
-  if (args.windowsDone === 0) return { reportsPerMinute };
-  const remainingMs = (elapsedMs / args.windowsDone) * (args.windowsTotal - args.windowsDone);
-  return { reportsPerMinute, etaUtc: new Date(args.nowMs + remainingMs).toISOString().slice(0, 19) + 'Z' };
+/** A run's GoAudits calls so far: one per summary window, one per report enriched or given up on. */
+export function callsMade(ingestion: IngestionCounts, enrichment: EnrichmentCounts): number {
+  return ingestion.pages + enrichment.processed + enrichment.failedCount;
 }
 
-/** The run's current details in the Web UI, as Markdown. */
+/** How far back the call rate looks. */
+const RECENT_MS = 60_000;
+
+/**
+ * The calls made at moments of a run, to tell its recent call rate. Kept in workflow memory
+ * only: after continue-as-new the rate starts again from the next calls.
+ */
+export class CallRate {
+  private readonly samples: { atMs: number; calls: number }[] = [];
+
+  record(atMs: number, calls: number): void {
+    this.samples.push({ atMs, calls });
+    while (this.samples.length > 2 && this.samples[1].atMs <= atMs - RECENT_MS) this.samples.shift();
+  }
+
+  /** Calls per second from the oldest recent sample to `nowMs` (so a stalled run's rate falls). */
+  perSecond(nowMs: number): number {
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    if (!first || nowMs <= first.atMs) return 0;
+    return ((last.calls - first.calls) / (nowMs - first.atMs)) * 1000;
+  }
+}
+
+/**
+ * When the run should end: the calls still to make (the windows left, the reports ingested but
+ * not yet enriched, and the reports the windows left should bring at the rate seen so far) at
+ * the recent call rate.
+ */
+export function estimatedEnd(args: {
+  nowMs: number;
+  callsPerSecond: number;
+  windowsDone: number;
+  windowsTotal: number;
+  ingested: number;
+  enrichedOrFailed: number;
+}): string | undefined {
+  if (args.callsPerSecond <= 0) return undefined;
+  const windowsLeft = args.windowsTotal - args.windowsDone;
+  const reportsPerWindow = args.windowsDone === 0 ? 0 : args.ingested / args.windowsDone;
+  const callsLeft = windowsLeft + (args.ingested - args.enrichedOrFailed) + reportsPerWindow * windowsLeft;
+  return new Date(args.nowMs + (callsLeft / args.callsPerSecond) * 1000).toISOString().slice(0, 19) + 'Z';
+}
+
+const rounded = (value: number) => Math.round(value * 10) / 10;
+
+/** The run's current details in the Web UI (and `status`), as Markdown. */
 export function progressMarkdown(p: Progress): string {
   const state = p.controls.paused ? '**paused**' : 'running';
+  const range = p.from && p.to ? ` ${p.from}..${p.to}` : '';
   const window = p.currentWindow ? ` (now ${p.currentWindow.startDate}..${p.currentWindow.endDate})` : '';
+  const pace =
+    p.controls.rateLimitPerSecond === undefined ? 'the shared call lane' : `its own pace of at most ${p.controls.rateLimitPerSecond} calls/s`;
   return [
-    `### GoAudits ${p.kind} ${p.from}..${p.to}: ${state}`,
-    `- window ${p.windowsDone} of ${p.windowsTotal}${window}`,
-    `- reports ingested ${p.ingestion.ingested}, enriched ${p.enrichment.processed}, failed ${p.enrichment.failedCount}`,
-    `- rate ${p.reportsPerMinute} reports/min${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
-    `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${p.controls.rateLimitPerSecond === undefined ? "the task queue's rate limit" : `at most ${p.controls.rateLimitPerSecond} calls/s`}`,
+    `### GoAudits ${p.kind}${range}: ${state}`,
+    ...(p.windowsTotal > 0 ? [`- window ${p.windowsDone} of ${p.windowsTotal}${window}`] : []),
+    `- reports ingested ${p.ingestion.ingested}, enriched ${p.enrichment.processed}, failed ${p.enrichment.failedCount}, waiting ${p.queued}, batches running ${p.batchesRunning}`,
+    `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
+    `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}`,
   ].join('\n');
 }

@@ -8,16 +8,18 @@ import { authHalt, isAuthFailure, rootMessage } from './failures';
 /**
  * A run's JobRunHistory row, written exactly once: the RunId comes from the workflow's
  * deterministic uuid, so retried activities and replays find the same row, and a run that
- * continues as new carries its RunRef along.
+ * continues as new carries its RunRef along. The CorrelationId names the workflow run, and
+ * `part` the job's part in it when one workflow writes two rows (an ingestion's enrichment).
  */
-export function newRun(job: JobName): RunRef {
+export function newRun(job: JobName, part?: string): RunRef {
   const info = workflowInfo();
-  return { runId: uuid4(), job, correlationId: `${info.workflowId}/${info.runId}`, startedAtUtc: new Date().toISOString() };
+  const correlationId = [info.workflowId, info.runId, ...(part ? [part] : [])].join('/');
+  return { runId: uuid4(), job, correlationId, startedAtUtc: new Date().toISOString() };
 }
 
 /** Writes the row `Running`. */
-export async function startRun(job: JobName): Promise<RunRef> {
-  const run = newRun(job);
+export async function startRun(job: JobName, part?: string): Promise<RunRef> {
+  const run = newRun(job, part);
   await pipeline.startRun(run);
   return run;
 }
@@ -28,25 +30,17 @@ export function finishRun(run: RunRef, status: FinishedStatus, counts: Ingestion
 }
 
 /**
- * Runs `work`; when it fails, the row ends `Failed` (an auth failure with `authFatal`, and the
- * workflow halts with type GoAuditsAuthHalt, visible in the Web UI) or `Cancelled`, and the
- * failure goes on. Success leaves the row open for the caller to finish or carry on.
+ * Closes the row of a run that failed: `Cancelled` when an operator cancelled it, `Failed` with
+ * `authFatal` when GoAudits refused the token (the error to throw becomes the GoAuditsAuthHalt
+ * the Web UI shows), else `Failed` with the error's message. Returns the error to throw.
  */
-export async function failingRun<T, C extends IngestionCounts | EnrichmentCounts>(
-  run: RunRef,
-  counts: () => C,
-  work: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isCancellation(error)) {
-      await finishRun(run, 'Cancelled', counts(), 'cancelled by an operator');
-      throw error;
-    }
-    const authFatal = isAuthFailure(error);
-    const halt = authFatal ? authHalt(run.job) : undefined;
-    await finishRun(run, 'Failed', authFatal ? { ...counts(), authFatal } : counts(), rootMessage(halt ?? error));
-    throw halt ?? error;
+export async function closeFailedRun(run: RunRef, counts: IngestionCounts | EnrichmentCounts, error: unknown): Promise<unknown> {
+  if (isCancellation(error)) {
+    await finishRun(run, 'Cancelled', counts, 'cancelled by an operator');
+    return error;
   }
+  const authFatal = isAuthFailure(error);
+  const halt = authFatal ? authHalt(run.job) : undefined;
+  await finishRun(run, 'Failed', authFatal ? { ...counts, authFatal } : counts, rootMessage(halt ?? error));
+  return halt ?? error;
 }

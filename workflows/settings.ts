@@ -14,7 +14,16 @@ export interface PipelineSettings {
   sweepLimit: number;
   /** The task queue whose workers call GoAudits, under one task-queue-wide rate limit. */
   apiTaskQueue: string;
-  apiRetry: { initialIntervalMs: number; maximumIntervalMs: number; maximumAttempts: number };
+  apiRetry: ApiRetry;
   /** GOAUDITS_RATE_LIMIT_PER_SECOND: the task-queue-wide limit, for estimates. */
   rateLimitPerSecond: number;
+  /** The calls per second the shared call lane sustains under that limit (see activities/goaudits/call-lane.ts). */
+  laneCallsPerSecond: number;
+}
+
+/** How a GoAudits call is retried: GOAUDITS_RETRY_INITIAL_MS, _MAX_MS and _ATTEMPTS. */
+export interface ApiRetry {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  maximumAttempts: number;
 }

@@ -36,10 +36,15 @@ const reportIdSchema = z.string().trim().min(1, 'reportId must not be blank');
  * details.ts) or throws a GoAuditsError; nothing is retried here (Temporal retries activities).
  */
 export interface GoAuditsClient {
-  summary(window: Window): Promise<unknown>;
-  details(reportId: string): Promise<unknown>;
+  summary(window: Window, options?: CallOptions): Promise<unknown>;
+  details(reportId: string, options?: CallOptions): Promise<unknown>;
   /** Closes the kept-alive sockets. */
   close(): Promise<void>;
+}
+
+/** `signal` aborts the call (an activity's cancellation reaches the socket). */
+export interface CallOptions {
+  signal?: AbortSignal;
 }
 
 /**
@@ -94,7 +99,7 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
   /** The token GoAudits last refused: no call is made with it again until the source has a new one. */
   let refusedToken: string | undefined;
 
-  async function post(endpoint: GoAuditsEndpoint, url: string, body: object): Promise<unknown> {
+  async function post(endpoint: GoAuditsEndpoint, url: string, body: object, { signal }: CallOptions = {}): Promise<unknown> {
     const token = await bearerToken(endpoint);
     if (token === refusedToken) {
       throw new GoAuditsError({ kind: 'auth', endpoint, message: 'the token was refused (401/403) and has not been rotated; not calling' });
@@ -106,6 +111,7 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
         dispatcher: agent,
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
+        signal,
       });
     } catch (cause) {
       throw new GoAuditsError({ kind: 'transient', endpoint, message: `request failed: ${describe(cause)}`, cause });
@@ -157,7 +163,7 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
   }
 
   return {
-    async summary(window) {
+    async summary(window, options) {
       const { startDate, endDate } = windowSchema.parse(window);
       return post('summary', summaryUrl, {
         start_date: startDate,
@@ -170,10 +176,10 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
         checklistId: '',
         timezoneOffset: 0,
         includePdf: false,
-      });
+      }, options);
     },
-    async details(reportId) {
-      return post('details', detailsUrl, { ...DETAILS_BODY, audit_id: reportIdSchema.parse(reportId) });
+    async details(reportId, options) {
+      return post('details', detailsUrl, { ...DETAILS_BODY, audit_id: reportIdSchema.parse(reportId) }, options);
     },
     close() {
       return agent.close();

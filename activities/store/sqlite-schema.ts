@@ -58,6 +58,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE IF NOT EXISTS GoAuditsCallLane (
+        LaneName     TEXT    NOT NULL PRIMARY KEY,
+        NextCallAtMs INTEGER NOT NULL
+      );
+      INSERT INTO GoAuditsCallLane (LaneName, NextCallAtMs) VALUES ('GoAudits', 0) ON CONFLICT (LaneName) DO NOTHING;
+    `,
+  },
 ];
 
 /**

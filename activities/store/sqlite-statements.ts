@@ -77,6 +77,12 @@ export function prepareSqliteStatements(db: Database.Database) {
       `UPDATE JobRunHistory SET Status = ?, Message = substr(?, 1, 4000), RunCompletedUtc = datetime('now')
        WHERE RunId = ? AND Status = 'Running'`,
     ),
+    nextCallAt: db.prepare<[], number>("SELECT NextCallAtMs FROM GoAuditsCallLane WHERE LaneName = 'GoAudits'").pluck(),
+    /** Moves the lane's next free start forward only. */
+    moveLane: db.prepare<[number]>(
+      `INSERT INTO GoAuditsCallLane (LaneName, NextCallAtMs) VALUES ('GoAudits', ?)
+       ON CONFLICT (LaneName) DO UPDATE SET NextCallAtMs = MAX(NextCallAtMs, excluded.NextCallAtMs)`,
+    ),
   };
 }
 

@@ -67,6 +67,12 @@ export function openSqliteStore(path: string): Store {
     },
   );
 
+  const reserveApiCall = db.transaction(({ nowMs, spacingMs }: Parameters<Store['reserveApiCall']>[0]): number => {
+    const startAtMs = Math.max(nowMs, sql().nextCallAt.get() ?? 0);
+    sql().moveLane.run(startAtMs + spacingMs);
+    return startAtMs;
+  });
+
   return {
     async migrate() {
       migrateSqlite(db);
@@ -96,6 +102,12 @@ export function openSqliteStore(path: string): Store {
     },
     async finishRun({ runId, status, message }) {
       sql().finishRun.run(status, message, runId);
+    },
+    async reserveApiCall(args) {
+      return reserveApiCall.immediate(args);
+    },
+    async holdApiCalls(untilMs) {
+      sql().moveLane.run(untilMs);
     },
     async close() {
       db.close();

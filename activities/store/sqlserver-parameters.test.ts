@@ -18,6 +18,7 @@ const answers: Record<string, { recordset?: unknown[]; output?: Record<string, u
   REPORTS_AND_DAYS: { recordset: [{ reports: 0, days: null }] },
   REPORT_STATE: { recordset: [{ certMissing: 1, hasAnswers: 0 }] },
   INSERT_NEW_ANSWERS: { recordset: [] },
+  RESERVE_API_CALL: { recordset: [{ startAtMs: '1800000000000' }] },
 };
 
 /**
@@ -52,6 +53,7 @@ function parametersOf(statement: string): string[] {
 
 describe('SQL Server store parameters (no server)', () => {
   const sent: Sent[] = [];
+  let reservedStart: unknown;
 
   beforeAll(async () => {
     const store = sqlServerStore(recordingPool(sent));
@@ -66,12 +68,18 @@ describe('SQL Server store parameters (no server)', () => {
     await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'C-1' } });
     await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
     await store.finishRun({ runId, status: 'Succeeded', message: 'done' });
+    reservedStart = await store.reserveApiCall({ nowMs: 1_800_000_000_000, spacingMs: 105 });
+    await store.holdApiCalls(1_800_000_002_000);
     await store.close();
   });
 
   it('sends every statement of SQLSERVER_STATEMENTS', () => {
     const sentTexts = new Set(sent.map(({ statement }) => statement));
     expect(Object.entries(SQLSERVER_STATEMENTS).filter(([, sql]) => !sentTexts.has(sql)).map(([name]) => name)).toEqual([]);
+  });
+
+  it('returns the reserved start as a number (mssql reads a bigint as text)', () => {
+    expect(reservedStart).toBe(1_800_000_000_000);
   });
 
   it('declares exactly the parameters each statement reads', () => {

@@ -20,6 +20,7 @@ export const SQLSERVER_SCHEMA = {
     'JobRunId',
     'IngestedAtUtc',
   ],
+  GoAuditsCallLane: ['LaneName', 'NextCallAtMs'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The applied schema versions; created before any migration runs. */
@@ -87,6 +88,22 @@ CREATE TABLE dbo.GoAuditsReportAnswers (
   CONSTRAINT PK_GoAuditsReportAnswers PRIMARY KEY (GoAuditsReportId, QuestionKey)
 );`;
 
+/**
+ * The call lane every worker shares, so the GoAudits rate limit holds across processes:
+ * NextCallAtMs is the lane's next free start, in epoch milliseconds.
+ */
+export const CREATE_GOAUDITS_CALL_LANE = `IF OBJECT_ID(N'dbo.GoAuditsCallLane', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsCallLane (
+  LaneName     nvarchar(50) NOT NULL,
+  NextCallAtMs bigint       NOT NULL,
+  CONSTRAINT PK_GoAuditsCallLane PRIMARY KEY (LaneName)
+);`;
+
+/** The one lane, idle (free from the epoch on), unless it exists. */
+export const SEED_GOAUDITS_CALL_LANE = `INSERT INTO dbo.GoAuditsCallLane (LaneName, NextCallAtMs)
+SELECT N'GoAudits', 0
+WHERE NOT EXISTS (SELECT 1 FROM dbo.GoAuditsCallLane WITH (UPDLOCK, HOLDLOCK) WHERE LaneName = N'GoAudits');`;
+
 /** One schema step: its statements run in order, in one transaction, then the version is recorded. */
 export interface SqlServerMigration {
   version: number;
@@ -104,6 +121,13 @@ export const SQLSERVER_MIGRATIONS: readonly SqlServerMigration[] = [
       CREATE_PROCESSED_ITEMS,
       CREATE_GOAUDITS_REPORTS,
       CREATE_GOAUDITS_REPORT_ANSWERS,
+    },
+  },
+  {
+    version: 2,
+    statements: {
+      CREATE_GOAUDITS_CALL_LANE,
+      SEED_GOAUDITS_CALL_LANE,
     },
   },
 ];

@@ -138,6 +138,23 @@ export const FINISH_RUN = `UPDATE dbo.JobRunHistory
 SET Status = @status, Message = LEFT(@message, 4000), RunCompletedUtc = SYSUTCDATETIME()
 WHERE RunId = @runId AND Status = N'Running';`;
 
+// The GoAudits call lane (epoch milliseconds, bigint).
+
+/**
+ * Reserves one call's start in one statement: the later of @nowMs and the lane's next free
+ * start, which moves @spacingMs past it. Concurrent callers queue on the row's lock, so each
+ * gets its own start. OUTPUT to the client: the lane's table has no triggers.
+ */
+export const RESERVE_API_CALL = `UPDATE dbo.GoAuditsCallLane WITH (UPDLOCK, HOLDLOCK)
+SET NextCallAtMs = CASE WHEN NextCallAtMs > @nowMs THEN NextCallAtMs ELSE @nowMs END + @spacingMs
+OUTPUT inserted.NextCallAtMs - @spacingMs AS startAtMs
+WHERE LaneName = N'GoAudits';`;
+
+/** No call starts before @untilMs; forward only. */
+export const HOLD_API_CALLS = `UPDATE dbo.GoAuditsCallLane
+SET NextCallAtMs = @untilMs
+WHERE LaneName = N'GoAudits' AND NextCallAtMs < @untilMs;`;
+
 /** Every statement above and every migration statement, by name: what tsql-check verifies. */
 export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   CREATE_SCHEMA_MIGRATIONS,
@@ -159,4 +176,6 @@ export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   MARK_PROCESSED,
   START_RUN,
   FINISH_RUN,
+  RESERVE_API_CALL,
+  HOLD_API_CALLS,
 };

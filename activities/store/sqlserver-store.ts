@@ -1,4 +1,4 @@
-import { Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
+import { BigInt as SqlBigInt, Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
 import type { SqlServerConfig } from './sqlserver-config';
 import { openSqlServerPool } from './sqlserver-connection';
 import { migrateSqlServer } from './sqlserver-migrate';
@@ -10,6 +10,7 @@ import {
   ENSURE_WATERMARK_ROW,
   FILL_CERTIFICATE,
   FINISH_RUN,
+  HOLD_API_CALLS,
   INSERT_NEW_ANSWERS,
   INSERT_NEW_REPORTS,
   MARK_PROCESSED,
@@ -17,6 +18,7 @@ import {
   READ_WATERMARK,
   REPORT_STATE,
   REPORTS_AND_DAYS,
+  RESERVE_API_CALL,
   SET_WATERMARK,
   START_RUN,
 } from './sqlserver-statements';
@@ -30,6 +32,12 @@ import { UnknownReportError } from './unknown-report-error';
 const SHORT_TEXT = NVarChar(4000);
 /** Answers, messages and JSON lists: never cut. */
 const LONG_TEXT = NVarChar(MAX);
+
+/**
+ * Epoch milliseconds, as the lane's bigint column takes them: whole, rounded up, so a start
+ * is never earlier and a spacing or a hold never shorter than asked (bigint takes no fraction).
+ */
+const epochMs = (ms: number) => [SqlBigInt, Math.ceil(ms)] as const;
 
 /** The first item for each key, in input order (what the SQLite store's ON CONFLICT DO NOTHING keeps). */
 function firstPerKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
@@ -157,6 +165,18 @@ export function sqlServerStore(pool: ConnectionPool): Store {
     async finishRun({ runId, status, message }) {
       const outcome = { runId: [UniqueIdentifier, runId], status: [SHORT_TEXT, status], message: [LONG_TEXT, message] } as const;
       await single((on) => query(on, FINISH_RUN, outcome));
+    },
+
+    async reserveApiCall({ nowMs, spacingMs }) {
+      const reservation = { nowMs: epochMs(nowMs), spacingMs: epochMs(spacingMs) } as const;
+      const { recordset } = await single((on) => query<{ startAtMs: string }>(on, RESERVE_API_CALL, reservation));
+      const reserved = recordset[0];
+      if (!reserved) throw new Error("the GoAudits call lane has no row (LaneName 'GoAudits'): apply the schema migrations");
+      return Number(reserved.startAtMs); // mssql returns a bigint as text
+    },
+
+    async holdApiCalls(untilMs) {
+      await single((on) => query(on, HOLD_API_CALLS, { untilMs: epochMs(untilMs) }));
     },
 
     async close() {

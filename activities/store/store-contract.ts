@@ -396,6 +396,30 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       });
     });
 
+    describe('the GoAudits call lane', () => {
+      const now = 1_800_000_000_000;
+
+      it('hands out starts spaced by the spacing, from now when the lane is idle', async () => {
+        const starts = [];
+        for (let i = 0; i < 4; i++) starts.push(await store.reserveApiCall({ nowMs: now, spacingMs: 105 }));
+        expect(starts).toEqual([now, now + 105, now + 210, now + 315]);
+        expect(await store.reserveApiCall({ nowMs: now + 10_000, spacingMs: 105 })).toBe(now + 10_000);
+      });
+
+      it('gives every caller its own start when many reserve at once', async () => {
+        const starts = await Promise.all(Array.from({ length: 20 }, () => store.reserveApiCall({ nowMs: now, spacingMs: 50 })));
+        expect([...starts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => now + i * 50));
+      });
+
+      it('holds every later call until a 429 wait is over, and never moves back', async () => {
+        await store.reserveApiCall({ nowMs: now, spacingMs: 100 });
+        await store.holdApiCalls(now + 2_000);
+        await store.holdApiCalls(now + 500);
+        expect(await store.reserveApiCall({ nowMs: now + 1, spacingMs: 100 })).toBe(now + 2_000);
+        expect(await store.reserveApiCall({ nowMs: now + 1, spacingMs: 100 })).toBe(now + 2_100);
+      });
+    });
+
     it("serves the runbook's checks (without TOP and dbo.)", async () => {
       await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
       await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z')], advanceWatermark: true });

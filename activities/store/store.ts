@@ -79,5 +79,14 @@ export interface Store {
   /** Sets Status, Message (cut to 4000) and RunCompletedUtc; a second call changes nothing. */
   finishRun(args: { runId: string; status: Exclude<RunStatus, 'Running'>; message: string }): Promise<void>;
 
+  /**
+   * The call lane every worker shares, so the GoAudits rate limit holds across processes.
+   * Reserves the next start for one call: the later of `nowMs` and the lane's next free start,
+   * which then moves `spacingMs` past it. Returns that start (epoch milliseconds).
+   */
+  reserveApiCall(args: { nowMs: number; spacingMs: number }): Promise<number>;
+  /** No call starts before `untilMs` (a 429's `Retry-After`, for every worker); never moves the lane back. */
+  holdApiCalls(untilMs: number): Promise<void>;
+
   close(): Promise<void>;
 }

@@ -28,6 +28,7 @@ export const UNPARSEABLE: Readonly<Record<string, string>> = {
   INSERT_NEW_REPORTS: "OUTPUT ... INTO and OPENJSON's WITH clause",
   PENDING_ENRICHMENT: 'TOP (@limit): the grammar takes a number only (it fails, or reads TOP(@limit) as a function)',
   INSERT_NEW_ANSWERS: "OPENJSON's WITH (column type path) clause",
+  RESERVE_API_CALL: 'OUTPUT in an UPDATE (OUTPUT inserted.NextCallAtMs ...)',
   'runbook 1.1': 'MERGE',
 };
 

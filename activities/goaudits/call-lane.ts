@@ -1,0 +1,75 @@
+import type { Store } from '../store/store';
+import { GoAuditsError } from './errors';
+
+/**
+ * The one lane every GoAudits call of every worker process queues on. Its state lives in the
+ * store all workers share, so the rate limit holds across processes: each call reserves its own
+ * start, starts are spaced `(1000 + safetyMs) / rate` apart, and a 429 holds the lane for its
+ * `Retry-After`, for everyone.
+ *
+ * Why starts stay under the limit in every second, as GoAudits counts them: a call that wakes
+ * more than `safetyMs / 2` after its start gives that start up and takes a new one, so sends lie
+ * within `safetyMs / 2` of their starts; the other half of the safety covers the way to GoAudits.
+ * Any 1000 ms of arrivals then comes from starts spread over less than `1000 + safetyMs` ms,
+ * which hold at most `rate` starts.
+ */
+export interface CallLaneOptions {
+  /** Most calls GoAudits may see in any second (GOAUDITS_RATE_LIMIT_PER_SECOND). */
+  ratePerSecond: number;
+  /** Slack per second for delays between a reserved start and GoAudits counting the call (GOAUDITS_RATE_SAFETY_MS). */
+  safetyMs: number;
+}
+
+/** How a caller waits: a sleep its activity can cancel (and heartbeat in). */
+export type Sleep = (ms: number) => Promise<void>;
+
+/** When GoAudits sends a 429 without `Retry-After`. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
+
+export interface CallLane {
+  /** Runs `call` in its turn; a 429 holds the lane for everyone, then the call queues again (a 429 is not a failure). */
+  call<T>(call: () => Promise<T>, sleep: Sleep): Promise<T>;
+  /** The sustained calls per second the lane allows. */
+  readonly callsPerSecond: number;
+}
+
+export function spacingMs({ ratePerSecond, safetyMs }: CallLaneOptions): number {
+  return (1000 + safetyMs) / ratePerSecond;
+}
+
+export function createCallLane(
+  store: Pick<Store, 'reserveApiCall' | 'holdApiCalls'>,
+  options: CallLaneOptions,
+  events: { rateLimited?: (waitMs: number) => void; lateStart?: () => void } = {},
+  clock: () => number = Date.now,
+): CallLane {
+  const spacing = spacingMs(options);
+  const lateness = options.safetyMs / 2;
+
+  async function turn(sleep: Sleep): Promise<void> {
+    for (;;) {
+      const startAtMs = await store.reserveApiCall({ nowMs: clock(), spacingMs: spacing });
+      const wait = startAtMs - clock();
+      if (wait > 0) await sleep(wait);
+      if (clock() - startAtMs <= lateness) return;
+      events.lateStart?.();
+    }
+  }
+
+  return {
+    callsPerSecond: 1000 / spacing,
+    async call(call, sleep) {
+      for (;;) {
+        await turn(sleep);
+        try {
+          return await call();
+        } catch (error) {
+          if (!(error instanceof GoAuditsError) || error.kind !== 'rate-limit') throw error;
+          const waitMs = error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+          events.rateLimited?.(waitMs);
+          await store.holdApiCalls(clock() + waitMs);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { condition } from '@temporalio/workflow';
+import type { RunRef } from '../activities';
+import { ENRICHMENT_JOB } from '../activities/store/store';
+import type { GoAuditsActivities } from './activities';
+import { addCounts, noEnrichment, type EnrichmentCounts } from './counts';
+import type { Controls } from './controls';
+import { authHalt } from './failures';
+import { closeFailedRun, finishRun, startRun } from './run-history';
+
+/** What enrichment carries into the next history when its run continues as new. */
+export interface EnrichmentCursor {
+  /** The GoAuditsEnrichment row, once the first batch started it. */
+  run?: RunRef;
+  /** Reports waiting for a batch, oldest first. */
+  queued: string[];
+  counts: EnrichmentCounts;
+}
+
+export const noEnrichmentYet = (): EnrichmentCursor => ({ queued: [], counts: noEnrichment() });
+
+/** Most reports that wait for a batch: ingestion holds its next window while this many wait. */
+export const MOST_QUEUED_REPORTS = 1000;
+
+/**
+ * Enrichment as a sliding window of batches. Reports queue up as they are ingested (or selected
+ * by a sweep); while fewer than `concurrency` batches run and the run is not paused, the next
+ * `batchSize` queued reports go out as one batch activity, so enrichment streams behind
+ * ingestion and GoAudits never idles between the two. The run's GoAuditsEnrichment row opens with
+ * its first batch. A refused token or a failed batch stops new batches; the running ones finish.
+ */
+export class EnrichmentBatches {
+  private running = 0;
+  private failure: unknown;
+  private stopping: 'no' | 'when-queue-empty' | 'now' = 'no';
+  private pumping?: Promise<void>;
+  private rowStarted: Promise<RunRef> | undefined;
+
+  constructor(
+    private readonly api: GoAuditsActivities,
+    private readonly controls: { readonly current: Controls },
+    readonly cursor: EnrichmentCursor,
+    /** Called after every change that progress shows. */
+    private readonly changed: () => void,
+    /** Names the row's part in its workflow when that workflow writes another row too. */
+    private readonly rowPart?: string,
+  ) {
+    if (cursor.run) this.rowStarted = Promise.resolve(cursor.run);
+  }
+
+  get counts(): EnrichmentCounts {
+    return this.cursor.counts;
+  }
+
+  get batchesRunning(): number {
+    return this.running;
+  }
+
+  /** Opens the GoAuditsEnrichment row now (a sweep has one even when it finds nothing to do). */
+  async openRun(): Promise<RunRef> {
+    this.rowStarted ??= startRun(ENRICHMENT_JOB, this.rowPart).then((run) => (this.cursor.run = run));
+    return this.rowStarted;
+  }
+
+  /** Queues reports for enrichment and starts sending out batches. */
+  add(reportIds: string[]): void {
+    this.cursor.queued.push(...reportIds);
+    this.cursor.counts = addCounts(this.cursor.counts, { selected: reportIds.length });
+    this.pumping ??= this.pump();
+    this.changed();
+  }
+
+  /** Waits while the queue is full, so the reports in memory and in a continue-as-new stay bounded. */
+  async roomForMore(): Promise<void> {
+    await condition(() => this.cursor.queued.length < MOST_QUEUED_REPORTS || this.halted);
+  }
+
+  /**
+   * Waits until enrichment is over: every queued report enriched (`all`), or only the batches
+   * already running (`running`, before continue-as-new; the queue stays in the cursor). Throws
+   * the failure that stopped it, or the auth halt.
+   */
+  async drain(what: 'all' | 'running'): Promise<void> {
+    this.stopping = what === 'all' ? 'when-queue-empty' : 'now';
+    await (this.pumping ??= this.pump());
+    if (this.failure !== undefined) throw this.failure;
+    if (this.cursor.counts.authFatal) throw authHalt('enrichment');
+  }
+
+  /** Stops new batches after a failure elsewhere in the run, and waits for the running ones. */
+  async stop(): Promise<void> {
+    this.stopping = 'now';
+    await this.pumping?.catch(() => undefined);
+  }
+
+  /** Closes the GoAuditsEnrichment row, if one was opened, the way the run ended; returns the error to throw. */
+  async close(error?: unknown): Promise<unknown> {
+    const run = this.cursor.run;
+    if (!run) return error;
+    if (error === undefined) {
+      await finishRun(run, 'Succeeded', this.cursor.counts);
+      return undefined;
+    }
+    return closeFailedRun(run, this.cursor.counts, error);
+  }
+
+  /** True once a refused token or a failed batch stopped new batches. */
+  get halted(): boolean {
+    return this.failure !== undefined || this.cursor.counts.authFatal;
+  }
+
+  private noMoreBatches(): boolean {
+    return this.halted || this.stopping === 'now' || (this.stopping === 'when-queue-empty' && this.cursor.queued.length === 0);
+  }
+
+  private roomForBatch(): boolean {
+    const { paused, concurrency } = this.controls.current;
+    return this.cursor.queued.length > 0 && !paused && this.running < concurrency;
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      await condition(() => this.noMoreBatches() || this.roomForBatch());
+      if (this.noMoreBatches()) break;
+      this.send(this.cursor.queued.splice(0, this.controls.current.batchSize));
+    }
+    await condition(() => this.running === 0);
+  }
+
+  private send(reportIds: string[]): void {
+    this.running++;
+    const { concurrency, rateLimitPerSecond } = this.controls.current;
+    this.openRun()
+      .then((run) =>
+        this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond: rateLimitPerSecond && rateLimitPerSecond / concurrency }),
+      )
+      .then(
+        (counts) => void (this.cursor.counts = addCounts(this.cursor.counts, counts)),
+        (error: unknown) => void (this.failure ??= error),
+      )
+      .finally(() => {
+        this.running--;
+        this.changed();
+      });
+  }
+}
