@@ -13,6 +13,7 @@
  *   npx tsx bench/throughput.ts --reports 2200 --days 30 --limit 1000 --concurrency 8 --backfill
  *
  * Options: --reports N --days N --limit R --concurrency C --batch-size B --workers N --backfill --latency MS
+ *          --worker-node-options='...' (NODE_OPTIONS of the workers)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { startSimulator } from '../simulator/server';
 import { dayOf, DAY_MS, parseDay } from '../simulator/time';
 import { plainCalls } from './plain-calls';
-import type { IngestionResult } from '../workflows/ingest';
+import type { IngestionResult, ingestionWorkflow } from '../workflows/ingest';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1' },
     latency: { type: 'string', default: '20' },
     backfill: { type: 'boolean', default: false },
+    /** NODE_OPTIONS for the worker processes: by default the image's (see the Dockerfile). */
+    'worker-node-options': { type: 'string', default: '--max-old-space-size=128 --max-semi-space-size=2' },
   },
 });
 const reports = Number(values.reports);
@@ -101,22 +104,23 @@ async function main() {
       WORKFLOW_BUNDLE_PATH: join(root, 'dist/workflow-bundle.js'),
       HEALTH_PORT: '0',
       LOG_LEVEL: 'ERROR',
+      NODE_OPTIONS: values['worker-node-options'],
     };
     for (let i = 0; i < workerCount; i++) workers.push(await startWorker({ ...env, WORKER_IDENTITY: `bench-worker-${i + 1}` }));
 
     const workflowId = `bench-${values.backfill ? 'backfill' : 'hourly'}-${randomUUID()}`;
     const started = performance.now();
-    const result = await temporal.client.workflow.execute<() => Promise<IngestionResult>>('ingestionWorkflow', {
+    const result = (await temporal.client.workflow.execute<typeof ingestionWorkflow>('ingestionWorkflow', {
       taskQueue: queue,
       workflowId,
       args: [values.backfill ? { from, to } : {}],
-    });
+    })) as IngestionResult;
     const seconds = (performance.now() - started) / 1000;
     const counters = simulator.counters();
 
     let events = 0;
     let runs = 0;
-    for await (const run of temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    for await (const run of temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH '${workflowId}'` })) {
       runs++;
       events += (await temporal.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events?.length ?? 0;
     }

@@ -8,6 +8,12 @@ export interface Counters {
   byEndpoint: { summary: number; details: number };
   /** 429s sent. */
   rateLimited: number;
+  /**
+   * API requests that arrived while a 429's `Retry-After` was still running, more than
+   * RETRY_AFTER_GRACE_MS after that 429 was sent (requests already on their way are not counted).
+   * A 429 sent during a running wait does not start a new one.
+   */
+  callsDuringRetryAfter: number;
   /** 401s and 403s sent. */
   authFailures: number;
   /** Injected failures: 5xx, timeouts (504 after a hang) and malformed bodies, targeted ones included. */
@@ -28,6 +34,7 @@ export function emptyCounters(): Counters {
     served: 0,
     byEndpoint: { summary: 0, details: 0 },
     rateLimited: 0,
+    callsDuringRetryAfter: 0,
     authFailures: 0,
     faults: 0,
     peakConcurrency: 0,

@@ -1,4 +1,4 @@
-import { startSimulator, type Simulator, type SimulatorOptions } from './server';
+import { RETRY_AFTER_GRACE_MS, startSimulator, type Simulator, type SimulatorOptions } from './server';
 
 const TOKEN = 'secret-token';
 const DATASET = { reports: 80, from: '2025-03-01', to: '2025-03-05', seed: 3 };
@@ -101,6 +101,16 @@ describe('GoAudits API', () => {
     expect(sim.counters()).toMatchObject({ requests: 12, served: 5, rateLimited: 7, peakCallsPerSecond: 5 });
     sim.setFaults({ rateLimitPerSecond: null });
     expect((await details('A000001')).status).toBe(200);
+  });
+
+  test("counts the calls that came while a 429's Retry-After still ran, after the grace for calls on their way", async () => {
+    await start({ rateLimitPerSecond: 1 });
+    expect((await details('A000001')).status).toBe(200);
+    expect((await details('A000001')).status).toBe(429);
+    expect(sim.counters().callsDuringRetryAfter).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_GRACE_MS + 50));
+    expect((await details('A000001')).status).toBe(429);
+    expect(sim.counters().callsDuringRetryAfter).toBe(1);
   });
 
   test('revokes the token after N calls until it is rotated', async () => {

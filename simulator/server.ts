@@ -42,6 +42,11 @@ export interface Simulator {
 
 type ApiReply = Reply & { hang?: boolean };
 
+/** What a 429 tells the caller to wait (`Retry-After: 1`). */
+const RETRY_AFTER_MS = 1000;
+/** How long after a 429 requests already on their way may still arrive. */
+export const RETRY_AFTER_GRACE_MS = 250;
+
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const { port, host, token, dataset: spec, ...initialFaults } = parseOrThrow(simulatorOptionsSchema, options, 'simulator options');
   const dataset = generateDataset(spec);
@@ -52,6 +57,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let faults: FaultOptions = initialFaults;
   let counters = emptyCounters();
   let inFlight = 0;
+  /** When the 429 whose Retry-After runs (or ran last) was sent. */
+  let lastRateLimitAt = Number.NEGATIVE_INFINITY;
 
   /** Auth, then the rate limit, then the body, then faults; only then the real answer. */
   async function decide(endpoint: Endpoint, req: IncomingMessage): Promise<ApiReply> {
@@ -64,7 +71,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const now = Date.now();
     if (faults.rateLimitPerSecond != null && window.count(now) >= faults.rateLimitPerSecond) {
       counters.rateLimited += 1;
-      return jsonReply(429, { error: 'Too Many Requests' }, { 'retry-after': '1' });
+      // A 429 sent while an earlier one's Retry-After runs does not start a wait of its own.
+      if (now - lastRateLimitAt >= RETRY_AFTER_MS) lastRateLimitAt = now;
+      return jsonReply(429, { error: 'Too Many Requests' }, { 'retry-after': String(RETRY_AFTER_MS / 1000) });
     }
     window.admit(now);
     guard.admitted();
@@ -85,6 +94,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function handleApi(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.requests += 1;
+    const sinceRateLimit = Date.now() - lastRateLimitAt;
+    if (sinceRateLimit > RETRY_AFTER_GRACE_MS && sinceRateLimit < RETRY_AFTER_MS) counters.callsDuringRetryAfter += 1;
     if (guard.refusedRevoked) counters.requestsAfterRevocation += 1;
     inFlight += 1;
     counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlight);

@@ -181,6 +181,22 @@ describe('backfills', () => {
     expect(shown.join('\n')).toMatch(/### GoAudits backfill 2025-09-01\.\.2025-10-31: running\n- window \d+ of 61/);
     await handle.cancel();
   });
+
+  test('status shows a running sweep with its progress', async () => {
+    const pipeline = await fixture.pipeline();
+    const sweep = await pipeline.start('enrichmentWorkflow', { reportIds: ['R1', 'R2', 'R3'], paused: true });
+    const shown = await until(
+      async () => {
+        const lines: string[] = [];
+        await status(pipeline.client, pipeline.env, (line) => lines.push(line));
+        return lines.join('\n');
+      },
+      (text) => text.includes(sweep.workflowId) && text.includes('waiting 3'),
+      'the sweep in the status',
+    );
+    expect(shown).toMatch(/### GoAudits enrichment: \*\*paused\*\*\n- reports ingested 0, enriched 0, failed 0, waiting 3, batches running 0/);
+    await sweep.cancel();
+  });
 });
 
 test('the client refuses a bad backfill before starting anything', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { readEnvironment, type Environment } from '../worker/config';
 import { openDependencies, type Dependencies } from '../worker/dependencies';
 import { createWorkers, runWorkers } from '../worker/workers';
@@ -63,36 +63,63 @@ export class TestServer {
     });
     const tokenEnv = { GOAUDITS_BEARER_TOKEN: token };
     const summaryLines: string[] = [];
-    const dependencies = await openDependencies(env, tokenEnv, (line) => summaryLines.push(line));
-    const workers = await createWorkers({
-      connection: this.env.nativeConnection,
-      env,
-      identity: 'goaudits-worker@test',
-      activities: dependencies.activities,
-      workflows: { workflowBundle: this.bundle },
-    });
-    const running = runWorkers(workers);
-    return new Pipeline(this.env, env, simulator, dependencies, workers, running, dir, tokenEnv, summaryLines);
+    const pipeline = new Pipeline(this.env, env, simulator, dir, tokenEnv, summaryLines, this.bundle);
+    await pipeline.addWorker('goaudits-worker@test');
+    return pipeline;
   }
 }
 
+/** One worker process's share of a pipeline: its own store connection, GoAudits client, call lane and workers. */
+interface WorkerGroup {
+  /** A connection of its own: one connection may carry only one worker per task queue. */
+  connection: NativeConnection;
+  dependencies: Dependencies;
+  workers: Worker[];
+  running: Promise<void>;
+}
+
 export class Pipeline {
-  readonly db: Database.Database;
+  private readonly groups: WorkerGroup[] = [];
+  private reader?: Database.Database;
 
   constructor(
     readonly temporal: TestWorkflowEnvironment,
     readonly env: Environment,
     readonly simulator: Simulator,
-    readonly dependencies: Dependencies,
-    private readonly workers: Worker[],
-    private readonly running: Promise<void>,
     private readonly dir: string,
     /** The worker reads its token from here: tests rotate it like an operator would. */
     readonly tokenEnv: Record<string, string>,
     /** The one-line JSON run summaries the activities logged. */
     readonly summaryLines: string[],
-  ) {
-    this.db = new Database(env.SQLITE_PATH, { readonly: true });
+    private readonly bundle: WorkflowBundleWithSourceMap,
+  ) {}
+
+  /** A read-only connection to the SQLite file, as an operator's query would have (opened once the worker made the file). */
+  get db(): Database.Database {
+    return (this.reader ??= new Database(this.env.SQLITE_PATH, { readonly: true }));
+  }
+
+  /**
+   * Starts another worker on the same queues and SQLite file with nothing in memory shared with
+   * the others (its own store connection, GoAudits client and call lane), as a second worker
+   * process would.
+   */
+  async addWorker(identity: string): Promise<void> {
+    const connection = await NativeConnection.connect({ address: this.temporal.address });
+    const dependencies = await openDependencies(this.env, this.tokenEnv, (line) => this.summaryLines.push(line));
+    const workers = await createWorkers({
+      connection,
+      env: this.env,
+      identity,
+      activities: dependencies.activities,
+      workflows: { workflowBundle: this.bundle },
+    });
+    this.groups.push({ connection, dependencies, workers, running: runWorkers(workers) });
+  }
+
+  /** The first worker's store and activities. */
+  get dependencies(): Dependencies {
+    return this.groups[0].dependencies;
   }
 
   get client() {
@@ -122,10 +149,13 @@ export class Pipeline {
   }
 
   async stop(): Promise<void> {
-    for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-    await this.running;
-    this.db.close();
-    await this.dependencies.close();
+    for (const { workers } of this.groups) for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.all(this.groups.map(({ running }) => running));
+    this.reader?.close();
+    for (const { dependencies, connection } of this.groups) {
+      await dependencies.close();
+      await connection.close();
+    }
     await this.simulator.close();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { usePipelines, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
 import type { EnrichmentResult } from '../workflows/enrich';
+import type { Progress } from '../workflows/progress';
 import { countsMessage } from '../workflows/counts';
 import { AUTH_HALT } from '../workflows/failure-types';
 
@@ -184,26 +185,64 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
   });
 
-  test('GoAudits never sees more calls per second than the limit, and each run writes one history row', async () => {
+  test('two workers share one call lane: GoAudits never sees more calls in a second than the limit', async () => {
     const pipeline = await fixture.pipeline({
       env: {
         GOAUDITS_START_DATE: '2025-10-01',
         GOAUDITS_END_DATE: '2025-10-05',
         GOAUDITS_RATE_LIMIT_PER_SECOND: '16',
+        // The lane's guarantee holds while a call reaches GoAudits within half the safety of its
+        // start; a busy test machine gets 200 ms of it.
+        GOAUDITS_RATE_SAFETY_MS: '200',
         GOAUDITS_ENRICH_BATCH_SIZE: '5',
         GOAUDITS_ENRICH_CONCURRENCY: '4',
       },
     });
-    await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    await pipeline.addWorker('goaudits-worker@second');
+    const workflowId = `two-workers-${Date.now()}`;
+    await pipeline.execute<IngestionResult>('ingestionWorkflow', {}, workflowId);
     const counters = pipeline.simulator.counters();
     expect(counters.byEndpoint.details).toBeGreaterThan(40);
     expect(counters.peakCallsPerSecond).toBeLessThanOrEqual(16);
     expect(counters.peakConcurrency).toBeLessThanOrEqual(4);
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+
+    const history = await pipeline.client.workflow.getHandle(workflowId).fetchHistory();
+    const workers = new Set(history.events?.flatMap((event) => event.activityTaskStartedEventAttributes?.identity ?? []));
+    expect(workers).toEqual(new Set(['goaudits-worker@test', 'goaudits-worker@second']));
     const perRun = pipeline.rows<{ n: number }>('SELECT COUNT(*) AS n FROM JobRunHistory GROUP BY CorrelationId');
     expect(perRun).toEqual([{ n: 1 }, { n: 1 }]);
   });
 
-  test('429 answers are waited out (Retry-After) and nothing is lost', async () => {
+  test('enrichment streams behind ingestion, and progress moves while it runs', async () => {
+    const pipeline = await fixture.pipeline({
+      simulator: { dataset: { reports: 60, from: '2025-10-01', to: '2025-10-30', seed: 5 } },
+      env: { GOAUDITS_RATE_LIMIT_PER_SECOND: '20', GOAUDITS_ENRICH_BATCH_SIZE: '3', GOAUDITS_ENRICH_CONCURRENCY: '2' },
+    });
+    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-30' });
+    const seen: Progress[] = [];
+    for (let done = false; !done; ) {
+      // The first query can come before the workflow's first task has registered its handler.
+      const progress = await handle.query<Progress>('progress').catch(() => undefined);
+      if (progress) seen.push(progress);
+      done = (await handle.describe()).status.name !== 'RUNNING';
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const result = (await handle.result()) as IngestionResult;
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+
+    // Reports were enriched while windows were still being read: enrichment did not wait for ingestion.
+    expect(seen.some((p) => p.enrichment.processed > 0 && p.windowsDone < p.windowsTotal)).toBe(true);
+    const enriched = seen.map((p) => p.enrichment.processed);
+    expect(new Set(enriched).size).toBeGreaterThan(3);
+    expect(enriched).toEqual([...enriched].sort((a, b) => a - b));
+    const midway = seen.filter((p) => p.enrichment.processed > 0 && p.enrichment.processed < result.enrichment.processed);
+    expect(midway.some((p) => p.etaUtc !== undefined && p.callsPerSecond > 0)).toBe(true);
+    // The most a run gets is the lane's sustained rate: 20 calls/s less the default 50 ms of safety per second.
+    expect(midway[0].limitPerSecond).toBeCloseTo(20 * (1000 / 1050));
+  });
+
+  test('a 429 holds every call for its Retry-After, uses up no try, and nothing is lost', async () => {
     const pipeline = await fixture.pipeline({
       simulator: { rateLimitPerSecond: 4, dataset: { reports: 30, from: '2025-10-01', to: '2025-10-02', seed: 3 } },
       env: {
@@ -212,11 +251,12 @@ describe('ingestion and enrichment on a real dev server', () => {
         GOAUDITS_RATE_LIMIT_PER_SECOND: '30',
         GOAUDITS_ENRICH_CONCURRENCY: '4',
         GOAUDITS_ENRICH_BATCH_SIZE: '5',
-        GOAUDITS_RETRY_ATTEMPTS: '10', // a 429 uses up an attempt, as today
+        GOAUDITS_RETRY_ATTEMPTS: '1', // a single try: a 429 that used one up would lose its report
       },
     });
     const run = await pipeline.execute<IngestionResult>('ingestionWorkflow');
-    expect(pipeline.simulator.counters().rateLimited).toBeGreaterThan(0);
+    expect(pipeline.simulator.counters()).toMatchObject({ rateLimited: expect.any(Number), callsDuringRetryAfter: 0 });
+    expect(pipeline.simulator.counters().rateLimited).toBeGreaterThan(3);
     expect(run.enrichment.failedCount).toBe(withoutDetails(pipeline));
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
   });

@@ -2,7 +2,6 @@ import { createActivities, type Activities } from '../activities';
 import { createGoAuditsClient } from '../activities/goaudits/client';
 import { tokenSourceFromEnvironment } from '../activities/goaudits/token-source-from-environment';
 import { openSqliteStore } from '../activities/store/sqlite-store';
-import { openSqlServerStore } from '../activities/store/sqlserver-store';
 import { SqlServerConfigError, sqlServerConfigFromEnvironment } from '../activities/store/sqlserver-config';
 import type { Store } from '../activities/store/store';
 import { ConfigError, type Environment } from './config';
@@ -19,7 +18,10 @@ export interface Dependencies {
 /** The store named by the configuration: SQL Server when SQL_SERVER (or SQL_CONNECTION_STRING) is set, else SQLite. */
 export async function openStore(env: Environment, processEnv: NodeJS.ProcessEnv = process.env): Promise<Store> {
   const sqlServer = sqlServerConfig(processEnv);
-  const store = sqlServer ? await openSqlServerStore(sqlServer) : openSqliteStore(env.SQLITE_PATH);
+  // The SQL Server driver is loaded only when it is used: it costs an embedded worker memory.
+  const store = sqlServer
+    ? await (await import('../activities/store/sqlserver-store')).openSqlServerStore(sqlServer)
+    : openSqliteStore(env.SQLITE_PATH);
   await store.migrate();
   return store;
 }

@@ -52,6 +52,41 @@ test('a 429 holds the lane for its Retry-After, for every caller, and the call t
   expect(await store.reserveApiCall({ nowMs: first, spacingMs: 100 })).toBe(first + 3100);
 });
 
+test('calls of the same process that already had a start wait out a 429 too, then queue again', async () => {
+  let now = 1_800_000_000_000;
+  const begin = now;
+  let limitedCame!: () => void;
+  const limited = new Promise<void>((resolve) => (limitedCame = resolve));
+  let secondSent!: () => void;
+  const sentSecond = new Promise<void>((resolve) => (secondSent = resolve));
+  /** Sleeps that end at their time, once `after` has happened (so the two calls interleave as in real time). */
+  const sleepAfter = (after: Promise<void>) => async (ms: number) => {
+    const target = now + ms;
+    await after;
+    now = Math.max(now, target);
+  };
+  const lane = createCallLane(store, { ratePerSecond: 10, safetyMs: 0 }, { rateLimited: () => limitedCame() }, () => now);
+  const sent: number[] = [];
+  let first = true;
+  await Promise.all([
+    // The first call gets a 429; its own wait ends only after the second call went.
+    lane.call(async () => {
+      sent.push(now);
+      if (first) {
+        first = false;
+        throw new GoAuditsError({ kind: 'rate-limit', endpoint: 'details', message: '429', retryAfterMs: 2000 });
+      }
+    }, sleepAfter(sentSecond)),
+    // The second had its start (100 ms) before the 429 came, and wakes for it after.
+    lane.call(async () => {
+      sent.push(now);
+      secondSent();
+    }, sleepAfter(limited)),
+  ]);
+  expect(sent[0]).toBe(begin);
+  expect(Math.min(...sent.slice(1)) - begin).toBeGreaterThanOrEqual(2000);
+});
+
 test('other failures pass through at once', async () => {
   const time = fakeTime();
   const lane = createCallLane(store, { ratePerSecond: 10, safetyMs: 0 }, {}, time.clock);

@@ -12,6 +12,11 @@ import { GoAuditsError } from './errors';
  * within `safetyMs / 2` of their starts; the other half of the safety covers the way to GoAudits.
  * Any 1000 ms of arrivals then comes from starts spread over less than `1000 + safetyMs` ms,
  * which hold at most `rate` starts.
+ *
+ * A 429 moves the shared lane past its `Retry-After`, so every later reservation, in every
+ * process, starts after it; calls of this process that had a start already wait it out too. (A
+ * call another process had already given a start within the wait still goes: at most that
+ * process's calls in flight.)
  */
 export interface CallLaneOptions {
   /** Most calls GoAudits may see in any second (GOAUDITS_RATE_LIMIT_PER_SECOND). */
@@ -45,12 +50,18 @@ export function createCallLane(
 ): CallLane {
   const spacing = spacingMs(options);
   const lateness = options.safetyMs / 2;
+  /** The end of the last 429 wait this process learned of. */
+  let heldUntilMs = 0;
 
   async function turn(sleep: Sleep): Promise<void> {
     for (;;) {
       const startAtMs = await store.reserveApiCall({ nowMs: clock(), spacingMs: spacing });
       const wait = startAtMs - clock();
       if (wait > 0) await sleep(wait);
+      if (startAtMs < heldUntilMs) {
+        if (heldUntilMs > clock()) await sleep(heldUntilMs - clock());
+        continue;
+      }
       if (clock() - startAtMs <= lateness) return;
       events.lateStart?.();
     }
@@ -67,7 +78,8 @@ export function createCallLane(
           if (!(error instanceof GoAuditsError) || error.kind !== 'rate-limit') throw error;
           const waitMs = error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
           events.rateLimited?.(waitMs);
-          await store.holdApiCalls(clock() + waitMs);
+          heldUntilMs = Math.max(heldUntilMs, clock() + waitMs);
+          await store.holdApiCalls(heldUntilMs);
         }
       }
     },
