@@ -109,13 +109,16 @@ async function main() {
     for (let i = 0; i < workerCount; i++) workers.push(await startWorker({ ...env, WORKER_IDENTITY: `bench-worker-${i + 1}` }));
 
     const workflowId = `bench-${values.backfill ? 'backfill' : 'hourly'}-${randomUUID()}`;
-    const started = performance.now();
-    const result = (await temporal.client.workflow.execute<typeof ingestionWorkflow>('ingestionWorkflow', {
+    const startedAt = Date.now();
+    const handle = await temporal.client.workflow.start<typeof ingestionWorkflow>('ingestionWorkflow', {
       taskQueue: queue,
       workflowId,
       args: [values.backfill ? { from, to } : {}],
-    })) as IngestionResult;
-    const seconds = (performance.now() - started) / 1000;
+    });
+    const etas = sampleEtas(handle);
+    const result = (await handle.result()) as IngestionResult;
+    const endedAt = Date.now();
+    const seconds = (endedAt - startedAt) / 1000;
     const counters = simulator.counters();
 
     let events = 0;
@@ -142,6 +145,7 @@ async function main() {
             workflowRuns: runs,
             historyEventsPerReport: round(events / Math.max(1, ingested)),
             peakWorkerRssMiB: workers.map((worker) => peakRssMiB(worker.pid!)),
+            etaErrorAtHalfway: etaErrorAtHalfway(await etas.stop(), startedAt, endedAt),
           },
         },
         null,
@@ -158,6 +162,34 @@ async function main() {
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
+
+/** The run's ETA (progress query), once a second, until stopped. */
+function sampleEtas(handle: { query<T>(name: string): Promise<T> }) {
+  const samples: { atMs: number; etaMs?: number }[] = [];
+  const timer = setInterval(() => {
+    const atMs = Date.now();
+    handle.query<{ etaUtc?: string }>('progress').then(
+      (p) => samples.push({ atMs, etaMs: p.etaUtc ? Date.parse(p.etaUtc) : undefined }),
+      () => undefined,
+    );
+  }, 1000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
+/**
+ * How far off the ETA read at half the run's time was: (ETA - real end) over the time that was
+ * left then. Absent when no ETA was shown there.
+ */
+function etaErrorAtHalfway(samples: { atMs: number; etaMs?: number }[], startedAt: number, endedAt: number) {
+  const half = (startedAt + endedAt) / 2;
+  const sample = samples.filter((s) => s.etaMs !== undefined).sort((a, b) => Math.abs(a.atMs - half) - Math.abs(b.atMs - half))[0];
+  return sample ? round((sample.etaMs! - endedAt) / (endedAt - sample.atMs)) : null;
+}
 
 main().catch((error: unknown) => {
   console.error(error);
