@@ -28,22 +28,31 @@ export interface BatchActivity extends RunningActivity<BatchProgress> {
   warn(message: string, attributes: Record<string, unknown>): void;
 }
 
+/** How long a batch's claim on its reports lasts, should the batch die without releasing it. */
+const CLAIM_MS = 60 * 60_000;
+
 export interface BatchDeps {
-  store: Pick<Store, 'saveReportDetails'>;
+  store: Pick<Store, 'saveReportDetails' | 'recordEnrichmentFailure' | 'claimReports' | 'releaseReports'>;
   goaudits: Pick<GoAuditsClient, 'details'>;
   lane: CallLane;
   retry: ApiRetry;
+  /** Failures, across runs, after which a report is quarantined. */
+  quarantineAfter: number;
 }
 
 /**
- * One enrichment batch: each report in turn gets its details call (in its turn in the call lane)
- * and its certificate, answers and ledger row stored in one transaction. A report that still
- * fails after its tries, or whose details have no Detail rows, is counted as failed and left for
- * a later sweep; a refused token stops the batch (`authFatal`). Store failures fail the activity,
- * whose retry resumes after the last report heartbeated.
+ * One enrichment batch: it claims its reports first, so no other run enriches them meanwhile
+ * (those another run holds, or has enriched, are counted and left alone); then each report in
+ * turn gets its details call (in its turn in the call lane) and its certificate, answers and
+ * ledger row stored in one transaction. A report that still
+ * fails after its tries, whose details have no Detail rows, or whose rows give no usable
+ * question key, is counted as failed and its failure recorded: a later sweep retries it, until
+ * its failures reach the quarantine. A refused token stops the batch (`authFatal`). Store
+ * failures, and a token that cannot be had, fail the activity, whose retry resumes after the
+ * last report heartbeated.
  */
 export async function enrichBatch(
-  { store, goaudits, lane, retry }: BatchDeps,
+  { store, goaudits, lane, retry, quarantineAfter }: BatchDeps,
   { runId, reportIds, callsPerSecond }: EnrichBatchInput,
   activity: BatchActivity,
 ): Promise<EnrichmentCounts> {
@@ -56,15 +65,24 @@ export async function enrichBatch(
     lastStart = Date.now();
   }
 
+  /** Counts the report as failed, records why, and says whether that quarantined it. */
+  async function failed(reportId: string, error: string): Promise<Partial<EnrichmentCounts>> {
+    const { failures, quarantined } = await store.recordEnrichmentFailure({ reportId, error, quarantineAfter });
+    activity.warn(quarantined ? 'report quarantined: sweeps skip it until it is requeued' : 'report not enriched; a later sweep retries it', {
+      reportId,
+      error,
+      failures,
+    });
+    return { failedCount: 1, quarantinedCount: Number(quarantined && failures === quarantineAfter) };
+  }
+
   async function enrichReport(reportId: string): Promise<Partial<EnrichmentCounts>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const body = await lane.call(() => goaudits.details(reportId, { signal: activity.signal }), activity.sleep);
         const { hasDetailRows, ...details } = parseReportDetails(reportId, body);
-        if (!hasDetailRows) {
-          activity.warn('GoAudits has no Detail rows for this report; counted as failed', { reportId });
-          return { failedCount: 1 };
-        }
+        if (!hasDetailRows) return failed(reportId, 'GoAudits has no Detail rows for this report');
+        if (details.answers.length === 0) return failed(reportId, 'no Detail row has a usable question key');
         const saved = await store.saveReportDetails({ runId, details });
         return {
           processed: 1,
@@ -79,23 +97,32 @@ export async function enrichBatch(
           activity.warn('report is not stored; counted as failed', { reportId });
           return { failedCount: 1 };
         }
-        if (!(error instanceof GoAuditsError)) throw error;
+        // Store trouble, or no token to be had: the activity fails and its retry resumes here.
+        if (!(error instanceof GoAuditsError) || error.kind === 'token-unavailable') throw error;
         if (error.kind === 'auth') return { authFatal: true };
-        if (attempt >= retry.maximumAttempts) {
-          activity.warn('report not enriched; a later sweep retries it', { reportId, error: error.message });
-          return { failedCount: 1 };
-        }
+        if (attempt >= retry.maximumAttempts) return failed(reportId, error.message);
         await activity.sleep(retryDelayMs(retry, attempt, error.retryAfterMs));
       }
     }
   }
 
   let { done, counts } = activity.resumed ?? { done: 0, counts: noEnrichment() };
-  while (done < reportIds.length && !counts.authFatal) {
-    await ownPace();
-    counts = addCounts(counts, await enrichReport(reportIds[done]));
-    done++;
-    activity.heartbeat({ done, counts });
+  const untilUtc = new Date(Date.now() + CLAIM_MS).toISOString();
+  const claimed = await store.claimReports({ reportIds: reportIds.slice(done), runId, untilUtc });
+  try {
+    while (done < reportIds.length && !counts.authFatal) {
+      const reportId = reportIds[done];
+      if (claimed.includes(reportId)) {
+        await ownPace();
+        counts = addCounts(counts, await enrichReport(reportId));
+      } else {
+        counts = addCounts(counts, { enrichedElsewhereCount: 1 });
+      }
+      done++;
+      activity.heartbeat({ done, counts });
+    }
+  } finally {
+    await store.releaseReports({ reportIds: claimed, runId });
   }
   return counts;
 }

@@ -12,13 +12,17 @@ export interface RunningActivity<P> {
   resumed?: P;
 }
 
-/** How often a running GoAudits activity tells Temporal it is alive (its heartbeat timeout is larger). */
-const HEARTBEAT_EVERY_MS = 5_000;
+/**
+ * How often a running GoAudits activity tells Temporal it is alive, and so learns soon of a
+ * cancellation (the API worker throttles heartbeats to one a second, see worker/workers.ts).
+ */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
- * Runs `work` as the current activity: it heartbeats every few seconds (with the latest progress,
- * so a retry resumes there) while it waits in the lane or for GoAudits, and its sleeps and HTTP
- * calls end when the activity is cancelled.
+ * Runs `work` as the current activity: it heartbeats every second (with the latest progress, so
+ * a retry resumes there) while it waits in the lane or for GoAudits, and its sleeps and HTTP
+ * calls end when the activity is cancelled; whatever error that causes, the activity then ends
+ * as cancelled.
  */
 export async function heartbeating<P, T>(work: (activity: RunningActivity<P>) => Promise<T>): Promise<T> {
   const context = Context.current();
@@ -35,6 +39,9 @@ export async function heartbeating<P, T>(work: (activity: RunningActivity<P>) =>
       },
       resumed: progress,
     });
+  } catch (error) {
+    context.cancellationSignal.throwIfAborted();
+    throw error;
   } finally {
     clearInterval(timer);
   }

@@ -1,10 +1,11 @@
 import { log } from '@temporalio/activity';
 import { heartbeating } from './heartbeating';
+import type { WorkflowRuns } from './workflow-runs';
 import type { Window } from '../workflows/plan';
 import type { PipelineSettings } from '../workflows/settings';
 import { countsMessage, type EnrichmentCounts, type IngestionCounts } from '../workflows/counts';
 import { normaliseSummary } from './goaudits/summary';
-import type { JobName, Store } from './store/store';
+import type { JobName, MissedDay, QuarantinedReport, Store } from './store/store';
 import { asActivityFailure } from './failures';
 import type { GoAuditsClient } from './goaudits/client';
 import type { CallLane } from './goaudits/call-lane';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   goaudits: GoAuditsApi;
   /** The shared call lane every GoAudits call waits its turn in. */
   lane: CallLane;
+  /** How the workflows behind JobRunHistory rows stand, to close rows a terminated run left open. */
+  workflowRuns: WorkflowRuns;
   settings: PipelineSettings;
   /** Where the one-line JSON run summary goes (stdout by default). */
   writeLine?: (line: string) => void;
@@ -53,7 +56,7 @@ async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Every side effect of the pipeline, as thin functions over the injected adapters. */
-export function createActivities({ store, goaudits, lane, settings, writeLine = (line) => console.log(line) }: ActivityDeps) {
+export function createActivities({ store, goaudits, lane, workflowRuns, settings, writeLine = (line) => console.log(line) }: ActivityDeps) {
   return {
     async pipelineSettings(): Promise<PipelineSettings> {
       return settings;
@@ -72,6 +75,24 @@ export function createActivities({ store, goaudits, lane, settings, writeLine = 
 
     async startRun({ runId, job, correlationId }: RunRef): Promise<void> {
       await store.startRun({ runId, job, correlationId });
+    },
+
+    /**
+     * Closes the job's rows left `Running` by workflows that ended without closing them
+     * (terminated, timed out), naming the run that closed them; returns how many.
+     */
+    async closeOrphanedRuns(args: { job: JobName; by: RunRef }): Promise<number> {
+      let closed = 0;
+      for (const row of await store.openRuns(args.job)) {
+        if (row.runId === args.by.runId || !row.correlationId) continue;
+        const ended = await workflowRuns.endedAs(row.correlationId);
+        if (!ended) continue;
+        const message = `closed by run ${args.by.runId} (${args.by.correlationId}): its workflow ended ${ended} without closing this row`;
+        await store.finishRun({ runId: row.runId, status: 'Failed', message });
+        log.warn('closed a JobRunHistory row its workflow left Running', { runId: row.runId, correlationId: row.correlationId, ended });
+        closed++;
+      }
+      return closed;
     },
 
     /** Closes the JobRunHistory row and writes today's one-line JSON summary log. */
@@ -101,13 +122,31 @@ export function createActivities({ store, goaudits, lane, settings, writeLine = 
       return store.pendingEnrichment(limit);
     },
 
+    /** Records a summary day that still failed after its tries, so later runs read it again. */
+    async recordMissedDay(args: { day: string; error: string }): Promise<void> {
+      log.warn('summary day missed; later runs read it again', args);
+      await store.recordMissedDay(args);
+    },
+
+    async missedDays(): Promise<MissedDay[]> {
+      return store.missedDays();
+    },
+
+    /** The operator's view of the quarantine, after requeueing the named reports (or all) when asked. */
+    async quarantine(args: { requeue?: string[] | 'all'; limit: number }): Promise<{ requeued: number; quarantined: QuarantinedReport[] }> {
+      const requeued = args.requeue ? await store.requeueQuarantined(args.requeue === 'all' ? undefined : args.requeue) : 0;
+      return { requeued, quarantined: await store.quarantinedReports(args.limit) };
+    },
+
     /** One summary call for the window, then reports, ledger and watermark in one transaction. */
     async ingestWindow(args: { runId: string; window: Window; advanceWatermark: boolean }): Promise<IngestedWindow> {
       const body = await heartbeating(({ sleep, signal }) =>
         callingGoAudits(() => lane.call(() => goaudits.summary(args.window, { signal }), sleep)),
       );
-      const { reports, fetched, skipped } = await callingGoAudits(async () => normaliseSummary(body));
+      const { reports, fetched, skipped, skippedBy } = await callingGoAudits(async () => normaliseSummary(body));
+      if (skipped > 0) log.warn('summary rows skipped', { window: args.window, skippedBy });
       const saved = await store.saveSummaryWindow({ runId: args.runId, reports, advanceWatermark: args.advanceWatermark });
+      await store.forgetMissedDays(args.window);
       return {
         fetched,
         eligible: reports.length,
@@ -121,7 +160,7 @@ export function createActivities({ store, goaudits, lane, settings, writeLine = 
     /** One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from there. */
     async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
       return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
-        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry }, args, { ...activity, warn: (message, attributes) => log.warn(message, attributes) }),
+        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter }, args, { ...activity, warn: (message, attributes) => log.warn(message, attributes) }),
       );
     },
   };

@@ -12,12 +12,15 @@ const USAGE = `usage: npm run pipeline -- <command> [options]
   schedules                        create or update the ingestion and enrichment schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
            [--dry-run] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
-  status                           running ingestions and backfills with their progress, and the schedules
+  status                           running ingestions, backfills and sweeps with their progress, and the schedules
   pause|resume <workflow id>       pause or resume a running backfill or ingestion
   tune <workflow id> [--batch-size N] [--concurrency N] [--rate N]
                                    change a running backfill's batch size, concurrency or calls per second
   cancel <workflow id>             stop a run: in-flight work finishes or is rolled back, nothing half-written
   watermark --set D|null           rewind (or clear) the ingestion watermark, through the worker
+  quarantine                       the reports sweeps skip after repeated failures, with their last errors
+  requeue <report id>...|--all     put quarantined reports back for the next sweep
+  missed-days                      summary days that still failed; the next hourly runs read them again
   ingest [--from D] [--to D]       run an ingestion now and wait for it
   sweep [--limit N]                run an enrichment sweep now and wait for it
   sql "<query>"                    run a runbook SQL query against the embedded SQLite store`;
@@ -56,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       'window-days': { type: 'string' },
+      all: { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -94,6 +98,14 @@ async function main(argv: string[]): Promise<void> {
       const set = values.set === 'null' ? null : values.set;
       return startAndWait(env, 'watermarkWorkflow', `goaudits-watermark-${stamp}`, { set });
     }
+    case 'quarantine':
+      return startAndWait(env, 'quarantineWorkflow', `goaudits-quarantine-${stamp}`, {});
+    case 'requeue': {
+      if (!values.all && rest.length === 0) throw new ConfigError('requeue needs report ids, or --all');
+      return startAndWait(env, 'quarantineWorkflow', `goaudits-requeue-${stamp}`, { requeue: values.all ? 'all' : rest });
+    }
+    case 'missed-days':
+      return startAndWait(env, 'missedDaysWorkflow', `goaudits-missed-days-${stamp}`, {});
     case 'ingest':
       return startAndWait(env, 'ingestionWorkflow', `goaudits-ingestion-manual-${stamp}`, { from: values.from, to: values.to });
     case 'sweep':

@@ -22,6 +22,8 @@ export interface Counters {
   peakConcurrency: number;
   /** Most calls admitted past auth and the rate limiter within any 1000 ms window. */
   peakCallsPerSecond: number;
+  /** When the last API request arrived (epoch ms), or null before any. */
+  lastRequestAtMs: number | null;
   /** API requests received after the revoked token was first refused, until the next `setToken`. */
   requestsAfterRevocation: number;
   /** Admitted details calls per audit id, failed ones included. */
@@ -39,6 +41,7 @@ export function emptyCounters(): Counters {
     faults: 0,
     peakConcurrency: 0,
     peakCallsPerSecond: 0,
+    lastRequestAtMs: null,
     requestsAfterRevocation: 0,
     detailsCallsById: {},
   };

@@ -21,6 +21,9 @@ export function drawFault(options: FaultOptions, random: Random): Fault | undefi
 export function targetedFault(call: ApiCall, options: FaultOptions): Fault | undefined {
   if (call.endpoint === 'details' && options.failingDetails.includes(call.auditId)) return { kind: 'status', status: 500 };
   if (call.endpoint === 'summary' && options.summaryMaxDays != null && call.days > options.summaryMaxDays) return { kind: 'hang' };
+  if (call.endpoint === 'summary' && options.failingSummaryDays.some((day) => call.query.startDate <= day && day <= call.query.endDate)) {
+    return { kind: 'status', status: 500 };
+  }
   return undefined;
 }
 

@@ -24,6 +24,8 @@ const faultShape = {
   summaryMaxDays: z.number().int().positive().nullish(),
   /** Audit ids whose details calls answer 500. */
   failingDetails: z.array(z.string()).default([]),
+  /** Days (YYYY-MM-DD) whose summary calls, any window that includes them, answer 500. */
+  failingSummaryDays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
   /** After this many admitted calls, the token is revoked (once; re-armed by setting it again). */
   revokeTokenAfterCalls: z.number().int().min(0).nullish(),
   /** The status sent for a revoked token. */

@@ -128,6 +128,16 @@ describe('GoAudits API', () => {
     expect((await details('A000003', 'rotated')).status).toBe(403);
   });
 
+  test('failingSummaryDays: every summary window that includes the day answers 500 while listed', async () => {
+    await start();
+    sim.setFaults({ failingSummaryDays: ['2025-01-02'] });
+    expect((await summary('2025-01-02', '2025-01-02')).status).toBe(500);
+    expect((await summary('2025-01-01', '2025-01-03')).status).toBe(500);
+    expect((await summary('2025-01-03', '2025-01-03')).status).toBe(200);
+    sim.setFaults({ failingSummaryDays: [] });
+    expect((await summary('2025-01-02', '2025-01-02')).status).toBe(200);
+  });
+
   test('failingDetails answer 500 while listed', async () => {
     await start();
     sim.setFaults({ failingDetails: ['A000002'] });

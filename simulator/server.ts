@@ -94,7 +94,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function handleApi(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.requests += 1;
-    const sinceRateLimit = Date.now() - lastRateLimitAt;
+    counters.lastRequestAtMs = Date.now();
+    const sinceRateLimit = counters.lastRequestAtMs - lastRateLimitAt;
     if (sinceRateLimit > RETRY_AFTER_GRACE_MS && sinceRateLimit < RETRY_AFTER_MS) counters.callsDuringRetryAfter += 1;
     if (guard.refusedRevoked) counters.requestsAfterRevocation += 1;
     inFlight += 1;

@@ -1,7 +1,10 @@
 -- Least privilege for the pipeline worker on Azure SQL: its managed identity reads and writes
 -- the five pipeline tables, reads and moves the GoAudits call lane (whose one row the migrations
--- seed) and reads the applied schema versions. No DELETE, no DDL: the schema is applied by an
--- admin (or by a worker run with an admin identity) beforehand:
+-- seed), reads, writes and deletes the enrichment failures (a report's row goes when it is
+-- enriched or requeued), the enrichment claims (a run releases its claims) and the missed
+-- summary days (a day's row goes once a window over it goes through), and reads the applied
+-- schema versions. DELETE nowhere else, no DDL: the schema is applied by an admin (or by
+-- a worker run with an admin identity) beforehand:
 --
 --   npx tsx activities/store/sqlserver-print-migrations.ts > migrations.sql
 --   sqlcmd -S <server>.database.windows.net -d <database> --authentication-method ActiveDirectoryDefault -i migrations.sql
@@ -26,6 +29,12 @@ GRANT SELECT, INSERT, UPDATE ON dbo.GoAuditsReports TO [$(WorkerIdentity)];
 GRANT SELECT, INSERT, UPDATE ON dbo.GoAuditsReportAnswers TO [$(WorkerIdentity)];
 -- The call lane: the worker only moves its one row (reserveApiCall, holdApiCalls).
 GRANT SELECT, UPDATE ON dbo.GoAuditsCallLane TO [$(WorkerIdentity)];
+-- Failed enrichments and the quarantine: an enriched or requeued report's row is deleted.
+GRANT SELECT, INSERT, UPDATE, DELETE ON dbo.GoAuditsEnrichmentFailures TO [$(WorkerIdentity)];
+-- Enrichment claims: a run claims the reports it enriches, renews and releases its claims.
+GRANT SELECT, INSERT, UPDATE, DELETE ON dbo.GoAuditsEnrichmentClaims TO [$(WorkerIdentity)];
+-- Missed summary days: a day's row is deleted once a window over it goes through.
+GRANT SELECT, INSERT, UPDATE, DELETE ON dbo.GoAuditsMissedDays TO [$(WorkerIdentity)];
 -- migrate() reads the applied versions and, when all are applied, changes nothing.
 GRANT SELECT ON dbo.SchemaMigrations TO [$(WorkerIdentity)];
 GO

@@ -1,6 +1,8 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { until } from './until';
 import { usePipelines, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
+import type { EnrichmentResult } from '../workflows/enrich';
 import type { Estimate } from '../workflows/estimate';
 import type { Progress } from '../workflows/progress';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
@@ -24,16 +26,6 @@ const truthIds = (p: Pipeline, from = '0000', to = '9999') =>
 const ingestionRows = (p: Pipeline) =>
   p.rows<{ Status: string; Message: string }>("SELECT Status, Message FROM JobRunHistory WHERE JobName = 'GoAuditsIngestion'");
 
-/** Polls until `done`; a read that fails (a query before the workflow has set its handler) is tried again. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('backfills', () => {
   test('a one-off range continues as new, keeps one history row, and leaves the watermark alone', async () => {
     const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
@@ -56,7 +48,7 @@ describe('backfills', () => {
       const history = await pipeline.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
       expect(history.events!.length).toBeLessThan(120);
     }
-    expect(ingestionRows(pipeline)).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/^Fetched=\d+ .* Pages=61$/) }]);
+    expect(ingestionRows(pipeline)).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/^Fetched=\d+ .* Pages=61 MissedDays=0$/) }]);
     const kinds = [];
     for await (const run of pipeline.client.workflow.list({ query: `GoAuditsRunKind = 'backfill' AND WorkflowId = '${workflowId}'` })) kinds.push(run);
     expect(kinds.length).toBe(runs.length);
@@ -114,6 +106,53 @@ describe('backfills', () => {
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.length).toBeLessThan(truthIds(pipeline).length);
     expect(pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsIngestion'")).toBe(stored.length);
+  });
+
+  test('cancel means stop: no GoAudits call 3 s after it, no write after the rows say Cancelled', async () => {
+    const pipeline = await fixture.pipeline({
+      simulator: { dataset: { reports: 120, from: '2025-10-01', to: '2025-10-10', seed: 4 }, latencyMs: 400 },
+      env: { GOAUDITS_RATE_LIMIT_PER_SECOND: '20', GOAUDITS_ENRICH_BATCH_SIZE: '20', GOAUDITS_ENRICH_CONCURRENCY: '3' },
+    });
+    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-10' });
+    await until(() => handle.query<Progress>('progress'), (p) => p.enrichment.processed >= 6 && p.batchesRunning > 0, 'batches under way');
+    const cancelledAt = Date.now();
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    // Any straggler would arrive within this wait.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(pipeline.simulator.counters().lastRequestAtMs! - cancelledAt).toBeLessThanOrEqual(3000);
+
+    const rows = pipeline.rows<{ RunId: string; JobName: string; Status: string; RunCompletedUtc: string }>(
+      'SELECT RunId, JobName, Status, RunCompletedUtc FROM JobRunHistory ORDER BY JobName',
+    );
+    expect(rows.map((r) => `${r.JobName} ${r.Status}`)).toEqual(['GoAuditsEnrichment Cancelled', 'GoAuditsIngestion Cancelled']);
+    const enrichment = rows[0];
+    const lastWrite = pipeline.rows<{ at: string | null }>('SELECT MAX(IngestedAtUtc) AS at FROM GoAuditsReportAnswers WHERE JobRunId = ?', enrichment.RunId)[0].at;
+    expect(lastWrite).not.toBeNull();
+    expect(lastWrite! <= enrichment.RunCompletedUtc).toBe(true);
+    expect(pipeline.count('GoAuditsReportAnswers')).toBeLessThan(pipeline.simulator.truth().reports.reduce((n, r) => n + (r.hasDetails ? r.answers.length : 0), 0));
+  });
+
+  test('rows a terminated run left Running are closed by the next run of the same job, saying so', async () => {
+    const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS }, env: { GOAUDITS_END_DATE: '2025-09-02' } });
+    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 2 });
+    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 2 && p.enrichment.selected > 0, 'windows and a batch');
+    await handle.terminate('an operator terminated it');
+    const open = () => pipeline.rows<{ JobName: string }>("SELECT JobName FROM JobRunHistory WHERE Status = 'Running' ORDER BY JobName");
+    expect(open().map((r) => r.JobName)).toEqual(['GoAuditsEnrichment', 'GoAuditsIngestion']);
+
+    const hourly = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    expect(open()).toEqual([]);
+    const closed = pipeline.rows<{ JobName: string; Status: string; Message: string }>(
+      'SELECT JobName, Status, Message FROM JobRunHistory WHERE RunId NOT IN (?, ?) ORDER BY JobName',
+      hourly.runId,
+      sweep.runId,
+    );
+    expect(closed).toEqual([
+      { JobName: 'GoAuditsEnrichment', Status: 'Failed', Message: expect.stringMatching(new RegExp(`^closed by run ${sweep.runId} \\(.+\\): its workflow ended TERMINATED without closing this row$`)) },
+      { JobName: 'GoAuditsIngestion', Status: 'Failed', Message: expect.stringMatching(new RegExp(`^closed by run ${hourly.runId} \\(.+\\): its workflow ended TERMINATED without closing this row$`)) },
+    ]);
   });
 
   test('a dry run plans and estimates, and calls and writes nothing', async () => {

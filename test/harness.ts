@@ -106,7 +106,11 @@ export class Pipeline {
    */
   async addWorker(identity: string): Promise<void> {
     const connection = await NativeConnection.connect({ address: this.temporal.address });
-    const dependencies = await openDependencies(this.env, this.tokenEnv, (line) => this.summaryLines.push(line));
+    const dependencies = await openDependencies(this.env, {
+      temporal: this.temporal.client,
+      processEnv: this.tokenEnv,
+      writeLine: (line) => this.summaryLines.push(line),
+    });
     const workers = await createWorkers({
       connection,
       env: this.env,

@@ -2,6 +2,7 @@ import { ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
 import { applySchedules } from '../client/schedules';
 import { readEnvironment } from '../worker/config';
 import { Worker } from '@temporalio/worker';
+import { until } from './until';
 import { usePipelines, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
 import type { EnrichmentResult } from '../workflows/enrich';
@@ -146,7 +147,7 @@ describe('ingestion and enrichment on a real dev server', () => {
       'GoAuditsIngestion Failed',
     ]);
     expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(/^Selected=\d+ .* Failed=\d+ \| Error: authFatal: /);
-    expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(/^Fetched=\d+ .* Pages=\d \| Error: authFatal: /);
+    expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(/^Fetched=\d+ .* Pages=\d MissedDays=0 \| Error: authFatal: /);
     expect(pipeline.simulator.counters().requestsAfterRevocation).toBe(0);
     const truth = truthOf(pipeline);
     const enrichedBeforeHalt = pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsEnrichment'");
@@ -183,6 +184,75 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(sweep.counts.failedCount).toBe(withoutDetails(pipeline));
     expect(sweep.counts.markedProcessedCount).toBe(2);
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+  });
+
+  test('reports that keep failing are quarantined, stop costing calls, and can be listed and requeued', async () => {
+    const pipeline = await fixture.pipeline({
+      env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_QUARANTINE_AFTER: '2' },
+    });
+    const poison = pipeline.simulator.truth().reports.filter((r) => !r.hasDetails).map((r) => r.id).sort();
+    expect(poison.length).toBeGreaterThan(0);
+    const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(first.enrichment).toMatchObject({ failedCount: poison.length, quarantinedCount: 0 });
+
+    const second = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    expect(second.counts).toMatchObject({ selected: poison.length, failedCount: poison.length, quarantinedCount: poison.length });
+    const row = pipeline.rows<{ Message: string }>('SELECT Message FROM JobRunHistory WHERE RunId = ?', second.runId)[0];
+    expect(row.Message).toMatch(new RegExp(`Failed=${poison.length} Quarantined=${poison.length} EnrichedElsewhere=0$`));
+
+    const callsBefore = pipeline.simulator.counters().byEndpoint.details;
+    const third = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    expect(third.counts).toMatchObject({ selected: 0, failedCount: 0 });
+    expect(pipeline.simulator.counters().byEndpoint.details).toBe(callsBefore);
+
+    const listed = await pipeline.execute<{ quarantined: { reportId: string; failures: number; lastError: string }[] }>('quarantineWorkflow');
+    expect(listed.quarantined.map((q) => q.reportId).sort()).toEqual(poison);
+    expect(listed.quarantined.every((q) => q.failures === 2 && /no Detail rows/.test(q.lastError))).toBe(true);
+
+    const requeued = await pipeline.execute<{ requeued: number; quarantined: unknown[] }>('quarantineWorkflow', { requeue: 'all' });
+    expect(requeued).toEqual({ requeued: poison.length, quarantined: [] });
+    const fourth = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    expect(fourth.counts).toMatchObject({ selected: poison.length, failedCount: poison.length, quarantinedCount: 0 });
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+  });
+
+  test('a sweep never enriches a report another run is enriching: one details call per report', async () => {
+    const pipeline = await fixture.pipeline({ env: { GOAUDITS_ENRICH_BATCH_SIZE: '5', GOAUDITS_ENRICH_CONCURRENCY: '1' } });
+    const ingestion = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05', rateLimitPerSecond: 4 });
+    await until(() => ingestion.query<Progress>('progress'), (p) => p.windowsDone === p.windowsTotal && p.queued >= 20, 'reports waiting');
+    const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow', { concurrency: 3 });
+    const ingested = (await ingestion.result()) as IngestionResult;
+
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+    const enrichable = pipeline.simulator.truth().reports.filter((r) => r.hasDetails);
+    const calls = pipeline.simulator.counters().detailsCallsById;
+    expect(enrichable.filter((r) => calls[r.id] !== 1)).toEqual([]);
+    expect(sweep.counts.processed).toBeGreaterThan(0);
+    expect(ingested.enrichment.enrichedElsewhereCount).toBeGreaterThan(0);
+    expect(sweep.counts.processed + ingested.enrichment.processed).toBe(enrichable.length);
+  });
+
+  test('a summary day that always fails never blocks the rest: recorded, listed, and read again by the next runs', async () => {
+    const pipeline = await fixture.pipeline({
+      simulator: { failingSummaryDays: ['2025-10-03'] },
+      env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' },
+    });
+    const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(first.counts).toMatchObject({ missedDays: 1, pages: 4 });
+    const onDay3 = (r: { completedAtUtc: string }) => r.completedAtUtc.startsWith('2025-10-03');
+    const truth = pipeline.simulator.truth().reports;
+    expect(pipeline.count('GoAuditsReports')).toBe(truth.filter((r) => !onDay3(r)).length);
+    expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toMatch(/^2025-10-05T/);
+    const row = pipeline.rows<{ Status: string; Message: string }>('SELECT Status, Message FROM JobRunHistory WHERE RunId = ?', first.runId);
+    expect(row).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/ Pages=4 MissedDays=1$/) }]);
+    const missed = await pipeline.execute<{ day: string; failures: number; lastError: string }[]>('missedDaysWorkflow');
+    expect(missed).toEqual([{ day: '2025-10-03', failures: 1, lastError: expect.stringMatching(/HTTP 500/), lastFailedUtc: expect.any(String) }]);
+
+    pipeline.simulator.setFaults({ failingSummaryDays: [] });
+    const second = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(second.counts).toMatchObject({ missedDays: 0, ingested: truth.filter(onDay3).length });
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+    expect(await pipeline.execute('missedDaysWorkflow')).toEqual([]);
   });
 
   test('two workers share one call lane: GoAudits never sees more calls in a second than the limit', async () => {
@@ -259,6 +329,27 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(pipeline.simulator.counters().rateLimited).toBeGreaterThan(3);
     expect(run.enrichment.failedCount).toBe(withoutDetails(pipeline));
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+  });
+
+  test('a backfill that starts after its end fails at once, naming both days, before any call or write', async () => {
+    const pipeline = await fixture.pipeline();
+    const error = await pipeline.execute('ingestionWorkflow', { from: '2030-01-01' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(failureTypes(error)).toContain('InvalidRange');
+    expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/from 2030-01-01 is after to \d{4}-\d\d-\d\d/);
+    expect(pipeline.simulator.counters().requests).toBe(0);
+    expect(pipeline.count('JobRunHistory')).toBe(0);
+  });
+
+  test('an hourly run whose watermark is past its last day succeeds with nothing done, and its row says so', async () => {
+    const pipeline = await fixture.pipeline({ env: { GOAUDITS_END_DATE: '2025-10-05' } });
+    await pipeline.dependencies.store.setWatermark('GoAuditsIngestion', '2025-10-09T08:00:00Z');
+    const run = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    expect(run).toMatchObject({ windows: 0, counts: { fetched: 0, ingested: 0, pages: 0 } });
+    expect(runHistory(pipeline).map((h) => `${h.JobName} ${h.Status} ${h.Message}`)).toEqual([
+      'GoAuditsIngestion Succeeded Fetched=0 Eligible=0 Ingested=0 Skipped=0 AlreadyProcessed=0 Pages=0 MissedDays=0',
+    ]);
+    expect(pipeline.simulator.counters().requests).toBe(0);
   });
 
   test('bad input fails the workflow at once, naming the problem, before any call or write', async () => {

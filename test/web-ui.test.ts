@@ -5,6 +5,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TestServer, type Pipeline } from './harness';
 import type { Progress } from '../workflows/progress';
+import { until } from './until';
 
 /**
  * What an operator sees in the Temporal Web UI (v2.54) during a backfill: the run is found by
@@ -39,17 +40,6 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-/** Polls until `done`; a read that fails (a query before the workflow has set its handler) is tried again. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 beforeAll(async () => {

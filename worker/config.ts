@@ -24,6 +24,7 @@ const environmentSchema = z.object({
   GOAUDITS_STATUS: z.string().default('Completed'),
   GOAUDITS_FILTER_ID: z.string().default(''),
   GOAUDITS_HTTP_TIMEOUT_MS: whole(1000, 600_000).default(30_000),
+  GOAUDITS_MAX_RESPONSE_MB: whole(1, 1024).default(64),
   GOAUDITS_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
   GOAUDITS_RATE_SAFETY_MS: whole(0, 1000).default(50),
 
@@ -34,6 +35,7 @@ const environmentSchema = z.object({
   GOAUDITS_ENRICH_BATCH_SIZE: whole(1, 1000).default(50),
   GOAUDITS_ENRICH_CONCURRENCY: whole(1, 16).default(1),
   GOAUDITS_ENRICH_SWEEP_LIMIT: whole(1, 100_000).default(500),
+  GOAUDITS_QUARANTINE_AFTER: whole(1, 100).default(3),
 
   GOAUDITS_RETRY_INITIAL_MS: whole(10, 60_000).default(1000),
   GOAUDITS_RETRY_MAX_MS: whole(10, 600_000).default(8000),

@@ -1,4 +1,6 @@
+import type { Client } from '@temporalio/client';
 import { createActivities, type Activities } from '../activities';
+import { workflowRunsOf } from '../activities/workflow-runs';
 import { createGoAuditsClient } from '../activities/goaudits/client';
 import { tokenSourceFromEnvironment } from '../activities/goaudits/token-source-from-environment';
 import { openSqliteStore } from '../activities/store/sqlite-store';
@@ -37,8 +39,17 @@ function sqlServerConfig(processEnv: NodeJS.ProcessEnv) {
 /** Opens the store and the GoAudits client, and builds the activities over them. */
 export async function openDependencies(
   env: Environment,
-  processEnv: NodeJS.ProcessEnv = process.env,
-  writeLine?: (line: string) => void,
+  {
+    temporal,
+    processEnv = process.env,
+    writeLine,
+  }: {
+    /** A client of the Temporal namespace the workers serve. */
+    temporal: Pick<Client, 'workflow'>;
+    processEnv?: NodeJS.ProcessEnv;
+    /** Where the one-line JSON run summaries go (stdout by default). */
+    writeLine?: (line: string) => void;
+  },
 ): Promise<Dependencies> {
   const { GOAUDITS_AUDITSUMMARY_URL: summaryUrl, GOAUDITS_AUDITDETAILS_URL: detailsUrl } = env;
   if (!summaryUrl || !detailsUrl) {
@@ -52,10 +63,18 @@ export async function openDependencies(
     status: env.GOAUDITS_STATUS,
     filterId: env.GOAUDITS_FILTER_ID,
     timeoutMs: env.GOAUDITS_HTTP_TIMEOUT_MS,
+    maxResponseBytes: env.GOAUDITS_MAX_RESPONSE_MB * 2 ** 20,
   });
   return {
     store,
-    activities: createActivities({ store, goaudits, lane: createCallLane(store, laneOptions(env)), settings: pipelineSettings(env), writeLine }),
+    activities: createActivities({
+      store,
+      goaudits,
+      lane: createCallLane(store, laneOptions(env)),
+      workflowRuns: workflowRunsOf(temporal),
+      settings: pipelineSettings(env),
+      writeLine,
+    }),
     async close() {
       await goaudits.close();
       await store.close();

@@ -41,7 +41,7 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     GOAUDITS_START_DATE: configured.GOAUDITS_START_DATE ?? simulatorOptions.dataset.from,
   });
   await ensureSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE);
-  const dependencies = await openDependencies(env, { GOAUDITS_BEARER_TOKEN: simulatorOptions.token });
+  const dependencies = await openDependencies(env, { temporal: temporal.client, processEnv: { GOAUDITS_BEARER_TOKEN: simulatorOptions.token } });
   try {
     const workers = await createWorkers({
       connection: temporal.nativeConnection,

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { INGESTION_JOB } from '../activities/store/store';
 import { ConfigError, readEnvironment, type Environment } from './config';
@@ -5,6 +6,8 @@ import { openDependencies, type Dependencies } from './dependencies';
 import { healthPort, startHealthServer } from './health';
 import { buildId, describeConnection, temporalConnectionOptions, workerIdentity } from './temporal-connection';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
+import { ensureSearchAttributes } from './search-attributes';
+
 
 /** With TEMPORAL_ADDRESS set: only the worker, against the configured services, with its probes. */
 async function runWorker(env: Environment): Promise<void> {
@@ -20,9 +23,13 @@ async function runWorker(env: Environment): Promise<void> {
   };
   const port = healthPort();
   const health = port === undefined ? undefined : await startHealthServer({ port, ready });
+  // A client connection besides the workers' own: to check the search attributes, and for the
+  // activities that look up how a run's workflow ended.
+  const clientConnection = await Connection.connect(connectionOptions);
   const connection = await NativeConnection.connect(connectionOptions);
   try {
-    dependencies = await openDependencies(env);
+    const addedSearchAttributes = await ensureSearchAttributes(clientConnection, env.TEMPORAL_NAMESPACE);
+    dependencies = await openDependencies(env, { temporal: new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE }) });
     workers = await createWorkers({
       connection,
       env,
@@ -37,6 +44,7 @@ async function runWorker(env: Environment): Promise<void> {
         namespace: env.TEMPORAL_NAMESPACE,
         identity,
         buildId: buildId(),
+        addedSearchAttributes,
         healthPort: port ?? null,
       }),
     );
@@ -44,6 +52,7 @@ async function runWorker(env: Environment): Promise<void> {
   } finally {
     await dependencies?.close();
     await connection.close();
+    await clientConnection.close();
     await health?.close();
   }
 }

@@ -12,6 +12,7 @@ export function pipelineSettings(env: Environment): PipelineSettings {
     batchSize: env.GOAUDITS_ENRICH_BATCH_SIZE,
     concurrency: env.GOAUDITS_ENRICH_CONCURRENCY,
     sweepLimit: env.GOAUDITS_ENRICH_SWEEP_LIMIT,
+    quarantineAfter: env.GOAUDITS_QUARANTINE_AFTER,
     apiTaskQueue: env.GOAUDITS_API_TASK_QUEUE,
     rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND,
     laneCallsPerSecond: 1000 / spacingMs(laneOptions(env)),

@@ -37,6 +37,8 @@ export async function createWorkers(args: {
       // Coarse back-pressure only: the server's buckets are split over partitions and burst to
       // about twice their rate, so this is set above the limit to never hold the lane back.
       maxTaskQueueActivitiesPerSecond: 2 * env.GOAUDITS_RATE_LIMIT_PER_SECOND,
+      // Heartbeats reach the server within a second, so a cancelled run's batches stop within one.
+      maxHeartbeatThrottleInterval: '1 second',
     }),
   ]);
 }

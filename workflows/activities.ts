@@ -5,10 +5,13 @@ import { AUTH_FAILURE } from './failure-types';
 
 /**
  * Activity stubs. Store-only activities run on the workflow's own task queue; the GoAudits
- * calls run on the API task queue and wait their turn in the shared call lane.
+ * calls run on the API task queue and wait their turn in the shared call lane. A store
+ * activity keeps trying through a database outage for 10 minutes, then fails the run with the
+ * store's error, never retrying forever.
  */
 export const pipeline = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 

@@ -7,6 +7,8 @@ export interface IngestionCounts {
   skipped: number;
   alreadyProcessed: number;
   pages: number;
+  /** One-day windows that still failed after their tries: recorded, and read again by later runs. */
+  missedDays: number;
 }
 
 export interface EnrichmentCounts {
@@ -17,6 +19,10 @@ export interface EnrichmentCounts {
   markedProcessedCount: number;
   certMissingCount: number;
   failedCount: number;
+  /** Failed reports that reached GOAUDITS_QUARANTINE_AFTER failures in this run: sweeps skip them from now on. */
+  quarantinedCount: number;
+  /** Reports left alone because another run was enriching them, or had enriched them. */
+  enrichedElsewhereCount: number;
   authFatal: boolean;
 }
 
@@ -27,6 +33,7 @@ export const noIngestion = (): IngestionCounts => ({
   skipped: 0,
   alreadyProcessed: 0,
   pages: 0,
+  missedDays: 0,
 });
 
 export const noEnrichment = (): EnrichmentCounts => ({
@@ -37,6 +44,8 @@ export const noEnrichment = (): EnrichmentCounts => ({
   markedProcessedCount: 0,
   certMissingCount: 0,
   failedCount: 0,
+  quarantinedCount: 0,
+  enrichedElsewhereCount: 0,
   authFatal: false,
 });
 
@@ -52,8 +61,8 @@ export function addCounts<T extends IngestionCounts | EnrichmentCounts>(total: T
 
 /**
  * The one-line JobRunHistory message in today's words, so queries on Message keep working:
- * `Fetched=12 Eligible=10 Ingested=7 Skipped=2 AlreadyProcessed=3 Pages=1` or
- * `Selected=50 Processed=49 CertUpdated=40 ... Failed=1`; a failed run adds ` | Error: ...`.
+ * `Fetched=12 Eligible=10 Ingested=7 Skipped=2 AlreadyProcessed=3 Pages=1 MissedDays=0` or
+ * `Selected=50 Processed=49 CertUpdated=40 ... Failed=1 Quarantined=0 EnrichedElsewhere=0`; a failed run adds ` | Error: ...`.
  */
 export function countsMessage(counts: IngestionCounts | EnrichmentCounts, error?: string): string {
   const fields = Object.entries(counts)

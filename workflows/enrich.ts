@@ -1,4 +1,5 @@
-import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler, setWorkflowOptions, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { FAILING_VISIBLY } from './failing-visibly';
 import { noIngestion, type EnrichmentCounts } from './counts';
 import { installControls } from './controls';
 import { EnrichmentBatches, noEnrichmentYet } from './enrichment-batches';
@@ -7,6 +8,7 @@ import { progressQuery } from './messages';
 import { pipeline, goAudits } from './activities';
 import { CallRate, callsMade, progressMarkdown, type Progress } from './progress';
 import { RUN_KIND } from './search-attributes';
+import { ENRICHMENT_JOB } from '../activities/store/store';
 
 export interface EnrichmentResult {
   runId: string;
@@ -59,6 +61,7 @@ export async function enrichmentWorkflow(rawInput?: EnrichmentInput): Promise<En
   if (!workflowInfo().parent) upsertSearchAttributes([{ key: RUN_KIND, value: 'enrichment' }]);
 
   const run = await batches.openRun();
+  await pipeline.closeOrphanedRuns({ job: ENRICHMENT_JOB, by: run });
   try {
     batches.add(input.reportIds ?? (await pipeline.pendingEnrichment(input.limit ?? settings.sweepLimit)));
     await batches.drain('all');
@@ -68,3 +71,5 @@ export async function enrichmentWorkflow(rawInput?: EnrichmentInput): Promise<En
   await batches.close();
   return { runId: run.runId, counts: batches.counts };
 }
+
+setWorkflowOptions(FAILING_VISIBLY, enrichmentWorkflow);

@@ -4,3 +4,5 @@
 export const AUTH_FAILURE = 'GoAuditsAuth';
 /** A run halted because of an auth failure. */
 export const AUTH_HALT = 'GoAuditsAuthHalt';
+/** A backfill whose `from` is after its `to` (or after today, without `to`). */
+export const INVALID_RANGE = 'InvalidRange';

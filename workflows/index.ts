@@ -2,3 +2,5 @@
 export { ingestionWorkflow } from './ingest';
 export { enrichmentWorkflow } from './enrich';
 export { watermarkWorkflow } from './watermark';
+export { quarantineWorkflow } from './quarantine';
+export { missedDaysWorkflow } from './missed-days';

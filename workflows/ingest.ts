@@ -1,8 +1,11 @@
 import {
+  ApplicationFailure,
   continueAsNew,
+  isCancellation,
   log,
   setCurrentDetails,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -17,7 +20,9 @@ import { pacer } from './pace';
 import { dayAfter, ingestionStart, planWindows, splitWindow, utcDate, type Window } from './plan';
 import { CallRate, callsMade, estimatedEnd, progressMarkdown, type Progress } from './progress';
 import { pipeline, goAudits } from './activities';
-import { isAuthFailure } from './failures';
+import { isAuthFailure, rootMessage } from './failures';
+import { INVALID_RANGE } from './failure-types';
+import { FAILING_VISIBLY } from './failing-visibly';
 import { closeFailedRun, finishRun, newRun } from './run-history';
 import { REPORTS_INGESTED, RUN_KIND, WINDOWS_DONE, WINDOWS_TOTAL, type RunKind } from './search-attributes';
 import type { PipelineSettings } from './settings';
@@ -31,6 +36,8 @@ export interface IngestionCursor {
   to: string;
   /** First day of the next window. */
   next: string;
+  /** Days earlier runs missed, read again (one-day windows) before the range. */
+  retryDays: string[];
   windowDays: number;
   advanceWatermark: boolean;
   windowsDone: number;
@@ -63,7 +70,10 @@ export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<Inge
   const settings = await pipeline.pipelineSettings();
   const cursor = input.cursor ?? (await firstCursor(input, settings));
   if (input.dryRun) return estimate(cursor, settings, await pipeline.storedReportsPerDay());
-  if (!input.cursor) await pipeline.startRun(cursor.run);
+  if (!input.cursor) {
+    await pipeline.startRun(cursor.run);
+    await pipeline.closeOrphanedRuns({ job: INGESTION_JOB, by: cursor.run });
+  }
   return new IngestionRun(cursor, settings, input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS).run(input);
 }
 
@@ -71,18 +81,27 @@ async function firstCursor(input: IngestionInput, settings: PipelineSettings): P
   const today = utcDate(Date.now());
   const watermarkUtc = input.from ? null : await pipeline.readWatermark(INGESTION_JOB);
   const from = ingestionStart({ from: input.from, watermarkUtc, startDate: settings.startDate, today });
+  // An hourly run reads again the days earlier runs missed (those from `from` on are in its range anyway).
+  const retryDays = input.from ? [] : (await pipeline.missedDays()).map(({ day }) => day).filter((day) => day < from);
   const to = input.to ?? settings.endDate ?? today;
   const windowDays = input.windowDays ?? settings.windowDays;
+  if (from > to && input.from) {
+    throw ApplicationFailure.nonRetryable(`nothing to backfill: from ${from} is after to ${to}`, INVALID_RANGE);
+  }
+  if (from > to) {
+    log.warn('nothing to ingest: the watermark is after the last day to read', { from, to, watermarkUtc });
+  }
   return {
     run: newRun(INGESTION_JOB),
     kind: input.from ? 'backfill' : 'hourly',
     from,
     to,
     next: from,
+    retryDays,
     windowDays,
     advanceWatermark: !input.from,
     windowsDone: 0,
-    windowsTotal: planWindows({ from, to, windowDays }).length,
+    windowsTotal: retryDays.length + (from > to ? 0 : planWindows({ from, to, windowDays }).length),
     counts: noIngestion(),
     enrichment: noEnrichmentYet(),
     controls: {
@@ -144,21 +163,27 @@ class IngestionRun {
 
   /** Ingests windows until the plan ends (false) or the history is long enough (true). */
   private async ingestWindows(): Promise<boolean> {
-    const { to, windowDays } = this.cursor;
-    while (this.cursor.next <= to && !this.enrichment.halted) {
+    for (let window = this.nextWindow(); window && !this.enrichment.halted; window = this.nextWindow()) {
       if (this.historyFull()) return true;
       await this.controls.unlessPaused();
       await this.enrichment.roomForMore();
-      const [window] = planWindows({ from: this.cursor.next, to, windowDays });
       this.currentWindow = window;
       this.publish();
       for (const saved of await this.ingestSplitting(window)) this.count(saved);
       this.cursor.windowsDone++;
-      this.cursor.next = dayAfter(window.endDate);
+      if (this.cursor.retryDays[0] === window.startDate) this.cursor.retryDays.shift();
+      else this.cursor.next = dayAfter(window.endDate);
     }
     this.currentWindow = undefined;
     this.publish();
     return false;
+  }
+
+  /** A day an earlier run missed, else the range's next window; none when the plan is done. */
+  private nextWindow(): Window | undefined {
+    const { retryDays, next, to, windowDays } = this.cursor;
+    if (retryDays.length > 0) return { startDate: retryDays[0], endDate: retryDays[0] };
+    return next <= to ? planWindows({ from: next, to, windowDays })[0] : undefined;
   }
 
   private historyFull(): boolean {
@@ -166,14 +191,23 @@ class IngestionRun {
     return info.continueAsNewSuggested || info.historyLength >= this.continueAsNewAfterEvents;
   }
 
-  /** One summary call for the window; when it still fails after its retries, its halves, and so on down to one day. */
+  /**
+   * One summary call for the window; when it still fails after its retries, its halves, and so
+   * on down to one day. A day that still fails is recorded as missed (later runs read it again)
+   * and the run goes on: one bad day never blocks the rest.
+   */
   private async ingestSplitting(window: Window): Promise<IngestedWindow[]> {
     await this.pace();
     try {
       return [await this.api.ingestWindow({ runId: this.cursor.run.runId, window, advanceWatermark: this.cursor.advanceWatermark })];
     } catch (error) {
+      if (isAuthFailure(error) || isCancellation(error)) throw error;
       const halves = splitWindow(window);
-      if (isAuthFailure(error) || !halves) throw error;
+      if (!halves) {
+        await pipeline.recordMissedDay({ day: window.startDate, error: rootMessage(error) });
+        this.cursor.counts = addCounts(this.cursor.counts, { missedDays: 1 });
+        return [];
+      }
       log.warn('summary window failed; splitting it in halves', { window, halves });
       return [...(await this.ingestSplitting(halves[0])), ...(await this.ingestSplitting(halves[1]))];
     }
@@ -239,3 +273,5 @@ class IngestionRun {
     setCurrentDetails(progressMarkdown(p));
   }
 }
+
+setWorkflowOptions(FAILING_VISIBLY, ingestionWorkflow);

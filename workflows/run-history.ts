@@ -13,8 +13,21 @@ import { authHalt, isAuthFailure, rootMessage } from './failures';
  */
 export function newRun(job: JobName, part?: string): RunRef {
   const info = workflowInfo();
-  const correlationId = [info.workflowId, info.runId, ...(part ? [part] : [])].join('/');
-  return { runId: uuid4(), job, correlationId, startedAtUtc: new Date().toISOString() };
+  return { runId: uuid4(), job, correlationId: correlationIdOf(info.workflowId, info.runId, part), startedAtUtc: new Date().toISOString() };
+}
+
+/** JobRunHistory.CorrelationId is nvarchar(100). */
+const CORRELATION_ID_MAX_LENGTH = 100;
+
+/**
+ * `workflowId/runId[/part]`, at most 100 characters: a long workflow id keeps its start and
+ * loses its middle (marked `…`), so the run id, which tells runs apart, is always whole.
+ */
+export function correlationIdOf(workflowId: string, runId: string, part?: string): string {
+  const tail = [runId, ...(part ? [part] : [])].join('/');
+  const room = CORRELATION_ID_MAX_LENGTH - tail.length - 1;
+  const head = workflowId.length <= room ? workflowId : `${workflowId.slice(0, room - 1)}…`;
+  return `${head}/${tail}`;
 }
 
 /** Writes the row `Running`. */

@@ -12,6 +12,8 @@ export interface PipelineSettings {
   batchSize: number;
   concurrency: number;
   sweepLimit: number;
+  /** Failures after which a report is quarantined (GOAUDITS_QUARANTINE_AFTER). */
+  quarantineAfter: number;
   /** The task queue whose workers call GoAudits, under one task-queue-wide rate limit. */
   apiTaskQueue: string;
   apiRetry: ApiRetry;

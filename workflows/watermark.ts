@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { setWorkflowOptions } from '@temporalio/workflow';
+import { FAILING_VISIBLY } from './failing-visibly';
 import { INGESTION_JOB } from '../activities/store/store';
 import { pipeline } from './activities';
 import { parseInput } from './inputs';
@@ -19,3 +21,5 @@ export async function watermarkWorkflow(rawInput: WatermarkInput): Promise<{ bef
   const watermarkUtc = set === null ? null : set.length === 10 ? `${set}T00:00:00Z` : set;
   return pipeline.setWatermark({ job: INGESTION_JOB, watermarkUtc });
 }
+
+setWorkflowOptions(FAILING_VISIBLY, watermarkWorkflow);

@@ -215,6 +215,20 @@ describe('failures', () => {
     expect(error.message).toBe('GoAudits summary: response is not valid JSON (12 characters)');
   });
 
+  it('refuses an answer larger than maxResponseBytes as bad-response, and reads one at the limit', async () => {
+    await client.close();
+    client = makeClient({ maxResponseBytes: 1000 });
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ ID: `A${String(i).padStart(4, '0')}` }));
+    respond = json(200, rows(200));
+    const error = await failure(client.summary({ startDate: '2025-01-01', endDate: '2025-01-02' }));
+    expect(error).toMatchObject({ kind: 'bad-response', status: 200 });
+    expect(error.message).toBe('GoAudits summary: reading the response failed: the answer is larger than 1000 bytes');
+    const fits = rows(20);
+    expect(JSON.stringify(fits).length).toBeLessThanOrEqual(1000);
+    respond = json(200, fits);
+    await expect(client.summary({ startDate: '2025-01-01', endDate: '2025-01-02' })).resolves.toEqual(fits);
+  });
+
   it('classifies a server that never answers as transient once timeoutMs passes', async () => {
     await client.close();
     client = makeClient({ timeoutMs: 200 });
@@ -248,14 +262,14 @@ describe('failures', () => {
     expect(error.message).toMatch(/ECONNREFUSED/);
   });
 
-  it('treats a token that cannot be read as auth, without calling GoAudits', async () => {
+  it('treats a token that cannot be read as unavailable (retried, not a halt), without calling GoAudits', async () => {
     await client.close();
     tokenSource.token = async () => {
       throw new Error('environment variable GOAUDITS_BEARER_TOKEN is not set or is empty');
     };
     client = makeClient();
     const error = await failure(client.details('R1'));
-    expect(error.kind).toBe('auth');
+    expect(error.kind).toBe('token-unavailable');
     expect(error.message).toMatch(/GOAUDITS_BEARER_TOKEN/);
     expect(received).toHaveLength(0);
   });

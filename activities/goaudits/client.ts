@@ -18,6 +18,8 @@ const optionsSchema = z.object({
   filterId: z.string().default(''),
   /** Limit for the response headers, and for each gap while the body arrives. */
   timeoutMs: z.number().int().positive().default(30_000),
+  /** The largest answer read; a larger one is a `bad-response` (a summary window splits in halves). */
+  maxResponseBytes: z.number().int().positive().default(64 * 2 ** 20),
   /** Most sockets open to GoAudits at once; unlimited when absent. */
   connections: z.number().int().positive().optional(),
 });
@@ -86,7 +88,7 @@ const DETAILS_BODY = {
 
 /** A GoAudits client over one keep-alive connection pool. Throws a ZodError for bad options. */
 export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsClient {
-  const { summaryUrl, detailsUrl, tokenSource, status, filterId, timeoutMs, connections } =
+  const { summaryUrl, detailsUrl, tokenSource, status, filterId, timeoutMs, maxResponseBytes, connections } =
     optionsSchema.parse(options);
   const agent = new Agent({
     keepAliveTimeout: 10_000,
@@ -130,10 +132,10 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
 
     let text: string;
     try {
-      text = await response.body.text();
+      text = await readCapped(response.body, maxResponseBytes);
     } catch (cause) {
       throw new GoAuditsError({
-        kind: 'transient',
+        kind: cause instanceof TooLargeError ? 'bad-response' : 'transient',
         endpoint,
         status: response.statusCode,
         message: `reading the response failed: ${describe(cause)}`,
@@ -153,12 +155,12 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
     }
   }
 
-  /** A token that cannot be had is an auth failure: no call can succeed without one. */
+  /** A token that cannot be had (the vault or the identity is out) is retried later, not a halt. */
   async function bearerToken(endpoint: GoAuditsEndpoint): Promise<string> {
     try {
       return await tokenSource.token();
     } catch (cause) {
-      throw new GoAuditsError({ kind: 'auth', endpoint, message: `no bearer token: ${describe(cause)}`, cause });
+      throw new GoAuditsError({ kind: 'token-unavailable', endpoint, message: `no bearer token: ${describe(cause)}`, cause });
     }
   }
 
@@ -185,6 +187,23 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
       return agent.close();
     },
   };
+}
+
+class TooLargeError extends Error {}
+
+/** The body as text, or a TooLargeError as soon as it passes `maxBytes` (the rest is not read). */
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) {
+      body.destroy();
+      throw new TooLargeError(`the answer is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** An error's message and code, for our own messages (undici's never include request headers). */

@@ -4,8 +4,10 @@
  * - `rate-limit`: GoAudits said 429; wait `retryAfterMs` when given.
  * - `transient`: 5xx, 408, connection failure or timeout; a later retry may succeed.
  * - `bad-response`: GoAudits answered something we cannot use (other 4xx, invalid JSON, wrong shape).
+ * - `token-unavailable`: no token could be had (a Key Vault or identity outage, an unset variable);
+ *   nothing was called, and a later try may get one: never a halt.
  */
-export type GoAuditsErrorKind = 'auth' | 'rate-limit' | 'transient' | 'bad-response';
+export type GoAuditsErrorKind = 'auth' | 'rate-limit' | 'transient' | 'bad-response' | 'token-unavailable';
 
 /** The GoAudits call that failed. */
 export type GoAuditsEndpoint = 'summary' | 'details';

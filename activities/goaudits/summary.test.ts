@@ -4,7 +4,7 @@ import { normaliseSummary } from './summary';
 describe('normaliseSummary', () => {
   it('reads ID and Updated_On as UTC and passes other fields by', () => {
     const result = normaliseSummary([{ ID: ' A1 ', Updated_On: '2025-03-04 05:06:07', Store: 'x' }]);
-    expect(result).toEqual({ reports: [{ id: 'A1', completedAtUtc: '2025-03-04T05:06:07Z' }], fetched: 1, skipped: 0 });
+    expect(result).toEqual({ reports: [{ id: 'A1', completedAtUtc: '2025-03-04T05:06:07Z' }], fetched: 1, skipped: 0, skippedBy: {} });
   });
 
   it('stringifies numeric ids', () => {
@@ -20,7 +20,7 @@ describe('normaliseSummary', () => {
     ['of another type', { ID: true }],
   ])('skips rows whose id is %s', (_label, row) => {
     const result = normaliseSummary([{ ...row, Updated_On: '2025-01-01 00:00:00' }]);
-    expect(result).toEqual({ reports: [], fetched: 1, skipped: 1 });
+    expect(result).toEqual({ reports: [], fetched: 1, skipped: 1, skippedBy: { 'no id': 1 } });
   });
 
   it.each([
@@ -34,11 +34,32 @@ describe('normaliseSummary', () => {
     ['not a real time', '2025-01-01 24:00:00'],
   ])('skips rows whose Updated_On is %s', (_label, updatedOn) => {
     const result = normaliseSummary([{ ID: 'A', Updated_On: updatedOn }]);
-    expect(result).toEqual({ reports: [], fetched: 1, skipped: 1 });
+    expect(result).toEqual({ reports: [], fetched: 1, skipped: 1, skippedBy: { 'no Updated_On': 1 } });
   });
 
   it('skips rows that are not objects', () => {
-    expect(normaliseSummary([null, 'A', 7, ['A']])).toEqual({ reports: [], fetched: 4, skipped: 4 });
+    expect(normaliseSummary([null, 'A', 7, ['A']])).toEqual({ reports: [], fetched: 4, skipped: 4, skippedBy: { 'no id': 4 } });
+  });
+
+  it('skips rows whose id cannot fit GoAuditsReportId (100 characters), and keeps one that just fits', () => {
+    const result = normaliseSummary([
+      { ID: 'A'.repeat(101), Updated_On: '2025-01-01 00:00:00' },
+      { ID: 'B'.repeat(100), Updated_On: '2025-01-01 00:00:00' },
+    ]);
+    expect(result).toEqual({
+      reports: [{ id: 'B'.repeat(100), completedAtUtc: '2025-01-01T00:00:00Z' }],
+      fetched: 2,
+      skipped: 1,
+      skippedBy: { 'id over 100 characters': 1 },
+    });
+  });
+
+  it('treats ids that differ only by case as one report, as SQL Server keys do, keeping the first spelling', () => {
+    const { reports } = normaliseSummary([
+      { ID: 'ab12', Updated_On: '2025-01-01 00:00:00' },
+      { ID: 'AB12', Updated_On: '2025-01-01 00:00:05' },
+    ]);
+    expect(reports).toEqual([{ id: 'ab12', completedAtUtc: '2025-01-01T00:00:05Z' }]);
   });
 
   it.each([
@@ -67,6 +88,7 @@ describe('normaliseSummary', () => {
       ],
       fetched: 5,
       skipped: 0,
+      skippedBy: {},
     });
   });
 
@@ -79,7 +101,7 @@ describe('normaliseSummary', () => {
   });
 
   it('returns nothing for an empty array', () => {
-    expect(normaliseSummary([])).toEqual({ reports: [], fetched: 0, skipped: 0 });
+    expect(normaliseSummary([])).toEqual({ reports: [], fetched: 0, skipped: 0, skippedBy: {} });
   });
 
   it.each([

@@ -19,31 +19,44 @@ export interface NormalisedSummary {
   reports: SummaryReport[];
   /** Rows received. */
   fetched: number;
-  /** Rows without a usable id or `Updated_On` (duplicates are not counted here). */
+  /** Rows without a usable id or `Updated_On`, or whose id cannot fit its column (duplicates are not counted here). */
   skipped: number;
+  /** `skipped`, by reason, for the log. */
+  skippedBy: Partial<Record<SkipReason, number>>;
 }
+
+export type SkipReason = 'no id' | 'no Updated_On' | `id over ${typeof REPORT_ID_MAX_LENGTH} characters`;
+
+/** GoAuditsReports.GoAuditsReportId is nvarchar(100). */
+export const REPORT_ID_MAX_LENGTH = 100;
 
 /**
  * Turns the summary endpoint's answer into reports. Throws a `bad-response` GoAuditsError
- * when the body is not an array. When an id appears more than once, its latest time is kept.
+ * when the body is not an array. When an id appears more than once, its latest time is kept;
+ * ids that differ only by case are one report, as SQL Server's case-insensitive keys see them
+ * (the first spelling is kept).
  */
 export function normaliseSummary(body: unknown): NormalisedSummary {
   const rows = expectArray('summary', body);
-  const latestById = new Map<string, string>();
-  let skipped = 0;
+  const latest = new Map<string, SummaryReport>();
+  const skippedBy: NormalisedSummary['skippedBy'] = {};
+  const skip = (reason: SkipReason) => void (skippedBy[reason] = (skippedBy[reason] ?? 0) + 1);
   for (const raw of rows) {
     const row = summaryRowSchema.safeParse(raw);
     const id = row.success ? reportId(row.data.ID) : null;
     const completedAtUtc = row.success ? completedAt(row.data.Updated_On) : null;
-    if (id === null || completedAtUtc === null) {
-      skipped += 1;
-      continue;
+    if (id === null) skip('no id');
+    else if (id.length > REPORT_ID_MAX_LENGTH) skip(`id over ${REPORT_ID_MAX_LENGTH} characters`);
+    else if (completedAtUtc === null) skip('no Updated_On');
+    else {
+      const key = id.toLowerCase();
+      const seen = latest.get(key);
+      if (seen === undefined) latest.set(key, { id, completedAtUtc });
+      else if (completedAtUtc > seen.completedAtUtc) seen.completedAtUtc = completedAtUtc;
     }
-    const seen = latestById.get(id);
-    if (seen === undefined || completedAtUtc > seen) latestById.set(id, completedAtUtc);
   }
-  const reports = [...latestById].map(([id, completedAtUtc]) => ({ id, completedAtUtc }));
-  return { reports, fetched: rows.length, skipped };
+  const skipped = Object.values(skippedBy).reduce((sum, n) => sum + n, 0);
+  return { reports: [...latest.values()], fetched: rows.length, skipped, skippedBy };
 }
 
 /** `ID` trimmed; numbers are stringified; null when missing or blank. */

@@ -68,6 +68,39 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       INSERT INTO GoAuditsCallLane (LaneName, NextCallAtMs) VALUES ('GoAudits', 0) ON CONFLICT (LaneName) DO NOTHING;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE IF NOT EXISTS GoAuditsEnrichmentFailures (
+        GoAuditsReportId TEXT    NOT NULL PRIMARY KEY,
+        Failures         INTEGER NOT NULL,
+        LastError        TEXT    NULL,
+        LastFailedUtc    TEXT    NOT NULL,
+        QuarantinedUtc   TEXT    NULL
+      );
+    `,
+  },
+  {
+    version: 4,
+    sql: `
+      CREATE TABLE IF NOT EXISTS GoAuditsEnrichmentClaims (
+        GoAuditsReportId TEXT NOT NULL PRIMARY KEY,
+        RunId            TEXT NOT NULL,
+        ClaimedUntilUtc  TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
+    sql: `
+      CREATE TABLE IF NOT EXISTS GoAuditsMissedDays (
+        SummaryDay    TEXT    NOT NULL PRIMARY KEY,
+        Failures      INTEGER NOT NULL,
+        LastError     TEXT    NULL,
+        LastFailedUtc TEXT    NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

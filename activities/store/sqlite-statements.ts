@@ -50,6 +50,10 @@ export function prepareSqliteStatements(db: Database.Database) {
        WHERE (${CERT_MISSING}
               OR NOT EXISTS (SELECT 1 FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId))
          AND NOT EXISTS (SELECT 1 FROM ProcessedItems p WHERE p.JobName = ? AND p.ItemKey = r.GoAuditsReportId)
+         AND NOT EXISTS (SELECT 1 FROM GoAuditsEnrichmentFailures f
+                         WHERE f.GoAuditsReportId = r.GoAuditsReportId AND f.QuarantinedUtc IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM GoAuditsEnrichmentClaims c
+                         WHERE c.GoAuditsReportId = r.GoAuditsReportId AND c.ClaimedUntilUtc > datetime('now'))
        ORDER BY r.CompletedAtUtc DESC, r.GoAuditsReportId
        LIMIT ?`,
     ).pluck(),
@@ -73,10 +77,50 @@ export function prepareSqliteStatements(db: Database.Database) {
       `INSERT INTO JobRunHistory (RunId, JobName, Status, CorrelationId) VALUES (?, ?, 'Running', ?)
        ON CONFLICT (RunId) DO NOTHING`,
     ),
+    openRuns: db.prepare<[JobName], { runId: string; correlationId: string | null }>(
+      "SELECT RunId AS runId, CorrelationId AS correlationId FROM JobRunHistory WHERE JobName = ? AND Status = 'Running' ORDER BY RunStartedUtc, RunId",
+    ),
     finishRun: db.prepare<[Exclude<RunStatus, 'Running'>, string, string]>(
       `UPDATE JobRunHistory SET Status = ?, Message = substr(?, 1, 4000), RunCompletedUtc = datetime('now')
        WHERE RunId = ? AND Status = 'Running'`,
     ),
+    /** One more failure; quarantined (once) when the failures reach @quarantineAfter. */
+    recordFailure: db.prepare<{ reportId: string; error: string; quarantineAfter: number }, { failures: number; quarantined: 0 | 1 }>(
+      `INSERT INTO GoAuditsEnrichmentFailures (GoAuditsReportId, Failures, LastError, LastFailedUtc, QuarantinedUtc)
+       VALUES (@reportId, 1, substr(@error, 1, 1000), datetime('now'), CASE WHEN @quarantineAfter <= 1 THEN datetime('now') END)
+       ON CONFLICT (GoAuditsReportId) DO UPDATE SET
+         Failures = Failures + 1,
+         LastError = excluded.LastError,
+         LastFailedUtc = excluded.LastFailedUtc,
+         QuarantinedUtc = COALESCE(QuarantinedUtc, CASE WHEN Failures + 1 >= @quarantineAfter THEN datetime('now') END)
+       RETURNING Failures AS failures, QuarantinedUtc IS NOT NULL AS quarantined`,
+    ),
+    forgetFailures: db.prepare<[string]>('DELETE FROM GoAuditsEnrichmentFailures WHERE GoAuditsReportId = ?'),
+    quarantined: db.prepare<[number], { reportId: string; failures: number; lastError: string | null; lastFailedUtc: string }>(
+      `SELECT GoAuditsReportId AS reportId, Failures AS failures, LastError AS lastError, LastFailedUtc AS lastFailedUtc
+       FROM GoAuditsEnrichmentFailures WHERE QuarantinedUtc IS NOT NULL
+       ORDER BY LastFailedUtc DESC, GoAuditsReportId LIMIT ?`,
+    ),
+    requeueAll: db.prepare('DELETE FROM GoAuditsEnrichmentFailures WHERE QuarantinedUtc IS NOT NULL'),
+    requeue: db.prepare<[string]>('DELETE FROM GoAuditsEnrichmentFailures WHERE GoAuditsReportId = ? AND QuarantinedUtc IS NOT NULL'),
+    /** Claims one report for @runId unless another run holds an unexpired claim; 1 change when claimed. */
+    claim: db.prepare<{ reportId: string; runId: string; until: string }>(
+      `INSERT INTO GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc) VALUES (@reportId, @runId, @until)
+       ON CONFLICT (GoAuditsReportId) DO UPDATE SET RunId = excluded.RunId, ClaimedUntilUtc = excluded.ClaimedUntilUtc
+       WHERE GoAuditsEnrichmentClaims.RunId = excluded.RunId OR GoAuditsEnrichmentClaims.ClaimedUntilUtc <= datetime('now')`,
+    ),
+    release: db.prepare<[string, string]>('DELETE FROM GoAuditsEnrichmentClaims WHERE GoAuditsReportId = ? AND RunId = ?'),
+    recordMissedDay: db.prepare<{ day: string; error: string }>(
+      `INSERT INTO GoAuditsMissedDays (SummaryDay, Failures, LastError, LastFailedUtc)
+       VALUES (@day, 1, substr(@error, 1, 1000), datetime('now'))
+       ON CONFLICT (SummaryDay) DO UPDATE SET
+         Failures = Failures + 1, LastError = excluded.LastError, LastFailedUtc = excluded.LastFailedUtc`,
+    ),
+    missedDays: db.prepare<[], { day: string; failures: number; lastError: string | null; lastFailedUtc: string }>(
+      `SELECT SummaryDay AS day, Failures AS failures, LastError AS lastError, LastFailedUtc AS lastFailedUtc
+       FROM GoAuditsMissedDays ORDER BY SummaryDay`,
+    ),
+    forgetMissedDays: db.prepare<[string, string]>('DELETE FROM GoAuditsMissedDays WHERE SummaryDay BETWEEN ? AND ?'),
     nextCallAt: db.prepare<[], number>("SELECT NextCallAtMs FROM GoAuditsCallLane WHERE LaneName = 'GoAudits'").pluck(),
     /** Moves the lane's next free start forward only. */
     moveLane: db.prepare<[number]>(

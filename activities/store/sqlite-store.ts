@@ -63,6 +63,7 @@ export function openSqliteStore(path: string): Store {
       for (const answer of answers) answersInserted += q.insertAnswer.run({ ...answer, reportId, runId }).changes;
       const hasAnswers = before.hasAnswers === 1 || answersInserted > 0;
       const markedProcessed = hasAnswers && q.markProcessed.run(ENRICHMENT_JOB, reportId, runId).changes === 1;
+      if (hasAnswers) q.forgetFailures.run(reportId);
       return { certUpdated, answersInserted, markedProcessed, certMissing: hasAnswers && before.certMissing === 1 && !certUpdated };
     },
   );
@@ -71,6 +72,21 @@ export function openSqliteStore(path: string): Store {
     const startAtMs = Math.max(nowMs, sql().nextCallAt.get() ?? 0);
     sql().moveLane.run(startAtMs + spacingMs);
     return startAtMs;
+  });
+
+  const claimReports = db.transaction(({ reportIds, runId, untilUtc }: Parameters<Store['claimReports']>[0]): string[] => {
+    const until = toSqliteUtc(untilUtc);
+    return reportIds.filter(
+      (reportId) => !sql().isProcessed.get(ENRICHMENT_JOB, reportId) && sql().claim.run({ reportId, runId, until }).changes === 1,
+    );
+  });
+  const releaseReports = db.transaction(({ reportIds, runId }: Parameters<Store['releaseReports']>[0]) => {
+    for (const reportId of reportIds) sql().release.run(reportId, runId);
+  });
+
+  const requeueQuarantined = db.transaction((reportIds?: string[]): number => {
+    if (!reportIds) return sql().requeueAll.run().changes;
+    return reportIds.reduce((n, reportId) => n + sql().requeue.run(reportId).changes, 0);
   });
 
   return {
@@ -94,11 +110,43 @@ export function openSqliteStore(path: string): Store {
       if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
       return sql().pendingEnrichment.all(ENRICHMENT_JOB, limit);
     },
+    async recordEnrichmentFailure(args) {
+      const { failures, quarantined } = sql().recordFailure.get(args)!;
+      return { failures, quarantined: quarantined === 1 };
+    },
+    async claimReports(args) {
+      return claimReports.immediate(args);
+    },
+    async releaseReports(args) {
+      releaseReports.immediate(args);
+    },
+    async quarantinedReports(limit) {
+      return sql()
+        .quarantined.all(limit)
+        .map((row) => ({ ...row, lastError: row.lastError ?? '', lastFailedUtc: fromSqliteUtc(row.lastFailedUtc) }));
+    },
+    async requeueQuarantined(reportIds) {
+      return requeueQuarantined.immediate(reportIds);
+    },
     async saveReportDetails(args) {
       return saveReportDetails.immediate(args);
     },
     async startRun({ runId, job, correlationId }) {
       sql().startRun.run(runId, job, correlationId);
+    },
+    async recordMissedDay(args) {
+      sql().recordMissedDay.run(args);
+    },
+    async missedDays() {
+      return sql()
+        .missedDays.all()
+        .map((row) => ({ ...row, lastError: row.lastError ?? '', lastFailedUtc: fromSqliteUtc(row.lastFailedUtc) }));
+    },
+    async forgetMissedDays({ startDate, endDate }) {
+      sql().forgetMissedDays.run(startDate, endDate);
+    },
+    async openRuns(job) {
+      return sql().openRuns.all(job);
     },
     async finishRun({ runId, status, message }) {
       sql().finishRun.run(status, message, runId);

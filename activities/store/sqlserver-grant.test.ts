@@ -12,19 +12,29 @@ const grants = grantScript
   .filter((statement) => statement.includes('GRANT'))
   .map((statement) => /GRANT (.+) ON dbo\.(\w+) TO \[\$\(WorkerIdentity\)\]$/.exec(statement)?.slice(1).join(' ON ') ?? statement);
 
-/** The tables where the worker needs less than SELECT, INSERT, UPDATE, and what it gets there. */
-const NARROWER: Readonly<Record<string, string>> = {
+/** The tables where the worker needs other than SELECT, INSERT, UPDATE, and what it gets there. */
+const EXCEPTIONS: Readonly<Record<string, string>> = {
   SchemaMigrations: 'SELECT', // migrate() only reads the applied versions
   GoAuditsCallLane: 'SELECT, UPDATE', // the migrations seed its one row; the worker only moves it
+  GoAuditsEnrichmentFailures: 'SELECT, INSERT, UPDATE, DELETE', // an enriched or requeued report's failures go
+  GoAuditsEnrichmentClaims: 'SELECT, INSERT, UPDATE, DELETE', // a run releases its claims
+  GoAuditsMissedDays: 'SELECT, INSERT, UPDATE, DELETE', // a missed day goes once a window over it goes through
 };
 
 describe('sql/grant.sql', () => {
-  it('lets the worker read and write the pipeline tables, move the call lane and only read the schema versions', () => {
-    const expected = Object.keys(SQLSERVER_SCHEMA).map((table) => `${NARROWER[table] ?? 'SELECT, INSERT, UPDATE'} ON ${table}`);
+  it('lets the worker read and write the pipeline tables, move the call lane, forget failures, release claims, forget missed days and only read the schema versions', () => {
+    const expected = Object.keys(SQLSERVER_SCHEMA).map((table) => `${EXCEPTIONS[table] ?? 'SELECT, INSERT, UPDATE'} ON ${table}`);
     expect(grants.sort()).toEqual(expected.sort());
   });
 
-  it('grants no DELETE, no DDL and no control', () => {
-    expect(grantScript.replace(/--[^\n]*/g, '')).not.toMatch(/DELETE|ALTER|CONTROL|EXECUTE|db_owner|db_ddladmin/i);
+  it('grants DELETE on the enrichment failures, claims and missed days only, no DDL and no control', () => {
+    const statements = grantScript.replace(/--[^\n]*/g, '');
+    expect(statements.match(/DELETE/gi)).toHaveLength(3);
+    expect(grants.filter((grant) => /DELETE/i.test(grant)).sort()).toEqual([
+      'SELECT, INSERT, UPDATE, DELETE ON GoAuditsEnrichmentClaims',
+      'SELECT, INSERT, UPDATE, DELETE ON GoAuditsEnrichmentFailures',
+      'SELECT, INSERT, UPDATE, DELETE ON GoAuditsMissedDays',
+    ]);
+    expect(statements).not.toMatch(/ALTER|CONTROL|EXECUTE|db_owner|db_ddladmin/i);
   });
 });

@@ -32,7 +32,7 @@ async function applyMissing(pool: ConnectionPool): Promise<void> {
 
 /**
  * Brings the database to the latest schema version. When every version is applied already,
- * as it is for a worker that holds only SELECT/INSERT/UPDATE, it only reads SchemaMigrations.
+ * as it is for a worker that holds no DDL grant, it only reads SchemaMigrations.
  */
 export async function migrateSqlServer(pool: ConnectionPool): Promise<void> {
   const applied = await withSqlServerRetry(() => appliedVersions(pool));

@@ -11,14 +11,23 @@ interface Sent {
 }
 
 /** What a statement answers in this fake: enough rows for the store to go on. */
-const answers: Record<string, { recordset?: unknown[]; output?: Record<string, unknown> }> = {
+const answers: Record<string, { recordset?: unknown[]; output?: Record<string, unknown>; rowsAffected?: number[] }> = {
   APPLIED_MIGRATIONS: {},
   LOCK_SCHEMA: { output: { locked: 0 } },
   COUNT_PROCESSED_REPORTS: { recordset: [{ alreadyProcessed: 0 }] },
   REPORTS_AND_DAYS: { recordset: [{ reports: 0, days: null }] },
   REPORT_STATE: { recordset: [{ certMissing: 1, hasAnswers: 0 }] },
   INSERT_NEW_ANSWERS: { recordset: [] },
+  // RECORD_ENRICHMENT_FAILURE finds no row (the default), so the store inserts the first failure.
+  RECORD_FIRST_ENRICHMENT_FAILURE: { recordset: [{ failures: 1, quarantined: 1 }] },
+  QUARANTINED_REPORTS: { recordset: [{ reportId: 'R1', failures: 1, lastError: null, lastFailedUtc: '2025-01-03 04:05:06' }] },
+  // R2 is renewed or taken over, R3 had no claim; R1 is another run's.
+  CLAIM_REPORTS: { recordset: [{ reportId: 'R2' }] },
+  CLAIM_UNCLAIMED_REPORTS: { recordset: [{ reportId: 'R3' }] },
   RESERVE_API_CALL: { recordset: [{ startAtMs: '1800000000000' }] },
+  // The day has not failed before, so the store inserts its first failure.
+  RECORD_MISSED_DAY: { rowsAffected: [0] },
+  MISSED_DAYS: { recordset: [{ day: '2025-10-01', failures: 2, lastError: null, lastFailedUtc: '2025-10-02 03:04:05' }] },
 };
 
 /**
@@ -34,8 +43,8 @@ function recordingPool(sent: Sent[]): ConnectionPool {
       output: (name: string) => (parameters.push(name), fake),
       query: async (statement: string) => {
         sent.push({ statement, parameters });
-        const { recordset = [], output = {} } = answers[nameOf(statement)] ?? {};
-        return { recordset: nameOf(statement) === 'APPLIED_MIGRATIONS' ? undefined : recordset, output, rowsAffected: [1] };
+        const { recordset = [], output = {}, rowsAffected = [1] } = answers[nameOf(statement)] ?? {};
+        return { recordset: nameOf(statement) === 'APPLIED_MIGRATIONS' ? undefined : recordset, output, rowsAffected };
       },
     };
     return fake;
@@ -54,6 +63,11 @@ function parametersOf(statement: string): string[] {
 describe('SQL Server store parameters (no server)', () => {
   const sent: Sent[] = [];
   let reservedStart: unknown;
+  let recorded: unknown;
+  let quarantined: unknown;
+  let requeued: unknown;
+  let claimed: unknown;
+  let missed: unknown;
 
   beforeAll(async () => {
     const store = sqlServerStore(recordingPool(sent));
@@ -64,9 +78,18 @@ describe('SQL Server store parameters (no server)', () => {
     await store.saveSummaryWindow({ runId, reports: [{ id: 'R1', completedAtUtc: '2025-01-02T00:00:00Z' }], advanceWatermark: true });
     await store.storedReportsPerDay();
     await store.pendingEnrichment(10);
+    recorded = await store.recordEnrichmentFailure({ reportId: 'R1', error: 'HTTP 500', quarantineAfter: 1 });
+    quarantined = await store.quarantinedReports(10);
+    requeued = [await store.requeueQuarantined(['R1']), await store.requeueQuarantined()];
+    claimed = await store.claimReports({ reportIds: ['R3', 'R1', 'R2'], runId, untilUtc: '2025-01-03T05:00:00Z' });
+    await store.releaseReports({ reportIds: ['R2', 'R3'], runId });
     const answer = { questionKey: '1', answerValue: 'x', section: null, questionText: null };
     await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'C-1' } });
     await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
+    await store.recordMissedDay({ day: '2025-10-01', error: 'HTTP 500' });
+    missed = await store.missedDays();
+    await store.forgetMissedDays({ startDate: '2025-10-01', endDate: '2025-10-03' });
+    await store.openRuns(INGESTION_JOB);
     await store.finishRun({ runId, status: 'Succeeded', message: 'done' });
     reservedStart = await store.reserveApiCall({ nowMs: 1_800_000_000_000, spacingMs: 105 });
     await store.holdApiCalls(1_800_000_002_000);
@@ -80,6 +103,20 @@ describe('SQL Server store parameters (no server)', () => {
 
   it('returns the reserved start as a number (mssql reads a bigint as text)', () => {
     expect(reservedStart).toBe(1_800_000_000_000);
+  });
+
+  it('reads the quarantine from the rows: flags as booleans, times as ISO Z, a missing error as empty, row counts', () => {
+    expect(recorded).toEqual({ failures: 1, quarantined: true });
+    expect(quarantined).toEqual([{ reportId: 'R1', failures: 1, lastError: '', lastFailedUtc: '2025-01-03T04:05:06Z' }]);
+    expect(requeued).toEqual([1, 1]);
+  });
+
+  it('returns the claimed reports in input order, those of both statements', () => {
+    expect(claimed).toEqual(['R3', 'R2']);
+  });
+
+  it('reads the missed days from the rows: the day as text, times as ISO Z, a missing error as empty', () => {
+    expect(missed).toEqual([{ day: '2025-10-01', failures: 2, lastError: '', lastFailedUtc: '2025-10-02T03:04:05Z' }]);
   });
 
   it('declares exactly the parameters each statement reads', () => {

@@ -21,6 +21,9 @@ export const SQLSERVER_SCHEMA = {
     'IngestedAtUtc',
   ],
   GoAuditsCallLane: ['LaneName', 'NextCallAtMs'],
+  GoAuditsEnrichmentFailures: ['GoAuditsReportId', 'Failures', 'LastError', 'LastFailedUtc', 'QuarantinedUtc'],
+  GoAuditsEnrichmentClaims: ['GoAuditsReportId', 'RunId', 'ClaimedUntilUtc'],
+  GoAuditsMissedDays: ['SummaryDay', 'Failures', 'LastError', 'LastFailedUtc'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The applied schema versions; created before any migration runs. */
@@ -104,6 +107,48 @@ export const SEED_GOAUDITS_CALL_LANE = `INSERT INTO dbo.GoAuditsCallLane (LaneNa
 SELECT N'GoAudits', 0
 WHERE NOT EXISTS (SELECT 1 FROM dbo.GoAuditsCallLane WITH (UPDLOCK, HOLDLOCK) WHERE LaneName = N'GoAudits');`;
 
+/**
+ * Failed enrichments per report, across runs: Failures so far, the last error (cut to 1000
+ * characters) and when; QuarantinedUtc is set once Failures reaches the quarantine's limit, and
+ * sweeps skip the report from then on. A report's row goes when it is enriched or requeued.
+ */
+export const CREATE_GOAUDITS_ENRICHMENT_FAILURES = `IF OBJECT_ID(N'dbo.GoAuditsEnrichmentFailures', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsEnrichmentFailures (
+  GoAuditsReportId nvarchar(100)  NOT NULL,
+  Failures         int            NOT NULL,
+  LastError        nvarchar(1000) NULL,
+  LastFailedUtc    datetime2(0)   NOT NULL,
+  QuarantinedUtc   datetime2(0)   NULL,
+  CONSTRAINT PK_GoAuditsEnrichmentFailures PRIMARY KEY (GoAuditsReportId)
+);`;
+
+/**
+ * Which run is enriching a report, until when: a sweep skips a report another run holds an
+ * unexpired claim on, so two runs never enrich it at once. A run releases its claims when it is
+ * done with them; an expired claim (its run died) is free for any run to take.
+ */
+export const CREATE_GOAUDITS_ENRICHMENT_CLAIMS = `IF OBJECT_ID(N'dbo.GoAuditsEnrichmentClaims', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsEnrichmentClaims (
+  GoAuditsReportId nvarchar(100)    NOT NULL,
+  RunId            uniqueidentifier NOT NULL,
+  ClaimedUntilUtc  datetime2(0)     NOT NULL,
+  CONSTRAINT PK_GoAuditsEnrichmentClaims PRIMARY KEY (GoAuditsReportId)
+);`;
+
+/**
+ * Summary days whose call still failed after its tries, across runs: Failures so far, the last
+ * error (cut to 1000 characters) and when. Later runs read such a day again; its row goes once a
+ * window over it goes through.
+ */
+export const CREATE_GOAUDITS_MISSED_DAYS = `IF OBJECT_ID(N'dbo.GoAuditsMissedDays', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsMissedDays (
+  SummaryDay    date           NOT NULL,
+  Failures      int            NOT NULL,
+  LastError     nvarchar(1000) NULL,
+  LastFailedUtc datetime2(0)   NOT NULL,
+  CONSTRAINT PK_GoAuditsMissedDays PRIMARY KEY (SummaryDay)
+);`;
+
 /** One schema step: its statements run in order, in one transaction, then the version is recorded. */
 export interface SqlServerMigration {
   version: number;
@@ -128,6 +173,24 @@ export const SQLSERVER_MIGRATIONS: readonly SqlServerMigration[] = [
     statements: {
       CREATE_GOAUDITS_CALL_LANE,
       SEED_GOAUDITS_CALL_LANE,
+    },
+  },
+  {
+    version: 3,
+    statements: {
+      CREATE_GOAUDITS_ENRICHMENT_FAILURES,
+    },
+  },
+  {
+    version: 4,
+    statements: {
+      CREATE_GOAUDITS_ENRICHMENT_CLAIMS,
+    },
+  },
+  {
+    version: 5,
+    statements: {
+      CREATE_GOAUDITS_MISSED_DAYS,
     },
   },
 ];

@@ -82,12 +82,19 @@ FROM dbo.GoAuditsReports;`;
 
 // Enrichment.
 
-/** Today's selection rule, newest first, then by id. */
+/**
+ * Today's selection rule, newest first, then by id; quarantined reports and reports a run holds
+ * an unexpired claim on are skipped.
+ */
 export const PENDING_ENRICHMENT = `SELECT TOP (@limit) r.GoAuditsReportId
 FROM dbo.GoAuditsReports AS r
 WHERE (${certificateMissing('r.CertificationNumber')}
        OR NOT EXISTS (SELECT 1 FROM dbo.GoAuditsReportAnswers AS a WHERE a.GoAuditsReportId = r.GoAuditsReportId))
   AND NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = r.GoAuditsReportId)
+  AND NOT EXISTS (SELECT 1 FROM dbo.GoAuditsEnrichmentFailures AS f
+                  WHERE f.GoAuditsReportId = r.GoAuditsReportId AND f.QuarantinedUtc IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM dbo.GoAuditsEnrichmentClaims AS c
+                  WHERE c.GoAuditsReportId = r.GoAuditsReportId AND c.ClaimedUntilUtc > SYSUTCDATETIME())
 ORDER BY r.CompletedAtUtc DESC, r.GoAuditsReportId;`;
 
 /** No row when the report is unknown; flags are 0 or 1. Locks the report for the transaction. */
@@ -127,11 +134,121 @@ export const MARK_PROCESSED = `INSERT INTO dbo.ProcessedItems (JobName, ItemKey,
 SELECT @job, @itemKey, @runId
 WHERE NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems WITH (UPDLOCK, HOLDLOCK) WHERE JobName = @job AND ItemKey = @itemKey);`;
 
+/** A report enriched at last: its failures are forgotten. */
+export const FORGET_ENRICHMENT_FAILURES = `DELETE FROM dbo.GoAuditsEnrichmentFailures
+WHERE GoAuditsReportId = @reportId;`;
+
+// Enrichment failures and the quarantine. OUTPUT to the client: the failures' table has no triggers.
+
+/**
+ * One more failure of a report that has failed before, with its error (cut to the column's 1000
+ * characters); quarantined, once, when the failures reach @quarantineAfter. No row when the
+ * report has not failed before: then RECORD_FIRST_ENRICHMENT_FAILURE, in the same transaction,
+ * where HOLDLOCK keeps the missing key's range locked, so two workers recording the same report
+ * at once take turns (the second counts on the first's row) instead of both inserting.
+ */
+export const RECORD_ENRICHMENT_FAILURE = `UPDATE dbo.GoAuditsEnrichmentFailures WITH (UPDLOCK, HOLDLOCK)
+SET Failures = Failures + 1,
+    LastError = LEFT(@error, 1000),
+    LastFailedUtc = SYSUTCDATETIME(),
+    QuarantinedUtc = COALESCE(QuarantinedUtc, CASE WHEN Failures + 1 >= @quarantineAfter THEN SYSUTCDATETIME() END)
+OUTPUT inserted.Failures AS failures, CASE WHEN inserted.QuarantinedUtc IS NULL THEN 0 ELSE 1 END AS quarantined
+WHERE GoAuditsReportId = @reportId;`;
+
+/** A report's first failure, after RECORD_ENRICHMENT_FAILURE found no row (and locked its key). */
+export const RECORD_FIRST_ENRICHMENT_FAILURE = `INSERT INTO dbo.GoAuditsEnrichmentFailures (GoAuditsReportId, Failures, LastError, LastFailedUtc, QuarantinedUtc)
+OUTPUT inserted.Failures AS failures, CASE WHEN inserted.QuarantinedUtc IS NULL THEN 0 ELSE 1 END AS quarantined
+VALUES (@reportId, 1, LEFT(@error, 1000), SYSUTCDATETIME(), CASE WHEN @quarantineAfter <= 1 THEN SYSUTCDATETIME() END);`;
+
+/** Quarantined reports, latest failure first, then by id; LastFailedUtc as style-120 text. */
+export const QUARANTINED_REPORTS = `SELECT TOP (@limit) f.GoAuditsReportId AS reportId, f.Failures AS failures, f.LastError AS lastError,
+       CONVERT(char(19), f.LastFailedUtc, 120) AS lastFailedUtc
+FROM dbo.GoAuditsEnrichmentFailures AS f
+WHERE f.QuarantinedUtc IS NOT NULL
+ORDER BY f.LastFailedUtc DESC, f.GoAuditsReportId;`;
+
+/** Forgets the failures of every quarantined report, so sweeps take them again. */
+export const REQUEUE_ALL_QUARANTINED = `DELETE FROM dbo.GoAuditsEnrichmentFailures
+WHERE QuarantinedUtc IS NOT NULL;`;
+
+/** The same for the quarantined reports among @reportIds = ["id", ...]; other ids change nothing. */
+export const REQUEUE_QUARANTINED = `DELETE FROM dbo.GoAuditsEnrichmentFailures
+WHERE QuarantinedUtc IS NOT NULL
+  AND GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j);`;
+
+// Enrichment claims: which run enriches a report, until when. @reportIds = ["id", ...];
+// @untilUtc is style-120 text. OUTPUT to the client: the claims' table has no triggers.
+
+/**
+ * Claims, until @untilUtc, those of @reportIds not yet in the enrichment ledger whose claim @runId
+ * holds already (a renewal) or has expired, and returns them. Its HOLDLOCK keeps the keys it read, and the ranges of those it
+ * found missing, locked until the transaction ends: two workers claiming the same reports at once
+ * take turns, and the second finds the first's unexpired claims. The reports with no claim row
+ * follow with CLAIM_UNCLAIMED_REPORTS, in the same transaction.
+ */
+export const CLAIM_REPORTS = `UPDATE dbo.GoAuditsEnrichmentClaims WITH (UPDLOCK, HOLDLOCK)
+SET RunId = @runId, ClaimedUntilUtc = CONVERT(datetime2(0), @untilUtc, 120)
+OUTPUT inserted.GoAuditsReportId AS reportId
+WHERE GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j)
+  AND (RunId = @runId OR ClaimedUntilUtc <= SYSUTCDATETIME())
+  AND NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p
+                  WHERE p.JobName = @job AND p.ItemKey = dbo.GoAuditsEnrichmentClaims.GoAuditsReportId);`;
+
+/** Claims the reports of @reportIds not yet enriched that have no claim row (after CLAIM_REPORTS), and returns them. */
+export const CLAIM_UNCLAIMED_REPORTS = `INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc)
+OUTPUT inserted.GoAuditsReportId AS reportId
+SELECT DISTINCT j.reportId, @runId, CONVERT(datetime2(0), @untilUtc, 120)
+FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j
+WHERE NOT EXISTS (
+  SELECT 1 FROM dbo.GoAuditsEnrichmentClaims AS c WITH (UPDLOCK, HOLDLOCK) WHERE c.GoAuditsReportId = j.reportId
+)
+  AND NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = j.reportId);`;
+
+/** Drops @runId's claims on the reports of @reportIds; other runs' claims stay. */
+export const RELEASE_REPORTS = `DELETE FROM dbo.GoAuditsEnrichmentClaims
+WHERE RunId = @runId
+  AND GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j);`;
+
 // Runs.
 
 export const START_RUN = `INSERT INTO dbo.JobRunHistory (RunId, JobName, Status, CorrelationId)
 SELECT @runId, @job, N'Running', @correlationId
 WHERE NOT EXISTS (SELECT 1 FROM dbo.JobRunHistory WITH (UPDLOCK, HOLDLOCK) WHERE RunId = @runId);`;
+
+/** The job's Running rows (the runbook's index leads with JobName). */
+export const OPEN_RUNS = `SELECT LOWER(CONVERT(char(36), h.RunId)) AS runId, h.CorrelationId AS correlationId
+FROM dbo.JobRunHistory AS h
+WHERE h.JobName = @job AND h.Status = N'Running'
+ORDER BY h.RunStartedUtc, h.RunId;`;
+
+// Missed summary days: @day, @startDate and @endDate are 'YYYY-MM-DD' text (style 23).
+
+/**
+ * One more failure of a summary day that has failed before, with its error (cut to the column's
+ * 1000 characters). No row when the day has not failed before: then RECORD_FIRST_MISSED_DAY, in
+ * the same transaction, where HOLDLOCK keeps the missing key's range locked, so two workers
+ * recording the same day at once take turns (the second counts on the first's row) instead of
+ * both inserting.
+ */
+export const RECORD_MISSED_DAY = `UPDATE dbo.GoAuditsMissedDays WITH (UPDLOCK, HOLDLOCK)
+SET Failures = Failures + 1,
+    LastError = LEFT(@error, 1000),
+    LastFailedUtc = SYSUTCDATETIME()
+WHERE SummaryDay = CONVERT(date, @day, 23);`;
+
+/** A day's first failure, after RECORD_MISSED_DAY found no row (and locked its key). */
+export const RECORD_FIRST_MISSED_DAY = `INSERT INTO dbo.GoAuditsMissedDays (SummaryDay, Failures, LastError, LastFailedUtc)
+VALUES (CONVERT(date, @day, 23), 1, LEFT(@error, 1000), SYSUTCDATETIME());`;
+
+/** The missed days, oldest first; the day as style-23 text, LastFailedUtc as style-120 text. */
+export const MISSED_DAYS = `SELECT CONVERT(char(10), m.SummaryDay, 23) AS day, m.Failures AS failures, m.LastError AS lastError,
+       CONVERT(char(19), m.LastFailedUtc, 120) AS lastFailedUtc
+FROM dbo.GoAuditsMissedDays AS m
+ORDER BY m.SummaryDay;`;
+
+/** Forgets the missed days from @startDate to @endDate, both included (a window over them went through). */
+export const FORGET_MISSED_DAYS = `DELETE FROM dbo.GoAuditsMissedDays
+WHERE SummaryDay BETWEEN CONVERT(date, @startDate, 23) AND CONVERT(date, @endDate, 23);`;
 
 /** Only a Running row changes, so the first outcome stays. */
 export const FINISH_RUN = `UPDATE dbo.JobRunHistory
@@ -174,7 +291,21 @@ export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   FILL_CERTIFICATE,
   INSERT_NEW_ANSWERS,
   MARK_PROCESSED,
+  FORGET_ENRICHMENT_FAILURES,
+  RECORD_ENRICHMENT_FAILURE,
+  RECORD_FIRST_ENRICHMENT_FAILURE,
+  QUARANTINED_REPORTS,
+  REQUEUE_ALL_QUARANTINED,
+  REQUEUE_QUARANTINED,
+  CLAIM_REPORTS,
+  CLAIM_UNCLAIMED_REPORTS,
+  RELEASE_REPORTS,
   START_RUN,
+  RECORD_MISSED_DAY,
+  RECORD_FIRST_MISSED_DAY,
+  MISSED_DAYS,
+  FORGET_MISSED_DAYS,
+  OPEN_RUNS,
   FINISH_RUN,
   RESERVE_API_CALL,
   HOLD_API_CALLS,

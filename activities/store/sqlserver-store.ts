@@ -6,18 +6,32 @@ import { inTransaction, query, type Queryable } from './sqlserver-query';
 import { withSqlServerRetry } from './sqlserver-retry';
 import {
   ADVANCE_WATERMARK,
+  CLAIM_REPORTS,
+  CLAIM_UNCLAIMED_REPORTS,
   COUNT_PROCESSED_REPORTS,
   ENSURE_WATERMARK_ROW,
   FILL_CERTIFICATE,
   FINISH_RUN,
+  OPEN_RUNS,
+  FORGET_ENRICHMENT_FAILURES,
+  FORGET_MISSED_DAYS,
   HOLD_API_CALLS,
   INSERT_NEW_ANSWERS,
   INSERT_NEW_REPORTS,
   MARK_PROCESSED,
+  MISSED_DAYS,
   PENDING_ENRICHMENT,
+  QUARANTINED_REPORTS,
   READ_WATERMARK,
+  RECORD_ENRICHMENT_FAILURE,
+  RECORD_FIRST_ENRICHMENT_FAILURE,
+  RECORD_FIRST_MISSED_DAY,
+  RECORD_MISSED_DAY,
   REPORT_STATE,
+  RELEASE_REPORTS,
   REPORTS_AND_DAYS,
+  REQUEUE_ALL_QUARANTINED,
+  REQUEUE_QUARANTINED,
   RESERVE_API_CALL,
   SET_WATERMARK,
   START_RUN,
@@ -25,7 +39,16 @@ import {
 // SQL Server prints and reads datetime2(0) as style-120 text, the very text the SQLite store
 // keeps, so both stores share one conversion to and from the pipeline's ISO `Z` times.
 import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
-import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
+import {
+  ENRICHMENT_JOB,
+  INGESTION_JOB,
+  type JobName,
+  type MissedDay,
+  type QuarantinedReport,
+  type SavedDetails,
+  type SavedWindow,
+  type Store,
+} from './store';
 import { UnknownReportError } from './unknown-report-error';
 
 /** Keys, names and times as text: wide enough never to cut a value, narrow enough to seek an nvarchar(n) key. */
@@ -132,6 +155,55 @@ export function sqlServerStore(pool: ConnectionPool): Store {
       return recordset.map((row) => row.GoAuditsReportId);
     },
 
+    async recordEnrichmentFailure({ reportId, error, quarantineAfter }) {
+      const failure = { reportId: [SHORT_TEXT, reportId], error: [LONG_TEXT, error], quarantineAfter: [Int, quarantineAfter] } as const;
+      type Recorded = { failures: number; quarantined: 0 | 1 };
+      // One transaction: the UPDATE's HOLDLOCK keeps a missing key locked until the INSERT.
+      const recorded = await transact(async (transaction) => {
+        const counted = await query<Recorded>(transaction, RECORD_ENRICHMENT_FAILURE, failure);
+        return counted.recordset[0] ?? (await query<Recorded>(transaction, RECORD_FIRST_ENRICHMENT_FAILURE, failure)).recordset[0];
+      });
+      if (!recorded) throw new Error(`no failure was recorded for report ${reportId}`);
+      return { failures: recorded.failures, quarantined: recorded.quarantined === 1 };
+    },
+
+    async claimReports({ reportIds, runId, untilUtc }) {
+      const claim = {
+        reportIds: [LONG_TEXT, JSON.stringify(reportIds)],
+        job: [SHORT_TEXT, ENRICHMENT_JOB],
+        runId: [UniqueIdentifier, runId],
+        untilUtc: [SHORT_TEXT, toSqliteUtc(untilUtc)],
+      } as const;
+      // One transaction: CLAIM_REPORTS's HOLDLOCK keeps the keys it read or found missing locked until the INSERT.
+      const claimed = await transact(async (transaction) => {
+        const taken = await query<{ reportId: string }>(transaction, CLAIM_REPORTS, claim);
+        const added = await query<{ reportId: string }>(transaction, CLAIM_UNCLAIMED_REPORTS, claim);
+        return new Set([...taken.recordset, ...added.recordset].map((row) => row.reportId));
+      });
+      return reportIds.filter((reportId) => claimed.has(reportId));
+    },
+
+    async releaseReports({ reportIds, runId }) {
+      const release = { reportIds: [LONG_TEXT, JSON.stringify(reportIds)], runId: [UniqueIdentifier, runId] } as const;
+      await single((on) => query(on, RELEASE_REPORTS, release));
+    },
+
+    async quarantinedReports(limit) {
+      if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
+      type Row = Omit<QuarantinedReport, 'lastError'> & { lastError: string | null };
+      const { recordset } = await single((on) => query<Row>(on, QUARANTINED_REPORTS, { limit: [Int, limit] }));
+      return recordset.map((row) => ({ ...row, lastError: row.lastError ?? '', lastFailedUtc: fromSqliteUtc(row.lastFailedUtc) }));
+    },
+
+    async requeueQuarantined(reportIds) {
+      const { rowsAffected } = await single((on) =>
+        reportIds === undefined
+          ? query(on, REQUEUE_ALL_QUARANTINED)
+          : query(on, REQUEUE_QUARANTINED, { reportIds: [LONG_TEXT, JSON.stringify(reportIds)] }),
+      );
+      return rowsAffected[0] ?? 0;
+    },
+
     async saveReportDetails({ runId, details }) {
       const { reportId, certificateNumber } = details;
       const answers = firstPerKey(details.answers, (answer) => answer.questionKey);
@@ -148,6 +220,7 @@ export function sqlServerStore(pool: ConnectionPool): Store {
         const hasAnswers = before.hasAnswers === 1 || answersInserted > 0;
         const ledgerRow = { ...run, job: [SHORT_TEXT, ENRICHMENT_JOB], itemKey: [SHORT_TEXT, reportId] } as const;
         const marked = hasAnswers ? await query(transaction, MARK_PROCESSED, ledgerRow) : undefined;
+        if (hasAnswers) await query(transaction, FORGET_ENRICHMENT_FAILURES, report);
         return {
           certUpdated,
           answersInserted,
@@ -160,6 +233,30 @@ export function sqlServerStore(pool: ConnectionPool): Store {
     async startRun({ runId, job, correlationId }) {
       const run = { runId: [UniqueIdentifier, runId], job: [SHORT_TEXT, job], correlationId: [SHORT_TEXT, correlationId] } as const;
       await single((on) => query(on, START_RUN, run));
+    },
+
+    async recordMissedDay({ day, error }) {
+      const missed = { day: [SHORT_TEXT, day], error: [LONG_TEXT, error] } as const;
+      // One transaction: the UPDATE's HOLDLOCK keeps a missing day locked until the INSERT.
+      await transact(async (transaction) => {
+        const counted = await query(transaction, RECORD_MISSED_DAY, missed);
+        if (counted.rowsAffected[0] === 0) await query(transaction, RECORD_FIRST_MISSED_DAY, missed);
+      });
+    },
+
+    async missedDays() {
+      type Row = Omit<MissedDay, 'lastError'> & { lastError: string | null };
+      const { recordset } = await single((on) => query<Row>(on, MISSED_DAYS));
+      return recordset.map((row) => ({ ...row, lastError: row.lastError ?? '', lastFailedUtc: fromSqliteUtc(row.lastFailedUtc) }));
+    },
+
+    async forgetMissedDays({ startDate, endDate }) {
+      const window = { startDate: [SHORT_TEXT, startDate], endDate: [SHORT_TEXT, endDate] } as const;
+      await single((on) => query(on, FORGET_MISSED_DAYS, window));
+    },
+
+    async openRuns(job) {
+      return single(async (on) => (await query<{ runId: string; correlationId: string | null }>(on, OPEN_RUNS, { job: [SHORT_TEXT, job] })).recordset);
     },
 
     async finishRun({ runId, status, message }) {

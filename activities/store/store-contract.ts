@@ -252,6 +252,104 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       });
     });
 
+    describe('quarantine', () => {
+      const fail = (reportId: string, error = 'HTTP 500') => store.recordEnrichmentFailure({ reportId, error, quarantineAfter: 3 });
+
+      beforeEach(async () => {
+        await store.saveSummaryWindow({
+          runId,
+          reports: [report('A', '2025-01-01T00:00:00Z'), report('B', '2025-01-02T00:00:00Z')],
+          advanceWatermark: true,
+        });
+      });
+
+      it('counts failures across calls and quarantines at the third, which sweeps then skip', async () => {
+        expect(await fail('A')).toEqual({ failures: 1, quarantined: false });
+        expect(await fail('A')).toEqual({ failures: 2, quarantined: false });
+        expect(await store.pendingEnrichment(10)).toEqual(['B', 'A']);
+        expect(await fail('A', 'no Detail rows')).toEqual({ failures: 3, quarantined: true });
+        expect(await store.pendingEnrichment(10)).toEqual(['B']);
+        expect(await fail('A')).toEqual({ failures: 4, quarantined: true });
+        const [quarantined] = await store.quarantinedReports(10);
+        expect(quarantined).toMatchObject({ reportId: 'A', failures: 4, lastError: 'HTTP 500' });
+        expect(quarantined.lastFailedUtc).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      });
+
+      it('cuts a long error to 1000 characters', async () => {
+        await store.recordEnrichmentFailure({ reportId: 'A', error: 'e'.repeat(5000), quarantineAfter: 1 });
+        expect((await store.quarantinedReports(10))[0].lastError).toBe('e'.repeat(1000));
+      });
+
+      it('requeues the named quarantined reports, or all, and sweeps take them again', async () => {
+        for (const id of ['A', 'A', 'A', 'B', 'B', 'B']) await fail(id);
+        expect(await store.pendingEnrichment(10)).toEqual([]);
+        expect(await store.requeueQuarantined(['A', 'nope'])).toBe(1);
+        expect(await store.pendingEnrichment(10)).toEqual(['A']);
+        expect(await store.requeueQuarantined()).toBe(1);
+        expect(await store.pendingEnrichment(10)).toEqual(['B', 'A']);
+        expect(await store.quarantinedReports(10)).toEqual([]);
+        expect(await fail('A')).toEqual({ failures: 1, quarantined: false });
+      });
+
+      it('forgets the failures of a report once it is enriched', async () => {
+        await fail('A');
+        await fail('A');
+        await store.saveReportDetails({ runId, details: details('A', [answer('1')]) });
+        expect(await fail('A')).toEqual({ failures: 1, quarantined: false });
+      });
+    });
+
+    describe('claims', () => {
+      const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const past = '2020-01-01T00:00:00Z';
+
+      beforeEach(async () => {
+        await store.saveSummaryWindow({
+          runId,
+          reports: [report('A', '2025-01-01T00:00:00Z'), report('B', '2025-01-02T00:00:00Z'), report('C', '2025-01-03T00:00:00Z')],
+          advanceWatermark: true,
+        });
+      });
+
+      it('gives each report to one run at a time; the holder may renew; sweeps skip claimed reports', async () => {
+        const other = randomUUID();
+        expect(await store.claimReports({ reportIds: ['A', 'B'], runId, untilUtc: later })).toEqual(['A', 'B']);
+        expect(await store.claimReports({ reportIds: ['B', 'C'], runId: other, untilUtc: later })).toEqual(['C']);
+        expect(await store.claimReports({ reportIds: ['A', 'B'], runId, untilUtc: later })).toEqual(['A', 'B']);
+        expect(await store.pendingEnrichment(10)).toEqual([]);
+        await store.releaseReports({ reportIds: ['A', 'B', 'C'], runId });
+        expect(await store.pendingEnrichment(10)).toEqual(['B', 'A']);
+        expect(await store.claimReports({ reportIds: ['B', 'C'], runId: other, untilUtc: later })).toEqual(['B', 'C']);
+      });
+
+      it('never gives out a report that is enriched already', async () => {
+        await store.saveReportDetails({ runId, details: details('B', [answer('1')]) });
+        expect(await store.claimReports({ reportIds: ['A', 'B', 'C'], runId: randomUUID(), untilUtc: later })).toEqual(['A', 'C']);
+      });
+
+      it('lets another run take a claim that has expired', async () => {
+        await store.claimReports({ reportIds: ['A'], runId, untilUtc: past });
+        expect(await store.pendingEnrichment(10)).toEqual(['C', 'B', 'A']);
+        expect(await store.claimReports({ reportIds: ['A'], runId: randomUUID(), untilUtc: later })).toEqual(['A']);
+      });
+    });
+
+    describe('missed days', () => {
+      it('records failures per day, lists them oldest first, and forgets those a window went through', async () => {
+        await store.recordMissedDay({ day: '2025-10-03', error: 'HTTP 500' });
+        await store.recordMissedDay({ day: '2025-10-01', error: 'HTTP 502' });
+        await store.recordMissedDay({ day: '2025-10-03', error: 'x'.repeat(2000) });
+        const missed = await store.missedDays();
+        expect(missed.map(({ day, failures, lastError }) => [day, failures, lastError])).toEqual([
+          ['2025-10-01', 1, 'HTTP 502'],
+          ['2025-10-03', 2, 'x'.repeat(1000)],
+        ]);
+        expect(missed[0].lastFailedUtc).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        await store.forgetMissedDays({ startDate: '2025-10-02', endDate: '2025-10-03' });
+        expect((await store.missedDays()).map((m) => m.day)).toEqual(['2025-10-01']);
+      });
+    });
+
     describe('saveReportDetails', () => {
       beforeEach(async () => {
         const reports = [report('R1', '2025-01-01T00:00:00Z'), report('R2', '2025-01-02T00:00:00Z')];
@@ -388,6 +486,15 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
         await store.finishRun({ runId, status: 'Failed', message: 'x'.repeat(5_000) });
         expect((await runRows())[0]?.Message).toBe('x'.repeat(4_000));
+      });
+
+      it('openRuns lists the job\'s rows still Running, oldest first', async () => {
+        const other = randomUUID();
+        await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1/run-1' });
+        await store.startRun({ runId: other, job: INGESTION_JOB, correlationId: 'wf-2/run-2' });
+        await store.startRun({ runId: randomUUID(), job: ENRICHMENT_JOB, correlationId: 'wf-3/run-3' });
+        await store.finishRun({ runId: other, status: 'Succeeded', message: 'done' });
+        expect(await store.openRuns(INGESTION_JOB)).toEqual([{ runId, correlationId: 'wf-1/run-1' }]);
       });
 
       it('finishRun of an unknown run writes nothing', async () => {

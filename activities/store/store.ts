@@ -29,6 +29,25 @@ export interface SavedDetails {
   certMissing: boolean;
 }
 
+/** A report whose enrichment failed as often as the quarantine allows: sweeps skip it. */
+export interface QuarantinedReport {
+  reportId: string;
+  failures: number;
+  lastError: string;
+  /** ISO `Z`. */
+  lastFailedUtc: string;
+}
+
+/** A summary day whose call still failed after its tries: later runs read it again until it succeeds. */
+export interface MissedDay {
+  /** YYYY-MM-DD. */
+  day: string;
+  failures: number;
+  lastError: string;
+  /** ISO `Z`. */
+  lastFailedUtc: string;
+}
+
 /**
  * The store contract, in the pipeline's words. SQLite (embedded default) and SQL Server
  * (production) implement it; one shared test suite runs against each.
@@ -57,9 +76,30 @@ export interface Store {
 
   /**
    * Today's selection rule: reports with no answers or an empty certificate number, not in
-   * ProcessedItems('GoAuditsEnrichment'), newest CompletedAtUtc first, at most `limit`.
+   * ProcessedItems('GoAuditsEnrichment'), not quarantined and not claimed by a run (unexpired),
+   * newest CompletedAtUtc first, at most `limit`.
    */
   pendingEnrichment(limit: number): Promise<string[]>;
+
+  /**
+   * Counts one more failed enrichment of the report, across runs, with its error (cut to 1000
+   * characters); at `quarantineAfter` failures the report is quarantined. Returns the failures
+   * so far and whether the report is quarantined now.
+   */
+  recordEnrichmentFailure(args: { reportId: string; error: string; quarantineAfter: number }): Promise<{ failures: number; quarantined: boolean }>;
+  /**
+   * Claims reports for one run's enrichment until `untilUtc` (ISO `Z`): a report not yet in
+   * ProcessedItems('GoAuditsEnrichment') that no other run holds an unexpired claim on is claimed
+   * (or its claim renewed) for `runId`. Returns the reports claimed, in input order; the others
+   * are being, or have been, enriched by another run.
+   */
+  claimReports(args: { reportIds: string[]; runId: string; untilUtc: string }): Promise<string[]>;
+  /** Drops the run's claims on these reports. */
+  releaseReports(args: { reportIds: string[]; runId: string }): Promise<void>;
+  /** Quarantined reports, latest failure first, at most `limit`. */
+  quarantinedReports(limit: number): Promise<QuarantinedReport[]>;
+  /** Forgets the failures of these quarantined reports (all of them when absent), so sweeps take them again; returns how many. */
+  requeueQuarantined(reportIds?: string[]): Promise<number>;
 
   /**
    * Stored reports per day over the days their CompletedAtUtc spans (first to last day, both
@@ -70,12 +110,22 @@ export interface Store {
   /**
    * In one transaction: sets the certificate number when the report has none and one is
    * given; inserts answers whose key is not stored yet; when the report has answers (stored
-   * or given), inserts ProcessedItems('GoAuditsEnrichment', id) if missing.
+   * or given), inserts ProcessedItems('GoAuditsEnrichment', id) if missing and forgets the
+   * report's enrichment failures.
    */
   saveReportDetails(args: { runId: string; details: ReportDetails }): Promise<SavedDetails>;
 
   /** Inserts the JobRunHistory row `Running` unless a row with this RunId exists. */
   startRun(args: { runId: string; job: JobName; correlationId: string }): Promise<void>;
+  /** Records one more failure of a summary day (error cut to 1000 characters). */
+  recordMissedDay(args: { day: string; error: string }): Promise<void>;
+  /** The summary days still to read again, oldest first. */
+  missedDays(): Promise<MissedDay[]>;
+  /** Forgets the missed days within `startDate`..`endDate` (a window over them went through). */
+  forgetMissedDays(window: { startDate: string; endDate: string }): Promise<void>;
+
+  /** The job's rows still `Running`, to find those whose workflow ended without closing them. */
+  openRuns(job: JobName): Promise<{ runId: string; correlationId: string | null }[]>;
   /** Sets Status, Message (cut to 4000) and RunCompletedUtc; a second call changes nothing. */
   finishRun(args: { runId: string; status: Exclude<RunStatus, 'Running'>; message: string }): Promise<void>;
 

@@ -28,6 +28,13 @@ export const UNPARSEABLE: Readonly<Record<string, string>> = {
   INSERT_NEW_REPORTS: "OUTPUT ... INTO and OPENJSON's WITH clause",
   PENDING_ENRICHMENT: 'TOP (@limit): the grammar takes a number only (it fails, or reads TOP(@limit) as a function)',
   INSERT_NEW_ANSWERS: "OPENJSON's WITH (column type path) clause",
+  RECORD_ENRICHMENT_FAILURE: 'OUTPUT in an UPDATE (OUTPUT inserted.Failures ...)',
+  RECORD_FIRST_ENRICHMENT_FAILURE: 'OUTPUT in an INSERT (OUTPUT inserted.Failures ... VALUES ...)',
+  QUARANTINED_REPORTS: 'TOP (@limit): the grammar takes a number only',
+  REQUEUE_QUARANTINED: "OPENJSON's WITH (column type path) clause",
+  CLAIM_REPORTS: "OUTPUT in an UPDATE (OUTPUT inserted.GoAuditsReportId ...) and OPENJSON's WITH clause",
+  CLAIM_UNCLAIMED_REPORTS: "OUTPUT in an INSERT (OUTPUT inserted.GoAuditsReportId ... SELECT ...) and OPENJSON's WITH clause",
+  RELEASE_REPORTS: "OPENJSON's WITH (column type path) clause",
   RESERVE_API_CALL: 'OUTPUT in an UPDATE (OUTPUT inserted.NextCallAtMs ...)',
   'runbook 1.1': 'MERGE',
 };
@@ -37,6 +44,13 @@ const TRANSACT_SQL = { database: 'TransactSQL' };
 
 /** DATEADD/DATEDIFF/DATEPART's first argument, a keyword the parser lists as a column. */
 const DATEPARTS = new Set(['year', 'quarter', 'month', 'dayofyear', 'day', 'week', 'weekday', 'hour', 'minute', 'second']);
+
+/**
+ * CONVERT's target type when it is a bare keyword the grammar also takes for a name, as in
+ * CONVERT(date, @day, 23): the parser lists it as a column. Lower case only, as the statements
+ * write types, so no PascalCase project column is ever dropped.
+ */
+const CONVERT_TYPES = new Set(['date']);
 
 const orNull = (part: string | undefined) => (part === undefined || part === 'null' ? null : part);
 
@@ -51,8 +65,8 @@ function indexedTables(node: unknown): SqlNames['tables'] {
 
 /**
  * The names as node-sql-parser reads them: tableList (`op::schema::table`), columnList
- * (`op::table::column`, the table resolved from an alias) without @variables, `*` and
- * dateparts. Throws when the parser cannot read the statement.
+ * (`op::table::column`, the table resolved from an alias) without @variables, `*`, dateparts
+ * and CONVERT's bare target types. Throws when the parser cannot read the statement.
  */
 export function namesByParser(sql: string): SqlNames {
   const { tableList, columnList, ast } = parser.parse(sql, TRANSACT_SQL);
@@ -65,7 +79,10 @@ export function namesByParser(sql: string): SqlNames {
       const [, table, column = ''] = entry.split('::');
       return { table: orNull(table), column };
     })
-    .filter(({ column }) => !column.startsWith('@') && column !== '(.*)' && !DATEPARTS.has(column.toLowerCase()));
+    .filter(
+      ({ column }) =>
+        !column.startsWith('@') && column !== '(.*)' && !DATEPARTS.has(column.toLowerCase()) && !CONVERT_TYPES.has(column),
+    );
   return { tables: [...listed, ...indexedTables(ast)], columns };
 }
 

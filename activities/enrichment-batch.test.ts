@@ -1,0 +1,100 @@
+import { noEnrichment } from '../workflows/counts';
+import { enrichBatch, type BatchDeps, type BatchProgress } from './enrichment-batch';
+import { GoAuditsError } from './goaudits/errors';
+
+const detailRows = (key: string) => [{ RecordType: 'Detail', QUESTION_ID: key, Question: `Question ${key}?`, Answer: 'Yes' }];
+
+/** A batch over fakes: `answers` says what GoAudits answers each report (an array, or an error to throw). */
+function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgress; heldElsewhere?: string[] } = {}) {
+  const calls: string[] = [];
+  const saved: string[] = [];
+  const failures: { reportId: string; error: string }[] = [];
+  const heartbeats: BatchProgress[] = [];
+  const released: string[] = [];
+  const deps: BatchDeps = {
+    store: {
+      claimReports: async ({ reportIds }) => reportIds.filter((id) => !options.heldElsewhere?.includes(id)),
+      releaseReports: async ({ reportIds }) => void released.push(...reportIds),
+      saveReportDetails: async ({ details }) => {
+        saved.push(details.reportId);
+        return { certUpdated: false, answersInserted: details.answers.length, markedProcessed: true, certMissing: true };
+      },
+      recordEnrichmentFailure: async ({ reportId, error }) => {
+        failures.push({ reportId, error });
+        const failuresSoFar = failures.filter((f) => f.reportId === reportId).length;
+        return { failures: failuresSoFar, quarantined: failuresSoFar >= 1 };
+      },
+    },
+    goaudits: {
+      details: async (reportId) => {
+        calls.push(reportId);
+        const answer = answers[reportId];
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    },
+    lane: { call: (call) => call(), callsPerSecond: 10 },
+    retry: { initialIntervalMs: 1, maximumIntervalMs: 2, maximumAttempts: 3 },
+    quarantineAfter: 1,
+  };
+  const run = () =>
+    enrichBatch(deps, { runId: 'run-1', reportIds: Object.keys(answers) }, {
+      sleep: async () => undefined,
+      signal: new AbortController().signal,
+      heartbeat: (progress) => heartbeats.push(progress),
+      resumed: options.resumed,
+      warn: () => undefined,
+    });
+  return { run, calls, saved, failures, heartbeats, released };
+}
+
+const serverError = () => new GoAuditsError({ kind: 'transient', endpoint: 'details', status: 500, message: 'HTTP 500 (transient)' });
+
+test('stores each report, heartbeating its progress after each one', async () => {
+  const b = batch({ A: detailRows('1'), B: detailRows('2') });
+  expect(await b.run()).toMatchObject({ processed: 2, answersInsertedCount: 2, failedCount: 0 });
+  expect(b.heartbeats.map((h) => h.done)).toEqual([1, 2]);
+});
+
+test('leaves alone the reports another run holds, counting them, and releases its own claims', async () => {
+  const b = batch({ A: detailRows('1'), B: detailRows('2'), C: detailRows('3') }, { heldElsewhere: ['B'] });
+  expect(await b.run()).toMatchObject({ processed: 2, enrichedElsewhereCount: 1 });
+  expect(b.calls).toEqual(['A', 'C']);
+  expect(b.released).toEqual(['A', 'C']);
+});
+
+test('a retry resumes after the last report heartbeated, with its counts', async () => {
+  const resumed = { done: 1, counts: { ...noEnrichment(), processed: 1, answersInsertedCount: 5 } };
+  const b = batch({ A: detailRows('1'), B: detailRows('2') }, { resumed });
+  expect(await b.run()).toMatchObject({ processed: 2, answersInsertedCount: 6 });
+  expect(b.calls).toEqual(['B']);
+});
+
+test('a call that keeps failing is tried the set number of times, then recorded as failed', async () => {
+  const b = batch({ A: serverError(), B: detailRows('2') });
+  expect(await b.run()).toMatchObject({ processed: 1, failedCount: 1, quarantinedCount: 1 });
+  expect(b.calls).toEqual(['A', 'A', 'A', 'B']);
+  expect(b.failures).toEqual([{ reportId: 'A', error: 'GoAudits details: HTTP 500 (transient)' }]);
+});
+
+test('no Detail rows, or no usable question key, are failures with their reason; nothing is stored', async () => {
+  const b = batch({ A: [{ RecordType: 'Header' }], B: [{ RecordType: 'Detail', Question: '  ', Answer: 'x' }] });
+  expect(await b.run()).toMatchObject({ processed: 0, failedCount: 2 });
+  expect(b.failures.map((f) => f.error)).toEqual(['GoAudits has no Detail rows for this report', 'no Detail row has a usable question key']);
+  expect(b.saved).toEqual([]);
+});
+
+test('a token that cannot be had fails the batch, to be retried, without counting the report as failed', async () => {
+  const unavailable = new GoAuditsError({ kind: 'token-unavailable', endpoint: 'details', message: 'no bearer token: vault unreachable' });
+  const b = batch({ A: detailRows('1'), B: unavailable });
+  await expect(b.run()).rejects.toBe(unavailable);
+  expect(b.failures).toEqual([]);
+  expect(b.heartbeats).toEqual([{ done: 1, counts: expect.objectContaining({ processed: 1 }) }]);
+});
+
+test('a refused token stops the batch at once', async () => {
+  const refused = new GoAuditsError({ kind: 'auth', endpoint: 'details', status: 401, message: 'HTTP 401 (auth)' });
+  const b = batch({ A: detailRows('1'), B: refused, C: detailRows('3') });
+  expect(await b.run()).toMatchObject({ processed: 1, authFatal: true });
+  expect(b.calls).toEqual(['A', 'B']);
+});
