@@ -79,7 +79,7 @@ export async function enrichBatch(
   async function enrichReport(reportId: string): Promise<Partial<EnrichmentCounts>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const body = await lane.call(() => goaudits.details(reportId, { signal: activity.signal }), activity.sleep);
+        const body = await lane.call((state) => goaudits.details(reportId, { signal: activity.signal, ...state }), activity.sleep);
         const { hasDetailRows, ...details } = parseReportDetails(reportId, body);
         if (!hasDetailRows) return failed(reportId, 'GoAudits has no Detail rows for this report');
         if (details.answers.length === 0) return failed(reportId, 'no Detail row has a usable question key');

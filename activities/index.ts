@@ -118,6 +118,11 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
       return store.storedReportsPerDay();
     },
 
+    /** Lets the first call of a new run test a refused token again (once per run: it is recorded again if refused). */
+    async retestRefusedToken(): Promise<void> {
+      await store.refuseToken(null);
+    },
+
     async pendingEnrichment(limit: number): Promise<string[]> {
       return store.pendingEnrichment(limit);
     },
@@ -141,7 +146,7 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
     /** One summary call for the window, then reports, ledger and watermark in one transaction. */
     async ingestWindow(args: { runId: string; window: Window; advanceWatermark: boolean }): Promise<IngestedWindow> {
       const body = await heartbeating(({ sleep, signal }) =>
-        callingGoAudits(() => lane.call(() => goaudits.summary(args.window, { signal }), sleep)),
+        callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep)),
       );
       const { reports, fetched, skipped, skippedBy } = await callingGoAudits(async () => normaliseSummary(body));
       if (skipped > 0) log.warn('summary rows skipped', { window: args.window, skippedBy });

@@ -146,7 +146,7 @@ describe('ingestion and enrichment on a real dev server', () => {
       'GoAuditsEnrichment Failed',
       'GoAuditsIngestion Failed',
     ]);
-    expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(/^Selected=\d+ .* Failed=\d+ \| Error: authFatal: /);
+    expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(/^Selected=\d+ .* Failed=\d+ Quarantined=\d+ EnrichedElsewhere=\d+ \| Error: authFatal: /);
     expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(/^Fetched=\d+ .* Pages=\d MissedDays=0 \| Error: authFatal: /);
     expect(pipeline.simulator.counters().requestsAfterRevocation).toBe(0);
     const truth = truthOf(pipeline);
@@ -161,6 +161,29 @@ describe('ingestion and enrichment on a real dev server', () => {
     const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
     expect(sweep.counts).toMatchObject({ failedCount: withoutDetails(pipeline), authFatal: false });
     expect(tablesOf(pipeline)).toEqual(truth);
+  });
+
+  test('a token refused at one worker gets at most one more call from any worker, and the next run tests it once again', async () => {
+    const pipeline = await fixture.pipeline({
+      simulator: { revokeTokenAfterCalls: 15, revokedStatus: 403 },
+      env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_ENRICH_BATCH_SIZE: '4', GOAUDITS_ENRICH_CONCURRENCY: '4' },
+    });
+    await pipeline.addWorker('goaudits-worker@second');
+    const halted = await pipeline.execute('ingestionWorkflow').catch((error: unknown) => error);
+    expect(failureTypes(halted)).toContain(AUTH_HALT);
+    expect(pipeline.simulator.counters().requestsAfterRevocation).toBeLessThanOrEqual(1);
+
+    // The same token, still refused: the next run tests it once, and halts again.
+    const before = pipeline.simulator.counters().requests;
+    const again = await pipeline.execute('enrichmentWorkflow').catch((error: unknown) => error);
+    expect(failureTypes(again)).toContain(AUTH_HALT);
+    expect(pipeline.simulator.counters().requests - before).toBeLessThanOrEqual(2);
+
+    // A one-off refusal: GoAudits takes the same token again, and the next run goes through.
+    pipeline.simulator.setToken(pipeline.tokenEnv.GOAUDITS_BEARER_TOKEN);
+    await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
   });
 
   test('failing reports are counted without stopping the batch, and a later sweep enriches them', async () => {

@@ -62,6 +62,7 @@ export async function enrichmentWorkflow(rawInput?: EnrichmentInput): Promise<En
 
   const run = await batches.openRun();
   await pipeline.closeOrphanedRuns({ job: ENRICHMENT_JOB, by: run });
+  await pipeline.retestRefusedToken();
   try {
     batches.add(input.reportIds ?? (await pipeline.pendingEnrichment(input.limit ?? settings.sweepLimit)));
     await batches.drain('all');

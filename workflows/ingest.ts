@@ -73,6 +73,7 @@ export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<Inge
   if (!input.cursor) {
     await pipeline.startRun(cursor.run);
     await pipeline.closeOrphanedRuns({ job: INGESTION_JOB, by: cursor.run });
+    await pipeline.retestRefusedToken();
   }
   return new IngestionRun(cursor, settings, input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS).run(input);
 }

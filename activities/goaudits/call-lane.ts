@@ -13,6 +13,9 @@ import { GoAuditsError } from './errors';
  * Any 1000 ms of arrivals then comes from starts spread over less than `1000 + safetyMs` ms,
  * which hold at most `rate` starts.
  *
+ * A 401/403 leaves the refused token's fingerprint in the lane, which every call of every process
+ * reads just before it goes: a refused token gets no more calls than those already on their way.
+ *
  * A 429 moves the shared lane past its `Retry-After`, so every later reservation, in every
  * process, starts after it; calls of this process that had a start already wait it out too. (A
  * call another process had already given a start within the wait still goes: at most that
@@ -31,9 +34,18 @@ export type Sleep = (ms: number) => Promise<void>;
 /** When GoAudits sends a 429 without `Retry-After`. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
 
+/** What every worker knows when a call's turn comes: the fingerprint of the token GoAudits refused, if any. */
+export interface LaneState {
+  refusedToken: string | null;
+}
+
 export interface CallLane {
-  /** Runs `call` in its turn; a 429 holds the lane for everyone, then the call queues again (a 429 is not a failure). */
-  call<T>(call: () => Promise<T>, sleep: Sleep): Promise<T>;
+  /**
+   * Runs `call` in its turn, with the lane's state read just then; a 429 holds the lane for
+   * everyone, then the call queues again (a 429 is not a failure); a 401/403 records the refused
+   * token's fingerprint where every worker checks it before its next call.
+   */
+  call<T>(call: (state: LaneState) => Promise<T>, sleep: Sleep): Promise<T>;
   /** The sustained calls per second the lane allows. */
   readonly callsPerSecond: number;
 }
@@ -43,7 +55,7 @@ export function spacingMs({ ratePerSecond, safetyMs }: CallLaneOptions): number 
 }
 
 export function createCallLane(
-  store: Pick<Store, 'reserveApiCall' | 'holdApiCalls'>,
+  store: Pick<Store, 'reserveApiCall' | 'holdApiCalls' | 'refusedToken' | 'refuseToken'>,
   options: CallLaneOptions,
   events: { rateLimited?: (waitMs: number) => void; lateStart?: () => void } = {},
   clock: () => number = Date.now,
@@ -73,8 +85,9 @@ export function createCallLane(
       for (;;) {
         await turn(sleep);
         try {
-          return await call();
+          return await call({ refusedToken: await store.refusedToken() });
         } catch (error) {
+          if (error instanceof GoAuditsError && error.kind === 'auth' && error.tokenFingerprint) await store.refuseToken(error.tokenFingerprint);
           if (!(error instanceof GoAuditsError) || error.kind !== 'rate-limit') throw error;
           const waitMs = error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
           events.rateLimited?.(waitMs);

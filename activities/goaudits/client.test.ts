@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGoAuditsClient, type GoAuditsClient, type GoAuditsClientOptions } from './client';
+import { createGoAuditsClient, tokenFingerprint, type GoAuditsClient, type GoAuditsClientOptions } from './client';
 import { GoAuditsError } from './errors';
 import type { TokenSource } from './token-source';
 
@@ -161,16 +161,18 @@ describe('failures', () => {
     expect(tokenSource.invalidate).toHaveBeenCalledTimes(1);
   });
 
-  it('makes no call with a refused token until the source gives a new one', async () => {
+  it('makes no call with the token whose fingerprint it is told was refused, and a new token goes', async () => {
     respond = json(401, { message: 'Unauthorized' });
-    await failure(client.details('R1'));
+    const refused = await failure(client.details('R1'));
+    expect(refused.tokenFingerprint).toBe(tokenFingerprint(TOKEN));
+    expect(refused.tokenFingerprint).toMatch(/^[0-9a-f]{64}$/);
     respond = json(200, []);
-    const again = await failure(client.details('R2'));
+    const again = await failure(client.details('R2', { refusedToken: refused.tokenFingerprint }));
     expect(again).toMatchObject({ kind: 'auth', endpoint: 'details' });
     expect(received).toHaveLength(1);
 
     tokenSource.token = async () => 'rotated-token';
-    await expect(client.details('R3')).resolves.toEqual([]);
+    await expect(client.details('R3', { refusedToken: refused.tokenFingerprint })).resolves.toEqual([]);
     expect(received).toHaveLength(2);
     expect(received[1].headers.authorization).toBe('Bearer rotated-token');
   });

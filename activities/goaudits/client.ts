@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { errorForStatus, GoAuditsError, type GoAuditsEndpoint } from './errors';
@@ -44,9 +45,18 @@ export interface GoAuditsClient {
   close(): Promise<void>;
 }
 
-/** `signal` aborts the call (an activity's cancellation reaches the socket). */
+/**
+ * `signal` aborts the call (an activity's cancellation reaches the socket); no call is made with
+ * a token whose fingerprint is `refusedToken` (GoAudits refused it, as every worker knows).
+ */
 export interface CallOptions {
   signal?: AbortSignal;
+  refusedToken?: string | null;
+}
+
+/** What every worker may know of a token: its SHA-256, hex. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 /**
@@ -98,13 +108,16 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
     ...(connections === undefined ? {} : { connections }),
   });
 
-  /** The token GoAudits last refused: no call is made with it again until the source has a new one. */
-  let refusedToken: string | undefined;
-
-  async function post(endpoint: GoAuditsEndpoint, url: string, body: object, { signal }: CallOptions = {}): Promise<unknown> {
+  async function post(endpoint: GoAuditsEndpoint, url: string, body: object, { signal, refusedToken }: CallOptions = {}): Promise<unknown> {
     const token = await bearerToken(endpoint);
-    if (token === refusedToken) {
-      throw new GoAuditsError({ kind: 'auth', endpoint, message: 'the token was refused (401/403) and has not been rotated; not calling' });
+    const fingerprint = tokenFingerprint(token);
+    if (fingerprint === refusedToken) {
+      throw new GoAuditsError({
+        kind: 'auth',
+        endpoint,
+        tokenFingerprint: fingerprint,
+        message: 'the token was refused (401/403) and has not been rotated; not calling',
+      });
     }
     let response;
     try {
@@ -122,11 +135,8 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
     if (response.statusCode < 200 || response.statusCode > 299) {
       // Read and drop the body so the socket goes back to the pool; the status says it all.
       await response.body.dump().catch(() => undefined);
-      const error = errorForStatus(endpoint, response.statusCode, response.headers);
-      if (error.kind === 'auth') {
-        refusedToken = token;
-        tokenSource.invalidate();
-      }
+      const error = errorForStatus(endpoint, response.statusCode, response.headers, fingerprint);
+      if (error.kind === 'auth') tokenSource.invalidate();
       throw error;
     }
 

@@ -17,7 +17,7 @@ describe('errorForStatus', () => {
     [422, 'bad-response'],
     [302, 'bad-response'],
   ])('classifies HTTP %i as %s', (status, kind) => {
-    const error = errorForStatus('details', status, {}, NOW);
+    const error = errorForStatus('details', status, {}, undefined, NOW);
     expect(error).toBeInstanceOf(GoAuditsError);
     expect(error).toMatchObject({ kind, status, endpoint: 'details', name: 'GoAuditsError' });
     expect(error.message).toBe(`GoAudits details: HTTP ${status} (${kind})`);
@@ -25,18 +25,18 @@ describe('errorForStatus', () => {
   });
 
   it('reads Retry-After on 429', () => {
-    const error = errorForStatus('summary', 429, { 'retry-after': '7' }, NOW);
+    const error = errorForStatus('summary', 429, { 'retry-after': '7' }, undefined, NOW);
     expect(error).toMatchObject({ kind: 'rate-limit', retryAfterMs: 7000 });
     expect(error.message).toBe('GoAudits summary: HTTP 429 (rate-limit, retry after 7000 ms)');
   });
 
   it('reads Retry-After on 503', () => {
-    expect(errorForStatus('summary', 503, { 'retry-after': '2' }, NOW).retryAfterMs).toBe(2000);
+    expect(errorForStatus('summary', 503, { 'retry-after': '2' }, undefined, NOW).retryAfterMs).toBe(2000);
   });
 
   it('ignores Retry-After on auth and bad-response errors', () => {
-    expect(errorForStatus('summary', 401, { 'retry-after': '2' }, NOW).retryAfterMs).toBeUndefined();
-    expect(errorForStatus('summary', 400, { 'retry-after': '2' }, NOW).retryAfterMs).toBeUndefined();
+    expect(errorForStatus('summary', 401, { 'retry-after': '2' }, undefined, NOW).retryAfterMs).toBeUndefined();
+    expect(errorForStatus('summary', 400, { 'retry-after': '2' }, undefined, NOW).retryAfterMs).toBeUndefined();
   });
 });
 

@@ -21,6 +21,8 @@ export class GoAuditsError extends Error {
   readonly status?: number;
   /** How long GoAudits asked us to wait (`Retry-After`), in milliseconds. */
   readonly retryAfterMs?: number;
+  /** For `auth`: the fingerprint of the token GoAudits refused (see tokenFingerprint), never the token. */
+  readonly tokenFingerprint?: string;
 
   constructor(args: {
     kind: GoAuditsErrorKind;
@@ -28,6 +30,7 @@ export class GoAuditsError extends Error {
     message: string;
     status?: number;
     retryAfterMs?: number;
+    tokenFingerprint?: string;
     cause?: unknown;
   }) {
     super(`GoAudits ${args.endpoint}: ${args.message}`, args.cause === undefined ? undefined : { cause: args.cause });
@@ -35,6 +38,7 @@ export class GoAuditsError extends Error {
     this.endpoint = args.endpoint;
     this.status = args.status;
     this.retryAfterMs = args.retryAfterMs;
+    this.tokenFingerprint = args.tokenFingerprint;
   }
 }
 
@@ -53,13 +57,21 @@ export function errorForStatus(
   endpoint: GoAuditsEndpoint,
   status: number,
   headers: Readonly<Record<string, string | string[] | undefined>>,
+  tokenFingerprint?: string,
   nowMs: number = Date.now(),
 ): GoAuditsError {
   const kind = kindOfStatus(status);
   const retryAfterMs =
     kind === 'rate-limit' || kind === 'transient' ? parseRetryAfter(headers['retry-after'], nowMs) : undefined;
   const wait = retryAfterMs === undefined ? '' : `, retry after ${retryAfterMs} ms`;
-  return new GoAuditsError({ kind, endpoint, status, retryAfterMs, message: `HTTP ${status} (${kind}${wait})` });
+  return new GoAuditsError({
+    kind,
+    endpoint,
+    status,
+    retryAfterMs,
+    tokenFingerprint: kind === 'auth' ? tokenFingerprint : undefined,
+    message: `HTTP ${status} (${kind}${wait})`,
+  });
 }
 
 /**

@@ -63,7 +63,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     sql: `
       CREATE TABLE IF NOT EXISTS GoAuditsCallLane (
         LaneName     TEXT    NOT NULL PRIMARY KEY,
-        NextCallAtMs INTEGER NOT NULL
+        NextCallAtMs INTEGER NOT NULL,
+        RefusedToken TEXT    NULL
       );
       INSERT INTO GoAuditsCallLane (LaneName, NextCallAtMs) VALUES ('GoAudits', 0) ON CONFLICT (LaneName) DO NOTHING;
     `,

@@ -121,6 +121,8 @@ export function prepareSqliteStatements(db: Database.Database) {
        FROM GoAuditsMissedDays ORDER BY SummaryDay`,
     ),
     forgetMissedDays: db.prepare<[string, string]>('DELETE FROM GoAuditsMissedDays WHERE SummaryDay BETWEEN ? AND ?'),
+    refusedToken: db.prepare<[], string | null>("SELECT RefusedToken FROM GoAuditsCallLane WHERE LaneName = 'GoAudits'").pluck(),
+    refuseToken: db.prepare<[string | null]>("UPDATE GoAuditsCallLane SET RefusedToken = ? WHERE LaneName = 'GoAudits'"),
     nextCallAt: db.prepare<[], number>("SELECT NextCallAtMs FROM GoAuditsCallLane WHERE LaneName = 'GoAudits'").pluck(),
     /** Moves the lane's next free start forward only. */
     moveLane: db.prepare<[number]>(

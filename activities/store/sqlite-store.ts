@@ -157,6 +157,12 @@ export function openSqliteStore(path: string): Store {
     async holdApiCalls(untilMs) {
       sql().moveLane.run(untilMs);
     },
+    async refusedToken() {
+      return sql().refusedToken.get() ?? null;
+    },
+    async refuseToken(fingerprint) {
+      sql().refuseToken.run(fingerprint);
+    },
     async close() {
       db.close();
     },

@@ -92,6 +92,8 @@ describe('SQL Server store parameters (no server)', () => {
     await store.openRuns(INGESTION_JOB);
     await store.finishRun({ runId, status: 'Succeeded', message: 'done' });
     reservedStart = await store.reserveApiCall({ nowMs: 1_800_000_000_000, spacingMs: 105 });
+    await store.refuseToken('f'.repeat(64));
+    await store.refusedToken();
     await store.holdApiCalls(1_800_000_002_000);
     await store.close();
   });

@@ -20,7 +20,7 @@ export const SQLSERVER_SCHEMA = {
     'JobRunId',
     'IngestedAtUtc',
   ],
-  GoAuditsCallLane: ['LaneName', 'NextCallAtMs'],
+  GoAuditsCallLane: ['LaneName', 'NextCallAtMs', 'RefusedToken'],
   GoAuditsEnrichmentFailures: ['GoAuditsReportId', 'Failures', 'LastError', 'LastFailedUtc', 'QuarantinedUtc'],
   GoAuditsEnrichmentClaims: ['GoAuditsReportId', 'RunId', 'ClaimedUntilUtc'],
   GoAuditsMissedDays: ['SummaryDay', 'Failures', 'LastError', 'LastFailedUtc'],
@@ -93,12 +93,14 @@ CREATE TABLE dbo.GoAuditsReportAnswers (
 
 /**
  * The call lane every worker shares, so the GoAudits rate limit holds across processes:
- * NextCallAtMs is the lane's next free start, in epoch milliseconds.
+ * NextCallAtMs is the lane's next free start, in epoch milliseconds; RefusedToken the SHA-256
+ * (hex) of the token GoAudits last refused, never the token.
  */
 export const CREATE_GOAUDITS_CALL_LANE = `IF OBJECT_ID(N'dbo.GoAuditsCallLane', N'U') IS NULL
 CREATE TABLE dbo.GoAuditsCallLane (
   LaneName     nvarchar(50) NOT NULL,
   NextCallAtMs bigint       NOT NULL,
+  RefusedToken char(64)     NULL,
   CONSTRAINT PK_GoAuditsCallLane PRIMARY KEY (LaneName)
 );`;
 

@@ -272,6 +272,12 @@ export const HOLD_API_CALLS = `UPDATE dbo.GoAuditsCallLane
 SET NextCallAtMs = @untilMs
 WHERE LaneName = N'GoAudits' AND NextCallAtMs < @untilMs;`;
 
+/** The fingerprint of the token GoAudits last refused, or NULL. */
+export const REFUSED_TOKEN = `SELECT l.RefusedToken AS refusedToken FROM dbo.GoAuditsCallLane AS l WHERE l.LaneName = N'GoAudits';`;
+
+/** Records (or, with NULL, lifts) the refusal every worker checks before a call. */
+export const REFUSE_TOKEN = `UPDATE dbo.GoAuditsCallLane SET RefusedToken = @fingerprint WHERE LaneName = N'GoAudits';`;
+
 /** Every statement above and every migration statement, by name: what tsql-check verifies. */
 export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   CREATE_SCHEMA_MIGRATIONS,
@@ -309,4 +315,6 @@ export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   FINISH_RUN,
   RESERVE_API_CALL,
   HOLD_API_CALLS,
+  REFUSED_TOKEN,
+  REFUSE_TOKEN,
 };

@@ -16,6 +16,8 @@ import {
   FORGET_ENRICHMENT_FAILURES,
   FORGET_MISSED_DAYS,
   HOLD_API_CALLS,
+  REFUSED_TOKEN,
+  REFUSE_TOKEN,
   INSERT_NEW_ANSWERS,
   INSERT_NEW_REPORTS,
   MARK_PROCESSED,
@@ -274,6 +276,15 @@ export function sqlServerStore(pool: ConnectionPool): Store {
 
     async holdApiCalls(untilMs) {
       await single((on) => query(on, HOLD_API_CALLS, { untilMs: epochMs(untilMs) }));
+    },
+
+    async refusedToken() {
+      const { recordset } = await single((on) => query<{ refusedToken: string | null }>(on, REFUSED_TOKEN, {}));
+      return recordset[0]?.refusedToken ?? null;
+    },
+
+    async refuseToken(fingerprint) {
+      await single((on) => query(on, REFUSE_TOKEN, { fingerprint: [SHORT_TEXT, fingerprint] }));
     },
 
     async close() {

@@ -518,6 +518,14 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect([...starts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => now + i * 50));
       });
 
+      it('keeps the refused token\'s fingerprint for every worker until it is lifted', async () => {
+        expect(await store.refusedToken()).toBeNull();
+        await store.refuseToken('a'.repeat(64));
+        expect(await store.refusedToken()).toBe('a'.repeat(64));
+        await store.refuseToken(null);
+        expect(await store.refusedToken()).toBeNull();
+      });
+
       it('holds every later call until a 429 wait is over, and never moves back', async () => {
         await store.reserveApiCall({ nowMs: now, spacingMs: 100 });
         await store.holdApiCalls(now + 2_000);

@@ -137,6 +137,13 @@ export interface Store {
   reserveApiCall(args: { nowMs: number; spacingMs: number }): Promise<number>;
   /** No call starts before `untilMs` (a 429's `Retry-After`, for every worker); never moves the lane back. */
   holdApiCalls(untilMs: number): Promise<void>;
+  /**
+   * The fingerprint (never the token itself) of the token GoAudits last refused, that every
+   * worker checks before a call; null when none is refused. `refuseToken(null)` lets the next
+   * call test the same token again.
+   */
+  refusedToken(): Promise<string | null>;
+  refuseToken(fingerprint: string | null): Promise<void>;
 
   close(): Promise<void>;
 }
