@@ -150,7 +150,12 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
       );
       const { reports, fetched, skipped, skippedBy } = await callingGoAudits(async () => normaliseSummary(body));
       if (skipped > 0) log.warn('summary rows skipped', { window: args.window, skippedBy });
-      const saved = await store.saveSummaryWindow({ runId: args.runId, reports, advanceWatermark: args.advanceWatermark });
+      const saved = await store.saveSummaryWindow({
+        runId: args.runId,
+        reports,
+        advanceWatermark: args.advanceWatermark,
+        watermarkNotAfterUtc: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      });
       await store.forgetMissedDays(args.window);
       return {
         fetched,

@@ -30,7 +30,7 @@ export function openSqliteStore(path: string): Store {
   };
 
   const saveSummaryWindow = db.transaction(
-    ({ runId, reports, advanceWatermark }: Parameters<Store['saveSummaryWindow']>[0]): SavedWindow => {
+    ({ runId, reports, advanceWatermark, watermarkNotAfterUtc }: Parameters<Store['saveSummaryWindow']>[0]): SavedWindow => {
       const q = sql();
       const ingested: string[] = [];
       let alreadyProcessed = 0;
@@ -47,6 +47,8 @@ export function openSqliteStore(path: string): Store {
           q.markProcessed.run(INGESTION_JOB, id, runId);
         }
       }
+      const notAfter = watermarkNotAfterUtc === undefined ? undefined : toSqliteUtc(watermarkNotAfterUtc);
+      if (notAfter !== undefined && newest !== undefined && newest > notAfter) newest = notAfter;
       if (advanceWatermark && newest !== undefined) q.advanceWatermark.run(INGESTION_JOB, newest);
       return { ingested, alreadyProcessed, watermarkUtc: watermark(INGESTION_JOB) };
     },

@@ -121,10 +121,12 @@ export function sqlServerStore(pool: ConnectionPool): Store {
       await transact((transaction) => writeWatermark(transaction, SET_WATERMARK, job, utcText));
     },
 
-    async saveSummaryWindow({ runId, reports, advanceWatermark }) {
+    async saveSummaryWindow({ runId, reports, advanceWatermark, watermarkNotAfterUtc }) {
       const unique = firstPerKey(reports, (report) => report.id);
       const rows = unique.map(({ id, completedAtUtc }) => ({ id, completedAtUtc: toSqliteUtc(completedAtUtc) }));
-      const newest = reports.map((report) => toSqliteUtc(report.completedAtUtc)).sort().at(-1);
+      const times = reports.map((report) => toSqliteUtc(report.completedAtUtc));
+      const notAfter = watermarkNotAfterUtc === undefined ? [] : [toSqliteUtc(watermarkNotAfterUtc)];
+      const newest = times.length === 0 ? undefined : [times.sort().at(-1)!, ...notAfter].sort()[0];
       const window = { job: [SHORT_TEXT, INGESTION_JOB], reports: [LONG_TEXT, JSON.stringify(rows)] } as const;
       return transact(async (transaction): Promise<SavedWindow> => {
         const processed = await query<{ alreadyProcessed: number }>(transaction, COUNT_PROCESSED_REPORTS, window);

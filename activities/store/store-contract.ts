@@ -136,6 +136,15 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await ledger(INGESTION_JOB, `RunId = '${runId}' AND ProcessedUtc IS NOT NULL`)).toBe(3);
       });
 
+      it('never moves the watermark past watermarkNotAfterUtc, however far in the future a report is dated', async () => {
+        const future = [report('F1', '2031-01-01T00:00:00Z'), report('R9', '2025-01-01T00:00:00Z')];
+        const saved = await store.saveSummaryWindow({ runId, reports: future, advanceWatermark: true, watermarkNotAfterUtc: '2026-11-27T10:00:00Z' });
+        expect(saved.ingested).toEqual(['F1', 'R9']);
+        expect(await store.watermark(INGESTION_JOB)).toBe('2026-11-27T10:00:00Z');
+        await store.saveSummaryWindow({ runId, reports: [report('R8', '2025-02-01T00:00:00Z')], advanceWatermark: true, watermarkNotAfterUtc: '2026-11-27T11:00:00Z' });
+        expect(await store.watermark(INGESTION_JOB)).toBe('2026-11-27T10:00:00Z');
+      });
+
       it('adds nothing on a repeat and counts the ids already processed', async () => {
         await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
         const again = await store.saveSummaryWindow({ runId: randomUUID(), reports: window, advanceWatermark: true });

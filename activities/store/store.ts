@@ -65,13 +65,15 @@ export interface Store {
   /**
    * In one transaction: inserts reports not stored yet (CompletedAtUtc, JobRunId = runId),
    * records ProcessedItems('GoAuditsIngestion', id) for them, and, when advanceWatermark,
-   * moves the watermark to the newest completedAtUtc of `reports` if that is later than the
-   * current one (never backwards).
+   * moves the watermark to the newest completedAtUtc of `reports`, but never past
+   * `watermarkNotAfterUtc` (a report dated in the future must not stop the hourly runs), if
+   * that is later than the current one (never backwards).
    */
   saveSummaryWindow(args: {
     runId: string;
     reports: SummaryReport[];
     advanceWatermark: boolean;
+    watermarkNotAfterUtc?: string;
   }): Promise<SavedWindow>;
 
   /**
