@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PipelineSettings } from './settings';
 import { AUTH_FAILURE } from './failure-types';
@@ -18,7 +18,9 @@ export const pipeline = proxyActivities<Activities>({
 /**
  * The GoAudits activities. They heartbeat every few seconds while they wait in the lane or for
  * GoAudits, so a worker that dies is noticed within the heartbeat timeout and another worker
- * resumes the work; the start-to-close timeout only bounds a batch that never ends.
+ * resumes the work; the start-to-close timeout only bounds a batch that never ends. A cancelled
+ * run waits until each of them has really stopped (they learn of it at their next heartbeat),
+ * so none writes after the run's rows say it was cancelled.
  */
 export function goAudits(settings: PipelineSettings) {
   const { initialIntervalMs, maximumIntervalMs, maximumAttempts } = settings.apiRetry;
@@ -26,6 +28,7 @@ export function goAudits(settings: PipelineSettings) {
     taskQueue: settings.apiTaskQueue,
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '30 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
       initialInterval: initialIntervalMs,
       maximumInterval: maximumIntervalMs,

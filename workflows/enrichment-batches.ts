@@ -1,4 +1,4 @@
-import { condition } from '@temporalio/workflow';
+import { CancellationScope, condition } from '@temporalio/workflow';
 import type { RunRef } from '../activities';
 import { ENRICHMENT_JOB } from '../activities/store/store';
 import type { GoAuditsActivities } from './activities';
@@ -86,14 +86,18 @@ export class EnrichmentBatches {
     if (this.cursor.counts.authFatal) throw authHalt('enrichment');
   }
 
-  /** Stops new batches after a failure elsewhere in the run, and waits for the running ones. */
-  async stop(): Promise<void> {
-    this.stopping = 'now';
-    await this.pumping?.catch(() => undefined);
-  }
-
-  /** Closes the GoAuditsEnrichment row, if one was opened, the way the run ended; returns the error to throw. */
+  /**
+   * Closes the GoAuditsEnrichment row, if one was opened, the way the run ended; returns the
+   * error to throw. After a failure or a cancel, it first stops new batches and waits until the
+   * running ones have ended (a cancelled batch ends at its next heartbeat), even while the run is
+   * being cancelled: no batch writes after its row says how the run ended.
+   */
   async close(error?: unknown): Promise<unknown> {
+    if (error !== undefined) {
+      this.stopping = 'now';
+      this.pumping?.catch(() => undefined);
+      await CancellationScope.nonCancellable(() => condition(() => this.running === 0));
+    }
     const run = this.cursor.run;
     if (!run) return error;
     if (error === undefined) {

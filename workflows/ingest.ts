@@ -152,7 +152,6 @@ class IngestionRun {
       more = await this.ingestWindows();
       await this.enrichment.drain(more ? 'running' : 'all');
     } catch (error) {
-      await this.enrichment.stop();
       await this.enrichment.close(error);
       throw await closeFailedRun(this.cursor.run, this.cursor.counts, error);
     }
