@@ -149,7 +149,7 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
         callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep)),
       );
       const { reports, fetched, skipped, skippedBy } = await callingGoAudits(async () => normaliseSummary(body));
-      if (skipped > 0) log.warn('summary rows skipped', { window: args.window, skippedBy });
+      if (skipped > 0) log.info('summary rows skipped (counted in Skipped=)', { window: args.window, skippedBy });
       const saved = await store.saveSummaryWindow({
         runId: args.runId,
         reports,
