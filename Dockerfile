@@ -1,7 +1,7 @@
 # The GoAudits pipeline image: the Temporal worker by default; the same image runs the client
 # (`node dist/client/main.js schedules`) and the simulator (`node dist/simulator/main.js`).
 #   docker build --build-arg GIT_SHA=$(git rev-parse HEAD) -t goaudits-temporal .
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Node plus what better-sqlite3 needs to compile when no prebuilt binary downloads.
 FROM ${NODE_IMAGE} AS toolchain
@@ -22,6 +22,11 @@ FROM toolchain AS production-dependencies
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
+# The SDK's native connection checks Temporal's TLS certificate against the system store only,
+# which the slim image lacks: without it, TLS to Temporal Cloud fails (NativeCertsNotFound).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 ARG GIT_SHA=""
 # A small young generation and a capped old one keep the worker near 235-255 MiB RSS through a
 # 20,000-report backfill (bench/throughput.ts passes the same options to its workers).
