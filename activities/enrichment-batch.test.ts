@@ -33,7 +33,7 @@ function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgr
         return answer;
       },
     },
-    lane: { call: (call) => call({ refusedToken: null }), callsPerSecond: 10 },
+    lane: { call: (call) => call({ refusedToken: null }) },
     retry: { initialIntervalMs: 1, maximumIntervalMs: 2, maximumAttempts: 3 },
     quarantineAfter: 1,
   };

@@ -1,5 +1,6 @@
 import { addCounts, noEnrichment, type EnrichmentCounts } from '../workflows/counts';
 import type { ApiRetry } from '../workflows/settings';
+import { pacer } from '../workflows/pace';
 import type { CallLane } from './goaudits/call-lane';
 import type { GoAuditsClient } from './goaudits/client';
 import { parseReportDetails } from './goaudits/details';
@@ -56,14 +57,8 @@ export async function enrichBatch(
   { runId, reportIds, callsPerSecond }: EnrichBatchInput,
   activity: BatchActivity,
 ): Promise<EnrichmentCounts> {
-  let lastStart = Number.NEGATIVE_INFINITY;
   /** The run's own pace, when an operator set one: this batch's share of it. */
-  async function ownPace(): Promise<void> {
-    if (callsPerSecond === undefined) return;
-    const wait = lastStart + 1000 / callsPerSecond - Date.now();
-    if (wait > 0) await activity.sleep(wait);
-    lastStart = Date.now();
-  }
+  const ownPace = pacer(() => callsPerSecond, activity.sleep);
 
   /** Counts the report as failed, records why, and says whether that quarantined it. */
   async function failed(reportId: string, error: string): Promise<Partial<EnrichmentCounts>> {

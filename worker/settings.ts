@@ -1,7 +1,7 @@
 import type { PipelineSettings } from '../workflows/settings';
 import type { Environment } from './config';
 import { laneOptions } from './lane-options';
-import { spacingMs } from '../activities/goaudits/call-lane';
+import { sustainedCallsPerSecond } from '../activities/goaudits/call-lane';
 
 /** The non-secret part of the configuration that workflows read through an activity. */
 export function pipelineSettings(env: Environment): PipelineSettings {
@@ -15,7 +15,7 @@ export function pipelineSettings(env: Environment): PipelineSettings {
     quarantineAfter: env.GOAUDITS_QUARANTINE_AFTER,
     apiTaskQueue: env.GOAUDITS_API_TASK_QUEUE,
     rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND,
-    laneCallsPerSecond: 1000 / spacingMs(laneOptions(env)),
+    laneCallsPerSecond: sustainedCallsPerSecond(laneOptions(env)),
     apiRetry: {
       initialIntervalMs: env.GOAUDITS_RETRY_INITIAL_MS,
       maximumIntervalMs: env.GOAUDITS_RETRY_MAX_MS,

@@ -6,6 +6,7 @@ import {
   setCurrentDetails,
   setHandler,
   setWorkflowOptions,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -135,7 +136,7 @@ class IngestionRun {
       this.publish();
     });
     this.enrichment = new EnrichmentBatches(this.api, this.controls, cursor.enrichment, () => this.publish(), 'enrichment');
-    this.pace = pacer(() => this.controls.current.rateLimitPerSecond);
+    this.pace = pacer(() => this.controls.current.rateLimitPerSecond, sleep);
     setHandler(progressQuery, () => this.progress());
     upsertSearchAttributes([{ key: RUN_KIND, value: cursor.kind }]);
     this.publish();

@@ -1,6 +1,6 @@
 import { openSqliteStore } from '../store/sqlite-store';
 import type { Store } from '../store/store';
-import { createCallLane, spacingMs } from './call-lane';
+import { createCallLane, spacingMs, sustainedCallsPerSecond } from './call-lane';
 import { GoAuditsError } from './errors';
 
 /** A clock that only moves when a caller sleeps (or a test says so). */
@@ -22,7 +22,8 @@ afterEach(() => store.close());
 
 test('spaces starts so that the limit plus the safety fit in a second', () => {
   expect(spacingMs({ ratePerSecond: 10, safetyMs: 50 })).toBe(105);
-  expect(createCallLane(store, { ratePerSecond: 20, safetyMs: 0 }).callsPerSecond).toBe(20);
+  expect(sustainedCallsPerSecond({ ratePerSecond: 20, safetyMs: 0 })).toBe(20);
+  expect(sustainedCallsPerSecond({ ratePerSecond: 10, safetyMs: 50 })).toBeCloseTo(9.52, 2);
 });
 
 test('no second holds more starts than the limit, however many callers queue at once', async () => {

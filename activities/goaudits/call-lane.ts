@@ -46,12 +46,15 @@ export interface CallLane {
    * token's fingerprint where every worker checks it before its next call.
    */
   call<T>(call: (state: LaneState) => Promise<T>, sleep: Sleep): Promise<T>;
-  /** The sustained calls per second the lane allows. */
-  readonly callsPerSecond: number;
 }
 
 export function spacingMs({ ratePerSecond, safetyMs }: CallLaneOptions): number {
   return (1000 + safetyMs) / ratePerSecond;
+}
+
+/** The calls per second the lane sustains: the limit less the safety. */
+export function sustainedCallsPerSecond(options: CallLaneOptions): number {
+  return 1000 / spacingMs(options);
 }
 
 export function createCallLane(
@@ -80,7 +83,6 @@ export function createCallLane(
   }
 
   return {
-    callsPerSecond: 1000 / spacing,
     async call(call, sleep) {
       for (;;) {
         await turn(sleep);
