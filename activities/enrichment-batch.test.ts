@@ -5,7 +5,7 @@ import { GoAuditsError } from './goaudits/errors';
 const detailRows = (key: string) => [{ RecordType: 'Detail', QUESTION_ID: key, Question: `Question ${key}?`, Answer: 'Yes' }];
 
 /** A batch over fakes: `answers` says what GoAudits answers each report (an array, or an error to throw). */
-function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgress; heldElsewhere?: string[] } = {}) {
+function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgress; heldElsewhere?: string[]; refreshing?: string[] } = {}) {
   const calls: string[] = [];
   const saved: string[] = [];
   const failures: { reportId: string; error: string }[] = [];
@@ -17,7 +17,8 @@ function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgr
       releaseReports: async ({ reportIds }) => void released.push(...reportIds),
       saveReportDetails: async ({ details }) => {
         saved.push(details.reportId);
-        return { certUpdated: false, answersInserted: details.answers.length, markedProcessed: true, certMissing: true };
+        const refreshed = options.refreshing?.includes(details.reportId) ?? false;
+        return { certUpdated: false, answersInserted: details.answers.length, markedProcessed: !refreshed, certMissing: true, refreshed };
       },
       recordEnrichmentFailure: async ({ reportId, error }) => {
         failures.push({ reportId, error });
@@ -54,6 +55,11 @@ test('stores each report, heartbeating its progress after each one', async () =>
   const b = batch({ A: detailRows('1'), B: detailRows('2') });
   expect(await b.run()).toMatchObject({ processed: 2, answersInsertedCount: 2, failedCount: 0 });
   expect(b.heartbeats.map((h) => h.done)).toEqual([1, 2]);
+});
+
+test('counts the reports whose stored answers a refresh replaced', async () => {
+  const b = batch({ A: detailRows('1'), B: detailRows('2') }, { refreshing: ['B'] });
+  expect(await b.run()).toMatchObject({ processed: 2, refreshedCount: 1, markedProcessedCount: 1 });
 });
 
 test('leaves alone the reports another run holds, counting them, and releases its own claims', async () => {

@@ -85,6 +85,7 @@ export async function enrichBatch(
           answersInsertedCount: saved.answersInserted,
           markedProcessedCount: Number(saved.markedProcessed),
           certMissingCount: Number(saved.certMissing),
+          refreshedCount: Number(saved.refreshed),
         };
       } catch (error) {
         activity.signal.throwIfAborted();

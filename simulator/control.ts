@@ -1,6 +1,7 @@
 /** `/__sim/*`: drive the simulator over HTTP from another process. No auth, not counted as API calls. */
 import { z } from 'zod';
 import { parseJson } from './api';
+import { editRequestSchemaWith } from './dataset';
 import { jsonReply, type Reply } from './http';
 import type { FaultPatch } from './options';
 import type { Simulator } from './server';
@@ -9,16 +10,21 @@ import { parseOrThrow } from './validate';
 
 export const CONTROL_PREFIX = '/__sim/';
 
+/** An ISO date-time, read as a Date. */
+const dateTimeSchema = z.iso.datetime().transform((text) => new Date(text));
+
 const reportsBodySchema = z.strictObject({
   count: z.number().int().min(0),
   /** A day `YYYY-MM-DD`, or an ISO date-time for one exact second. */
-  on: z.union([daySchema, z.iso.datetime().transform((text) => new Date(text))]).optional(),
+  on: z.union([daySchema, dateTimeSchema]).optional(),
 });
+const editsBodySchema = editRequestSchemaWith(dateTimeSchema.optional());
 const tokenBodySchema = z.strictObject({ token: z.string().min(1) });
 
 /**
  * GET truth, GET counters, POST counters/reset, POST faults (partial options),
- * POST reports ({count, on}) → {ids}, POST token ({token}). Throws ValidationError on a bad body.
+ * POST reports ({count, on}) → {ids}, POST edits ({ids | count, at, moveUpdatedOn}) → {ids},
+ * POST token ({token}). Throws ValidationError on a bad body.
  */
 export function controlReply(sim: Simulator, method: string | undefined, path: string, bodyText: string): Reply {
   switch (`${method} ${path.slice(CONTROL_PREFIX.length)}`) {
@@ -36,6 +42,8 @@ export function controlReply(sim: Simulator, method: string | undefined, path: s
       const { count, on } = parseOrThrow(reportsBodySchema, parseJson(bodyText), 'reports request');
       return jsonReply(200, { ids: sim.addReports(count, { on }) });
     }
+    case 'POST edits':
+      return jsonReply(200, { ids: sim.editReports(parseOrThrow(editsBodySchema, parseJson(bodyText), 'edit request')) });
     case 'POST token':
       sim.setToken(parseOrThrow(tokenBodySchema, parseJson(bodyText), 'token request').token);
       return jsonReply(200, { ok: true });

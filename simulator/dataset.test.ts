@@ -15,6 +15,27 @@ const details = detailsOf(dataset, truth);
 const detailRows = details.flatMap(({ rows }) => rows.filter((row) => row.RecordType === 'Detail'));
 const count = <T>(items: T[], predicate: (item: T) => boolean): number => items.filter(predicate).length;
 
+/** Asserts that each report's truth is what the pipeline's rules make of its raw details rows. */
+function expectTruthFromRows(pairs: { report: TruthReport; rows: ApiRow[] }[]): void {
+  const sectionOf = (row: ApiRow) =>
+    row.Section === undefined ? null : row.GroupName === undefined || row.GroupName === 'N/A' ? row.Section : `${row.Section} | ${row.GroupName}`;
+  const valueOf = (answer: ApiRow['Answer']) =>
+    answer === null || typeof answer === 'string' ? answer : typeof answer === 'object' ? JSON.stringify(answer) : String(answer);
+  for (const { report, rows } of pairs) {
+    const expected = new Map<string, unknown>();
+    for (const row of rows.filter((r) => r.RecordType === 'Detail')) {
+      const key = (row.QUESTION_ID as string | undefined) ?? slugKey(String(row.Question));
+      if (expected.has(key)) continue;
+      const question = row.Question as string | undefined;
+      expected.set(key, { questionKey: key, answerValue: valueOf(row.Answer), section: sectionOf(row), questionText: question?.slice(0, 1000) ?? null });
+    }
+    expect(report.answers).toEqual([...expected.values()]);
+    expect(report.hasDetails).toBe(expected.size > 0);
+    const certificate = rows.find((row) => row.RecordType === 'Detail' && (row.QUESTION_ID === '1' || String(row.Question).includes('Certificate Number')));
+    expect(report.certificateNumber).toBe(String(certificate?.Answer ?? '').trim() || null);
+  }
+}
+
 describe('generateDataset', () => {
   test('is deterministic for a seed and differs across seeds', () => {
     const again = generateDataset(SPEC);
@@ -126,23 +147,7 @@ describe('truth', () => {
   });
 
   test('matches the rules applied to the raw rows', () => {
-    const sectionOf = (row: ApiRow) =>
-      row.Section === undefined ? null : row.GroupName === undefined || row.GroupName === 'N/A' ? row.Section : `${row.Section} | ${row.GroupName}`;
-    const valueOf = (answer: ApiRow['Answer']) =>
-      answer === null || typeof answer === 'string' ? answer : typeof answer === 'object' ? JSON.stringify(answer) : String(answer);
-    for (const { report, rows } of details) {
-      const expected = new Map<string, unknown>();
-      for (const row of rows.filter((r) => r.RecordType === 'Detail')) {
-        const key = (row.QUESTION_ID as string | undefined) ?? slugKey(String(row.Question));
-        if (expected.has(key)) continue;
-        const question = row.Question as string | undefined;
-        expected.set(key, { questionKey: key, answerValue: valueOf(row.Answer), section: sectionOf(row), questionText: question?.slice(0, 1000) ?? null });
-      }
-      expect(report.answers).toEqual([...expected.values()]);
-      expect(report.hasDetails).toBe(expected.size > 0);
-      const certificate = rows.find((row) => row.RecordType === 'Detail' && (row.QUESTION_ID === '1' || String(row.Question).includes('Certificate Number')));
-      expect(report.certificateNumber).toBe(String(certificate?.Answer ?? '').trim() || null);
-    }
+    expectTruthFromRows(details);
     const all = truth.flatMap((report) => report.answers);
     expect(all.every((answer) => answer.questionKey.length <= 256 && (answer.questionText?.length ?? 0) <= 1000)).toBe(true);
     expect(all.some((answer) => (answer.answerValue?.length ?? 0) > 4000)).toBe(true);
@@ -170,6 +175,60 @@ describe('addReports', () => {
     ]);
     const rows = d.summaryRows({ startDate: '2025-01-20', endDate: '2025-01-20', status: 'Completed' });
     expect(new Set(rows.map((row) => row.ID))).toEqual(new Set(onDay));
+  });
+});
+
+describe('editReports', () => {
+  const AT = new Date('2025-01-20T06:07:08.900Z');
+  const byId = (d: Dataset) => new Map(d.truth().reports.map((report) => [report.id, report]));
+
+  test('edits the audits named; truth, summary and details follow; a second edit stacks', () => {
+    const d = generateDataset(SPEC);
+    const before = byId(d);
+    expect(d.editReports({ ids: ['A000002', 'A000001'], at: AT })).toEqual(['A000002', 'A000001']);
+    const after = byId(d);
+    for (const id of ['A000001', 'A000002']) {
+      expect(after.get(id)?.completedAtUtc).toBe('2025-01-20T06:07:08Z');
+      expect(after.get(id)?.answers).not.toEqual(before.get(id)?.answers);
+      expect(after.get(id)?.certificateNumber).toMatch(/^CERT-\d{6}$/);
+    }
+    for (const [id, report] of after) if (!['A000001', 'A000002'].includes(id)) expect(report).toEqual(before.get(id));
+    const onEditDay = d.summaryRows({ startDate: '2025-01-20', endDate: '2025-01-20', status: 'Completed' });
+    expect(new Set(onEditDay.filter(isAudit).map((row) => row.ID))).toEqual(new Set(['A000001', 'A000002']));
+    expect(d.detailsRows('A000001')).not.toEqual(dataset.detailsRows('A000001'));
+
+    const edited = after.get('A000001');
+    d.editReports({ ids: ['A000001'], at: new Date('2025-01-21T00:00:00Z'), moveUpdatedOn: false });
+    const again = byId(d).get('A000001');
+    expect(again?.completedAtUtc).toBe(edited?.completedAtUtc);
+    expect(again?.answers).not.toEqual(edited?.answers);
+    expect(again?.certificateNumber).not.toBe(edited?.certificateNumber);
+  });
+
+  test('picks count distinct editable audits at random, the same ones for the same seed', () => {
+    const d = generateDataset(SPEC);
+    const ids = d.editReports({ count: 20, at: AT });
+    expect(new Set(ids).size).toBe(20);
+    expectTruthFromRows(detailsOf(d, d.truth().reports));
+    expect(generateDataset(SPEC).editReports({ count: 20, at: AT })).toEqual(ids);
+    const onEditDay = d.summaryRows({ startDate: '2025-01-20', endDate: '2025-01-20', status: 'Completed' });
+    expect(new Set(onEditDay.filter(isAudit).map((row) => row.ID))).toEqual(new Set(ids));
+    expect(d.truth().reports.filter((report) => report.completedAtUtc === '2025-01-20T06:07:08Z').map((report) => report.id).sort()).toEqual(
+      [...ids].sort(),
+    );
+  });
+
+  test('refuses unknown and uneditable ids, both or neither of ids and count, a count too large', () => {
+    const d = generateDataset(SPEC);
+    expect(() => d.editReports({ ids: ['A999999'] })).toThrow(/ids: A999999 cannot be edited: no such audit/);
+    expect(() => d.editReports({ ids: ['A000001', 'A000007'] })).toThrow(/ids: A000007 cannot be edited: it has 0 Detail rows/);
+    expect(() => d.editReports({ ids: ['A000009'] })).toThrow(/A000009 cannot be edited: it has 0 Detail rows/);
+    expect(() => d.editReports({ ids: ['A000005'] })).toThrow(/A000005 cannot be edited: its status is In Progress/);
+    expect(() => d.editReports({ ids: ['A000001'], count: 1 })).toThrow(/exactly one of ids and count/);
+    expect(() => d.editReports({})).toThrow(/exactly one of ids and count/);
+    expect(() => d.editReports({ count: 300 })).toThrow(/count: 300 asked, but only \d+ audits can be edited/);
+    expect(() => d.editReports({ count: 0 })).toThrow(/count/);
+    expect(d.truth()).toEqual(dataset.truth());
   });
 });
 

@@ -3,13 +3,14 @@
  * the API answers with, and the truth the pipeline must end up storing.
  */
 import { z } from 'zod';
+import { editAudit, whyNotEditable } from './edit';
 import { planJunkRows, junkCountFor, randomSecond, type JunkRow } from './junk';
-import { planAudit, statusOf, type AuditPlan } from './plan';
+import { planAudit, sample, statusOf, type AuditPlan } from './plan';
 import { createRandom, type Random } from './random';
 import { detailsRowsOf, summaryRowsOf, type ApiRow } from './rows';
 import { DAY_MS, dayOf, daySchema, floorToSecond, parseDay } from './time';
 import { truthOf, type Truth } from './truth';
-import { parseOrThrow } from './validate';
+import { parseOrThrow, ValidationError } from './validate';
 
 export type { TruthReport, Truth } from './truth';
 export type { ApiRow } from './rows';
@@ -27,6 +28,30 @@ export const datasetSpecSchema = z
   .refine((spec) => spec.from <= spec.to, { message: 'must not be before from', path: ['to'] });
 
 export type DatasetSpec = z.input<typeof datasetSpecSchema>;
+
+/** The fields of an edit request but `at`, whose form depends on the caller. */
+const editRequestShape = {
+  /** These audits, in this order. */
+  ids: z.array(z.string().min(1)).min(1).optional(),
+  /** This many distinct audits picked at random among the editable ones. */
+  count: z.number().int().min(1).optional(),
+  /** False when the edit leaves `Updated_On` as it was. */
+  moveUpdatedOn: z.boolean().default(true),
+};
+
+/** An edit request whose `at` is read by `atSchema`; exactly one of `ids` and `count`. */
+export function editRequestSchemaWith<At extends z.ZodType<Date | undefined>>(atSchema: At) {
+  return z
+    .strictObject({ ...editRequestShape, at: atSchema })
+    .refine((request) => (request.ids === undefined) !== (request.count === undefined), {
+      message: 'give exactly one of ids and count',
+    });
+}
+
+const editRequestSchema = editRequestSchemaWith(z.date().optional());
+
+/** Which audits to edit, when (now, by default), and whether `Updated_On` moves to then (it does, by default). */
+export type EditRequest = z.input<typeof editRequestSchema>;
 
 /** What a summary call selects: `Updated_On` dates in [startDate, endDate] and this status. */
 export interface SummaryQuery {
@@ -47,6 +72,11 @@ export interface Dataset {
    * spread over the day when `YYYY-MM-DD`. Returns their ids.
    */
   addReports(count: number, on: Date | string): string[];
+  /**
+   * Edits Completed audits as a user would (see edit.ts) and returns their ids in the order edited.
+   * Throws a ValidationError naming an unknown or uneditable id, or a count above the editable audits.
+   */
+  editReports(request: EditRequest): string[];
 }
 
 /**
@@ -70,11 +100,12 @@ export function generateDataset(spec: DatasetSpec): Dataset {
 }
 
 function datasetOf(audits: AuditPlan[], junk: JunkRow[], random: Random): Dataset {
-  const byId = new Map(audits.map((audit) => [audit.id, audit]));
+  const indexById = new Map(audits.map((audit, index) => [audit.id, index]));
+  const auditOf = (id: string): AuditPlan | undefined => audits[indexById.get(id) ?? -1];
   return {
     summaryRows: (query) => summaryRows(audits, junk, query),
     detailsRows: (auditId) => {
-      const audit = byId.get(auditId);
+      const audit = auditOf(auditId);
       return audit ? detailsRowsOf(audit) : [];
     },
     truth: () => ({ reports: audits.filter((audit) => audit.status === 'Completed').map(truthOf) }),
@@ -83,13 +114,35 @@ function datasetOf(audits: AuditPlan[], junk: JunkRow[], random: Random): Datase
       const added = Array.from({ length: count }, (_, k) =>
         planAudit(audits.length + k, addedInstant(on, random), 'Completed', random),
       );
-      for (const audit of added) {
-        audits.push(audit);
-        byId.set(audit.id, audit);
-      }
+      for (const audit of added) indexById.set(audit.id, audits.push(audit) - 1);
       return added.map((audit) => audit.id);
     },
+    editReports: (request) => {
+      const { ids, count, at = new Date(), moveUpdatedOn } = parseOrThrow(editRequestSchema, request, 'edit request');
+      const chosen = ids === undefined ? pickEditable(audits, count as number, random) : ids.map((id) => checkEditable(id, auditOf(id)));
+      for (const id of chosen) {
+        const index = indexById.get(id) as number;
+        audits[index] = editAudit(audits[index] as AuditPlan, { atMs: at.getTime(), moveUpdatedOn }, random);
+      }
+      return chosen;
+    },
   };
+}
+
+/** The id when its audit exists and is editable; otherwise a ValidationError saying why not. */
+function checkEditable(id: string, audit: AuditPlan | undefined): string {
+  const reason = audit === undefined ? 'no such audit' : whyNotEditable(audit);
+  if (reason !== undefined) throw new ValidationError(`Invalid edit request: ids: ${id} cannot be edited: ${reason}`);
+  return id;
+}
+
+/** The ids of `count` distinct editable audits, picked at random. */
+function pickEditable(audits: AuditPlan[], count: number, random: Random): string[] {
+  const editable = audits.filter((audit) => whyNotEditable(audit) === undefined);
+  if (editable.length < count) {
+    throw new ValidationError(`Invalid edit request: count: ${count} asked, but only ${editable.length} audits can be edited`);
+  }
+  return sample(editable, count, random).map((audit) => audit.id);
 }
 
 function addedInstant(on: Date | string, random: Random): number {

@@ -4,6 +4,7 @@
  * that every data set of a few hundred audits holds several of each, whatever the seed.
  */
 import { longText, randomAnswer, type Json } from './answers';
+import { questionKeyOf } from './questionKey';
 import type { Random } from './random';
 import {
   AUDITORS,
@@ -43,6 +44,8 @@ export interface AuditPlan {
   details: PlannedAnswer[] | null;
   /** The certificate answer as sent; undefined when the report has no certificate question. */
   certificate?: string;
+  /** How many times the audit was edited after it was completed (see edit.ts). */
+  edits: number;
 }
 
 /** `A000001`, `A000002`, ... */
@@ -67,6 +70,7 @@ export function planAudit(index: number, updatedOnMs: number, status: string, ra
     auditor: random.pick(AUDITORS),
     score: random.int(400, 1000) / 10,
     summaryCopies: summaryCopiesOf(index),
+    edits: 0,
   };
   if (index % 31 === 6) return { ...audit, details: null };
   if (index % 37 === 8) return { ...audit, details: [] };
@@ -109,14 +113,19 @@ function plannedDetails(index: number, random: Random, certificate: string | und
   return rows;
 }
 
+/** The question key a row is stored under. */
+export function keyOf(row: PlannedAnswer): string {
+  return questionKeyOf(row.questionId, row.question ?? '');
+}
+
 /** A bank question with a random answer; a few rows lack Section, a few lack the text (when keyed by id). */
-function plannedAnswer(question: Question, random: Random): PlannedAnswer {
+export function plannedAnswer(question: Question, random: Random): PlannedAnswer {
   const row = rowOf(question, random.chance(0.9));
   if (question.id !== undefined && random.chance(0.05)) delete row.question;
   return { ...row, answer: random.chance(0.08) ? null : randomAnswer(question.kind, random) };
 }
 
-function rowOf(question: Omit<Question, 'kind'>, withSection: boolean): Omit<PlannedAnswer, 'answer'> {
+export function rowOf(question: Omit<Question, 'kind'>, withSection: boolean): Omit<PlannedAnswer, 'answer'> {
   const row: Omit<PlannedAnswer, 'answer'> = { question: question.text };
   if (question.id !== undefined) row.questionId = question.id;
   if (withSection) row.section = question.section;
@@ -125,13 +134,13 @@ function rowOf(question: Omit<Question, 'kind'>, withSection: boolean): Omit<Pla
 }
 
 /** `count` distinct items in random order. */
-function sample<T>(items: readonly T[], count: number, random: Random): T[] {
+export function sample<T>(items: readonly T[], count: number, random: Random): T[] {
   const pool = [...items];
   return Array.from({ length: Math.min(count, pool.length) }, () => pool.splice(random.int(0, pool.length - 1), 1)[0] as T);
 }
 
 /** A copy of `rows` with `row` at a random position at or after `min`. */
-function insertAt<T>(rows: T[], row: T, random: Random, min: number): T[] {
+export function insertAt<T>(rows: T[], row: T, random: Random, min: number): T[] {
   const at = random.int(min, rows.length);
   return [...rows.slice(0, at), row, ...rows.slice(at)];
 }

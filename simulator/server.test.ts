@@ -213,6 +213,50 @@ describe('control over HTTP', () => {
     expect((await control('counters/reset', {})).status).toBe(200);
     expect(sim.counters().requests).toBe(0);
   });
+
+  test('edits: the summary for the edit day and the details show the edited audit', async () => {
+    await start();
+    const before = await rowsOf(await details('A000001'));
+    const edited = await control('edits', { ids: ['A000001'], at: '2025-03-09T08:07:06.500Z' });
+    expect(await edited.json()).toEqual({ ids: ['A000001'] });
+    const onEditDay = await rowsOf(await summary('2025-03-09', '2025-03-09'));
+    expect(onEditDay.filter((row) => row.ID === 'A000001').map((row) => row.Updated_On)[0]).toBe('2025-03-09 08:07:06');
+    const after = await rowsOf(await details('A000001'));
+    const detailRows = (rows: Record<string, unknown>[]) => rows.filter((row) => row.RecordType === 'Detail');
+    expect(detailRows(after)).not.toEqual(detailRows(before));
+    expect(detailRows(after).some((row) => String(row.Answer).startsWith('edited 1: '))).toBe(true);
+    expect(sim.truth().reports.find((report) => report.id === 'A000001')?.completedAtUtc).toBe('2025-03-09T08:07:06Z');
+
+    const truthBefore = sim.truth().reports;
+    const picked = (await (await control('edits', { count: 2, moveUpdatedOn: false })).json()) as { ids: string[] };
+    expect(picked.ids).toHaveLength(2);
+    for (const id of picked.ids) {
+      const [was, now] = [truthBefore, sim.truth().reports].map((reports) => reports.find((report) => report.id === id));
+      expect(now?.completedAtUtc).toBe(was?.completedAtUtc);
+      expect(now?.certificateNumber).not.toBe(was?.certificateNumber);
+    }
+  });
+
+  test('edits: a bad body gets 400 naming the problem', async () => {
+    await start();
+    const bad: [unknown, RegExp][] = [
+      [{ ids: 'A000001' }, /ids: /],
+      [{ count: 1, at: 'tomorrow' }, /at: /],
+      [{ count: 1.5 }, /count: /],
+      [{ count: 1, moveUpdatedOn: 'no' }, /moveUpdatedOn: /],
+      [{ count: 1, when: '2025-03-09' }, /when/],
+      [{ ids: ['A000001'], count: 1 }, /exactly one of ids and count/],
+      [{}, /exactly one of ids and count/],
+      [{ ids: ['A999999'] }, /A999999 cannot be edited/],
+      [{ count: 1000 }, /count: 1000 asked/],
+    ];
+    for (const [body, message] of bad) {
+      const res = await control('edits', body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(message);
+    }
+    expect(await (await control('truth')).json()).toEqual(sim.truth());
+  });
 });
 
 describe('options', () => {

@@ -10,7 +10,7 @@ import { answerCall, DETAILS_PATH, endpointOf, parseApiCall, SUMMARY_PATH, type 
 import { createCallWindow } from './callWindow';
 import { CONTROL_PREFIX, controlReply } from './control';
 import { emptyCounters, type Counters } from './counters';
-import { generateDataset, type Truth } from './dataset';
+import { generateDataset, type EditRequest, type Truth } from './dataset';
 import { drawFault, faultReply, targetedFault } from './faults';
 import { jsonReply, readBody, send, type Reply } from './http';
 import { faultOptionsSchema, simulatorOptionsSchema, type FaultOptions, type FaultPatch, type SimulatorOptions } from './options';
@@ -20,7 +20,7 @@ import { parseOrThrow, ValidationError } from './validate';
 
 export type { SimulatorOptions, FaultPatch } from './options';
 export type { Counters } from './counters';
-export type { Truth, TruthReport } from './dataset';
+export type { EditRequest, Truth, TruthReport } from './dataset';
 export { simulatorOptionsFromEnvironment } from './environment';
 
 export interface Simulator {
@@ -37,6 +37,11 @@ export interface Simulator {
   setToken(token: string): void;
   /** Appends Completed audits (now, by default) and returns their ids. */
   addReports(count: number, options?: { on?: string | Date }): string[];
+  /**
+   * Edits Completed audits as a user would: exactly one of `ids` and `count` (picked at random).
+   * Returns their ids; throws a ValidationError naming a bad request.
+   */
+  editReports(request: EditRequest): string[];
   close(): Promise<void>;
 }
 
@@ -159,6 +164,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     setToken: (next) => guard.rotate(parseOrThrow(simulatorOptionsSchema.shape.token, next, 'token')),
     addReports: (count, { on = new Date() } = {}) => dataset.addReports(count, on),
+    editReports: (request) => dataset.editReports(request),
     close: async () => {
       stopping.abort();
       server.closeAllConnections();

@@ -1,8 +1,7 @@
 /** What the pipeline must end up storing for each audit, derived from the generator's decisions. */
 import type { Answer } from '../activities/goaudits/records';
 import type { Json } from './answers';
-import type { AuditPlan, PlannedAnswer } from './plan';
-import { questionKeyOf } from './questionKey';
+import { keyOf, type AuditPlan, type PlannedAnswer } from './plan';
 import { formatIsoSecond } from './time';
 
 export const MAX_QUESTION_TEXT = 1000;
@@ -38,7 +37,7 @@ export function truthOf(audit: AuditPlan): TruthReport {
 
 function answerOf(row: PlannedAnswer): Answer {
   return {
-    questionKey: questionKeyOf(row.questionId, row.question ?? ''),
+    questionKey: keyOf(row),
     answerValue: answerText(row.answer),
     section: sectionOf(row.section, row.groupName),
     questionText: row.question === undefined ? null : row.question.slice(0, MAX_QUESTION_TEXT),

@@ -9,6 +9,8 @@ export interface IngestionCounts {
   pages: number;
   /** One-day windows that still failed after their tries: recorded, and read again by later runs. */
   missedDays: number;
+  /** Reports stored earlier whose details are to be fetched again: edited in GoAudits, or a `--refresh` backfill. */
+  refreshRequested: number;
 }
 
 export interface EnrichmentCounts {
@@ -23,6 +25,8 @@ export interface EnrichmentCounts {
   quarantinedCount: number;
   /** Reports left alone because another run was enriching them, or had enriched them. */
   enrichedElsewhereCount: number;
+  /** Reports whose stored answers and certificate were replaced by their latest details (edited, or refreshed on demand). */
+  refreshedCount: number;
   authFatal: boolean;
 }
 
@@ -34,6 +38,7 @@ export const noIngestion = (): IngestionCounts => ({
   alreadyProcessed: 0,
   pages: 0,
   missedDays: 0,
+  refreshRequested: 0,
 });
 
 export const noEnrichment = (): EnrichmentCounts => ({
@@ -46,6 +51,7 @@ export const noEnrichment = (): EnrichmentCounts => ({
   failedCount: 0,
   quarantinedCount: 0,
   enrichedElsewhereCount: 0,
+  refreshedCount: 0,
   authFatal: false,
 });
 
@@ -61,8 +67,8 @@ export function addCounts<T extends IngestionCounts | EnrichmentCounts>(total: T
 
 /**
  * The one-line JobRunHistory message in today's words, so queries on Message keep working:
- * `Fetched=12 Eligible=10 Ingested=7 Skipped=2 AlreadyProcessed=3 Pages=1 MissedDays=0` or
- * `Selected=50 Processed=49 CertUpdated=40 ... Failed=1 Quarantined=0 EnrichedElsewhere=0`; a failed run adds ` | Error: ...`.
+ * `Fetched=12 Eligible=10 Ingested=7 Skipped=2 AlreadyProcessed=3 Pages=1 MissedDays=0 RefreshRequested=1` or
+ * `Selected=50 Processed=49 CertUpdated=40 ... Failed=1 Quarantined=0 EnrichedElsewhere=0 Refreshed=1`; a failed run adds ` | Error: ...`.
  */
 export function countsMessage(counts: IngestionCounts | EnrichmentCounts, error?: string): string {
   const fields = Object.entries(counts)

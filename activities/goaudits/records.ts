@@ -9,6 +9,11 @@ export interface SummaryReport {
   id: string;
   /** `Updated_On` read as UTC, as an ISO-8601 string ending in `Z`, whole seconds. */
   completedAtUtc: string;
+  /**
+   * A hash of everything the summary says of the audit (all its rows, every field): a stored
+   * report whose fingerprint changes was edited, even when `Updated_On` did not move.
+   */
+  summaryFingerprint: string;
 }
 
 /** One answer row of a report (`RecordType == "Detail"`). */

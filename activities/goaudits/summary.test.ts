@@ -1,15 +1,18 @@
 import { GoAuditsError } from './errors';
 import { normaliseSummary } from './summary';
+import { summaryFingerprint } from './summary-fingerprint';
+
+const reportOf = (id: string, completedAtUtc: string) => ({ id, completedAtUtc, summaryFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
 describe('normaliseSummary', () => {
   it('reads ID and Updated_On as UTC and passes other fields by', () => {
     const result = normaliseSummary([{ ID: ' A1 ', Updated_On: '2025-03-04 05:06:07', Store: 'x' }]);
-    expect(result).toEqual({ reports: [{ id: 'A1', completedAtUtc: '2025-03-04T05:06:07Z' }], fetched: 1, skipped: 0, skippedBy: {} });
+    expect(result).toEqual({ reports: [reportOf('A1', '2025-03-04T05:06:07Z')], fetched: 1, skipped: 0, skippedBy: {} });
   });
 
   it('stringifies numeric ids', () => {
     const { reports } = normaliseSummary([{ ID: 12345, Updated_On: '2025-01-01 00:00:00' }]);
-    expect(reports).toEqual([{ id: '12345', completedAtUtc: '2025-01-01T00:00:00Z' }]);
+    expect(reports).toEqual([reportOf('12345', '2025-01-01T00:00:00Z')]);
   });
 
   it.each([
@@ -47,7 +50,7 @@ describe('normaliseSummary', () => {
       { ID: 'B'.repeat(100), Updated_On: '2025-01-01 00:00:00' },
     ]);
     expect(result).toEqual({
-      reports: [{ id: 'B'.repeat(100), completedAtUtc: '2025-01-01T00:00:00Z' }],
+      reports: [reportOf('B'.repeat(100), '2025-01-01T00:00:00Z')],
       fetched: 2,
       skipped: 1,
       skippedBy: { 'id over 100 characters': 1 },
@@ -59,7 +62,7 @@ describe('normaliseSummary', () => {
       { ID: 'ab12', Updated_On: '2025-01-01 00:00:00' },
       { ID: 'AB12', Updated_On: '2025-01-01 00:00:05' },
     ]);
-    expect(reports).toEqual([{ id: 'ab12', completedAtUtc: '2025-01-01T00:00:05Z' }]);
+    expect(reports).toEqual([reportOf('ab12', '2025-01-01T00:00:05Z')]);
   });
 
   it.each([
@@ -70,7 +73,7 @@ describe('normaliseSummary', () => {
     [' 2024-02-29 23:59:59 ', '2024-02-29T23:59:59Z'],
   ])('accepts %j as %s (whole seconds)', (updatedOn, expected) => {
     const { reports } = normaliseSummary([{ ID: 'A', Updated_On: updatedOn }]);
-    expect(reports).toEqual([{ id: 'A', completedAtUtc: expected }]);
+    expect(reports).toEqual([reportOf('A', expected)]);
   });
 
   it('de-duplicates by id, keeps the latest time and the order of first appearance', () => {
@@ -83,8 +86,8 @@ describe('normaliseSummary', () => {
     ]);
     expect(result).toEqual({
       reports: [
-        { id: 'A', completedAtUtc: '2025-01-03T10:00:00Z' },
-        { id: 'B', completedAtUtc: '2025-01-02T10:00:00Z' },
+        reportOf('A', '2025-01-03T10:00:00Z'),
+        reportOf('B', '2025-01-02T10:00:00Z'),
       ],
       fetched: 5,
       skipped: 0,
@@ -97,7 +100,7 @@ describe('normaliseSummary', () => {
       { ID: 7, Updated_On: '2025-01-01 00:00:00' },
       { ID: '7', Updated_On: '2025-01-01 00:00:01' },
     ]);
-    expect(reports).toEqual([{ id: '7', completedAtUtc: '2025-01-01T00:00:01Z' }]);
+    expect(reports).toEqual([reportOf('7', '2025-01-01T00:00:01Z')]);
   });
 
   it('returns nothing for an empty array', () => {
@@ -117,5 +120,18 @@ describe('normaliseSummary', () => {
         message: expect.stringMatching(new RegExp(`expected a JSON array.*got ${type}$`)),
       }),
     );
+  });
+
+  it('fingerprints each report from all of its rows, other fields included', () => {
+    const rows = [
+      { ID: 'A', Updated_On: '2025-01-01 00:00:00', Score: 80 },
+      { ID: 'B', Updated_On: '2025-01-01 00:00:00', Score: 80 },
+      { ID: 'a', Updated_On: '2025-01-01 00:00:05', Score: 80 },
+    ];
+    const [a, b] = normaliseSummary(rows).reports;
+    expect(a.summaryFingerprint).toBe(summaryFingerprint([rows[0], rows[2]]));
+    expect(b.summaryFingerprint).toBe(summaryFingerprint([rows[1]]));
+    const rescored = normaliseSummary([{ ...rows[1], Score: 90 }]).reports[0];
+    expect(rescored.summaryFingerprint).not.toBe(b.summaryFingerprint);
   });
 });

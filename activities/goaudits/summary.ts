@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SummaryReport } from './records';
 import { expectArray } from './response-shape';
+import { summaryFingerprint } from './summary-fingerprint';
 
 /**
  * One row of the summary answer. Only `ID` and `Updated_On` are read; a missing or
@@ -31,14 +32,16 @@ export type SkipReason = 'no id' | 'no Updated_On' | `id over ${typeof REPORT_ID
 export const REPORT_ID_MAX_LENGTH = 100;
 
 /**
- * Turns the summary endpoint's answer into reports. Throws a `bad-response` GoAuditsError
+ * Turns the summary endpoint's answer into reports, each with the fingerprint of its rows.
+ * Throws a `bad-response` GoAuditsError
  * when the body is not an array. When an id appears more than once, its latest time is kept;
  * ids that differ only by case are one report, as SQL Server's case-insensitive keys see them
  * (the first spelling is kept).
  */
 export function normaliseSummary(body: unknown): NormalisedSummary {
   const rows = expectArray('summary', body);
-  const latest = new Map<string, SummaryReport>();
+  const latest = new Map<string, Omit<SummaryReport, 'summaryFingerprint'>>();
+  const rowsOf = new Map<string, unknown[]>();
   const skippedBy: NormalisedSummary['skippedBy'] = {};
   const skip = (reason: SkipReason) => void (skippedBy[reason] = (skippedBy[reason] ?? 0) + 1);
   for (const raw of rows) {
@@ -50,13 +53,15 @@ export function normaliseSummary(body: unknown): NormalisedSummary {
     else if (completedAtUtc === null) skip('no Updated_On');
     else {
       const key = id.toLowerCase();
+      rowsOf.set(key, [...(rowsOf.get(key) ?? []), raw]);
       const seen = latest.get(key);
       if (seen === undefined) latest.set(key, { id, completedAtUtc });
       else if (completedAtUtc > seen.completedAtUtc) seen.completedAtUtc = completedAtUtc;
     }
   }
   const skipped = Object.values(skippedBy).reduce((sum, n) => sum + n, 0);
-  return { reports: [...latest.values()], fetched: rows.length, skipped, skippedBy };
+  const reports = [...latest].map(([key, report]) => ({ ...report, summaryFingerprint: summaryFingerprint(rowsOf.get(key)!) }));
+  return { reports, fetched: rows.length, skipped, skippedBy };
 }
 
 /** `ID` trimmed; numbers are stringified; null when missing or blank. */

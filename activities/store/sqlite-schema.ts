@@ -102,6 +102,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    sql: `
+      CREATE TABLE IF NOT EXISTS GoAuditsReportVersions (
+        GoAuditsReportId    TEXT NOT NULL PRIMARY KEY,
+        SummaryFingerprint  TEXT NULL,
+        RefreshRequestedUtc TEXT NULL
+      );
+      ALTER TABLE GoAuditsEnrichmentClaims ADD COLUMN ClaimedUtc TEXT NULL;
+    `,
+  },
 ];
 
 /**

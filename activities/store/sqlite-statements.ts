@@ -5,6 +5,13 @@ import type { JobName, RunStatus } from './store';
 /** Today's "empty certificate number": NULL or only spaces. */
 const CERT_MISSING = "(CertificationNumber IS NULL OR TRIM(CertificationNumber) = '')";
 
+/** The report has a refresh request: its details are to be fetched again. */
+const REFRESH_REQUESTED = `EXISTS (SELECT 1 FROM GoAuditsReportVersions v
+                                    WHERE v.GoAuditsReportId = r.GoAuditsReportId AND v.RefreshRequestedUtc IS NOT NULL)`;
+
+/** Now, to the millisecond: a refresh request and a claim in the same second must still be told apart. */
+const NOW_MS = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+
 /** One answer row as bound to the insert. */
 type AnswerRow = Answer & { reportId: string; runId: string };
 
@@ -45,11 +52,44 @@ export function prepareSqliteStatements(db: Database.Database) {
       `INSERT INTO GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId) VALUES (?, ?, ?)
        ON CONFLICT (GoAuditsReportId) DO NOTHING`,
     ),
+    /** What was last seen of a stored report in the summary; undefined when it is not stored. */
+    storedVersion: db.prepare<[string], { completedAt: string; fingerprint: string | null }>(
+      `SELECT r.CompletedAtUtc AS completedAt, v.SummaryFingerprint AS fingerprint
+       FROM GoAuditsReports r LEFT JOIN GoAuditsReportVersions v ON v.GoAuditsReportId = r.GoAuditsReportId
+       WHERE r.GoAuditsReportId = ?`,
+    ),
+    /** CompletedAtUtc follows the audit's latest Updated_On, forwards only; 1 change when it moved. */
+    moveCompletedAt: db.prepare<{ reportId: string; completedAt: string }>(
+      `UPDATE GoAuditsReports SET CompletedAtUtc = @completedAt
+       WHERE GoAuditsReportId = @reportId AND julianday(@completedAt) > julianday(CompletedAtUtc)`,
+    ),
+    /** Keeps the fingerprint last seen; with @refresh, (re)asks for a refresh as of now. */
+    recordVersion: db.prepare<{ reportId: string; fingerprint: string; refresh: 0 | 1 }>(
+      `INSERT INTO GoAuditsReportVersions (GoAuditsReportId, SummaryFingerprint, RefreshRequestedUtc)
+       VALUES (@reportId, @fingerprint, CASE WHEN @refresh = 1 THEN ${NOW_MS} END)
+       ON CONFLICT (GoAuditsReportId) DO UPDATE SET
+         SummaryFingerprint = excluded.SummaryFingerprint,
+         RefreshRequestedUtc = COALESCE(excluded.RefreshRequestedUtc, GoAuditsReportVersions.RefreshRequestedUtc)`,
+    ),
+    /** Lifts the report's refresh request if it is older than @runId's claim on the report. */
+    liftRefresh: db.prepare<{ reportId: string; runId: string }>(
+      `UPDATE GoAuditsReportVersions SET RefreshRequestedUtc = NULL
+       WHERE GoAuditsReportId = @reportId
+         AND RefreshRequestedUtc < (SELECT c.ClaimedUtc FROM GoAuditsEnrichmentClaims c
+                                    WHERE c.GoAuditsReportId = @reportId AND c.RunId = @runId)`,
+    ),
+    refreshRequested: db.prepare<[string], { found: 1 }>(
+      'SELECT 1 AS found FROM GoAuditsReportVersions WHERE GoAuditsReportId = ? AND RefreshRequestedUtc IS NOT NULL',
+    ),
+    storedReportsIn: db.prepare<[string, string], number>(
+      'SELECT COUNT(*) FROM GoAuditsReports WHERE date(CompletedAtUtc) BETWEEN ? AND ?',
+    ).pluck(),
     pendingEnrichment: db.prepare<[JobName, number], string>(
       `SELECT r.GoAuditsReportId FROM GoAuditsReports r
-       WHERE (${CERT_MISSING}
-              OR NOT EXISTS (SELECT 1 FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId))
-         AND NOT EXISTS (SELECT 1 FROM ProcessedItems p WHERE p.JobName = ? AND p.ItemKey = r.GoAuditsReportId)
+       WHERE ((${CERT_MISSING}
+               OR NOT EXISTS (SELECT 1 FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId))
+              AND NOT EXISTS (SELECT 1 FROM ProcessedItems p WHERE p.JobName = ? AND p.ItemKey = r.GoAuditsReportId)
+              OR ${REFRESH_REQUESTED})
          AND NOT EXISTS (SELECT 1 FROM GoAuditsEnrichmentFailures f
                          WHERE f.GoAuditsReportId = r.GoAuditsReportId AND f.QuarantinedUtc IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM GoAuditsEnrichmentClaims c
@@ -58,16 +98,26 @@ export function prepareSqliteStatements(db: Database.Database) {
        LIMIT ?`,
     ).pluck(),
     /** Undefined when the report is unknown; flags are 0 or 1. */
-    reportState: db.prepare<[string], { certMissing: 0 | 1; hasAnswers: 0 | 1 }>(
+    reportState: db.prepare<[string], { certMissing: 0 | 1; hasAnswers: 0 | 1; refreshRequested: 0 | 1 }>(
       `SELECT ${CERT_MISSING} AS certMissing,
-              EXISTS (SELECT 1 FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId) AS hasAnswers
+              EXISTS (SELECT 1 FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId) AS hasAnswers,
+              ${REFRESH_REQUESTED} AS refreshRequested
        FROM GoAuditsReports r WHERE r.GoAuditsReportId = ?`,
     ),
+    /** 1 when the report has no certificate number. */
+    certificateMissing: db.prepare<[string], 0 | 1>(`SELECT ${CERT_MISSING} FROM GoAuditsReports WHERE GoAuditsReportId = ?`).pluck(),
     /** Writes a non-blank certificate number only over a missing one. */
     fillCertificate: db.prepare<{ reportId: string; certificateNumber: string | null }>(
       `UPDATE GoAuditsReports SET CertificationNumber = @certificateNumber
        WHERE GoAuditsReportId = @reportId AND ${CERT_MISSING} AND TRIM(@certificateNumber) <> ''`,
     ),
+    /** A refresh's certificate: the latest non-blank one, over whatever is stored. */
+    replaceCertificate: db.prepare<{ reportId: string; certificateNumber: string | null }>(
+      `UPDATE GoAuditsReports SET CertificationNumber = @certificateNumber
+       WHERE GoAuditsReportId = @reportId AND TRIM(@certificateNumber) <> ''
+         AND (CertificationNumber IS NULL OR CertificationNumber <> @certificateNumber)`,
+    ),
+    removeAnswers: db.prepare<[string]>('DELETE FROM GoAuditsReportAnswers WHERE GoAuditsReportId = ?'),
     insertAnswer: db.prepare<AnswerRow>(
       `INSERT INTO GoAuditsReportAnswers (GoAuditsReportId, QuestionKey, AnswerValue, Section, QuestionText, JobRunId)
        VALUES (@reportId, @questionKey, @answerValue, @section, @questionText, @runId)
@@ -105,8 +155,10 @@ export function prepareSqliteStatements(db: Database.Database) {
     requeue: db.prepare<[string]>('DELETE FROM GoAuditsEnrichmentFailures WHERE GoAuditsReportId = ? AND QuarantinedUtc IS NOT NULL'),
     /** Claims one report for @runId unless another run holds an unexpired claim; 1 change when claimed. */
     claim: db.prepare<{ reportId: string; runId: string; until: string }>(
-      `INSERT INTO GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc) VALUES (@reportId, @runId, @until)
-       ON CONFLICT (GoAuditsReportId) DO UPDATE SET RunId = excluded.RunId, ClaimedUntilUtc = excluded.ClaimedUntilUtc
+      `INSERT INTO GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc, ClaimedUtc)
+       VALUES (@reportId, @runId, @until, ${NOW_MS})
+       ON CONFLICT (GoAuditsReportId) DO UPDATE SET
+         RunId = excluded.RunId, ClaimedUntilUtc = excluded.ClaimedUntilUtc, ClaimedUtc = excluded.ClaimedUtc
        WHERE GoAuditsEnrichmentClaims.RunId = excluded.RunId OR GoAuditsEnrichmentClaims.ClaimedUntilUtc <= datetime('now')`,
     ),
     release: db.prepare<[string, string]>('DELETE FROM GoAuditsEnrichmentClaims WHERE GoAuditsReportId = ? AND RunId = ?'),

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqlite-schema';
 import { prepareSqliteStatements, type SqliteStatements } from './sqlite-statements';
 import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
+import type { ReportDetails, SummaryReport } from '../goaudits/records';
 import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
 import { UnknownReportError } from './unknown-report-error';
 
@@ -29,14 +30,27 @@ export function openSqliteStore(path: string): Store {
     return stored == null ? null : fromSqliteUtc(stored);
   };
 
+  /** A stored report the summary shows again: true when its details are to be fetched again. */
+  const seenAgain = ({ id, completedAtUtc, summaryFingerprint }: SummaryReport, refreshStored: boolean): boolean => {
+    const q = sql();
+    const stored = q.storedVersion.get(id)!;
+    const moved = q.moveCompletedAt.run({ reportId: id, completedAt: toSqliteUtc(completedAtUtc) }).changes === 1;
+    const edited = moved || (stored.fingerprint !== null && stored.fingerprint !== summaryFingerprint);
+    const refresh = refreshStored || edited;
+    q.recordVersion.run({ reportId: id, fingerprint: summaryFingerprint, refresh: refresh ? 1 : 0 });
+    return refresh;
+  };
+
   const saveSummaryWindow = db.transaction(
-    ({ runId, reports, advanceWatermark, watermarkNotAfterUtc }: Parameters<Store['saveSummaryWindow']>[0]): SavedWindow => {
+    ({ runId, reports, advanceWatermark, watermarkNotAfterUtc, refreshStored = false }: Parameters<Store['saveSummaryWindow']>[0]): SavedWindow => {
       const q = sql();
       const ingested: string[] = [];
+      const refresh: string[] = [];
       let alreadyProcessed = 0;
       let newest: string | undefined;
       const seen = new Set<string>();
-      for (const { id, completedAtUtc } of reports) {
+      for (const report of reports) {
+        const { id, completedAtUtc, summaryFingerprint } = report;
         const completedAt = toSqliteUtc(completedAtUtc);
         if (newest === undefined || completedAt > newest) newest = completedAt;
         if (seen.has(id)) continue;
@@ -45,14 +59,30 @@ export function openSqliteStore(path: string): Store {
         if (q.insertReport.run(id, completedAt, runId).changes === 1) {
           ingested.push(id);
           q.markProcessed.run(INGESTION_JOB, id, runId);
+          q.recordVersion.run({ reportId: id, fingerprint: summaryFingerprint, refresh: 0 });
+        } else if (seenAgain(report, refreshStored)) {
+          refresh.push(id);
         }
       }
       const notAfter = watermarkNotAfterUtc === undefined ? undefined : toSqliteUtc(watermarkNotAfterUtc);
       if (notAfter !== undefined && newest !== undefined && newest > notAfter) newest = notAfter;
       if (advanceWatermark && newest !== undefined) q.advanceWatermark.run(INGESTION_JOB, newest);
-      return { ingested, alreadyProcessed, watermarkUtc: watermark(INGESTION_JOB) };
+      return { ingested, alreadyProcessed, refresh, watermarkUtc: watermark(INGESTION_JOB) };
     },
   );
+
+  /** A refresh: the given answers replace the stored ones; the latest non-blank certificate wins. */
+  const refreshReport = (runId: string, { reportId, answers, certificateNumber }: ReportDetails): SavedDetails => {
+    const q = sql();
+    const certUpdated = q.replaceCertificate.run({ reportId, certificateNumber }).changes === 1;
+    q.removeAnswers.run(reportId);
+    for (const answer of answers) q.insertAnswer.run({ ...answer, reportId, runId });
+    const markedProcessed = q.markProcessed.run(ENRICHMENT_JOB, reportId, runId).changes === 1;
+    q.forgetFailures.run(reportId);
+    q.liftRefresh.run({ reportId, runId });
+    const certMissing = q.certificateMissing.get(reportId) === 1;
+    return { certUpdated, answersInserted: answers.length, markedProcessed, certMissing, refreshed: true };
+  };
 
   const saveReportDetails = db.transaction(
     ({ runId, details }: Parameters<Store['saveReportDetails']>[0]): SavedDetails => {
@@ -60,13 +90,15 @@ export function openSqliteStore(path: string): Store {
       const { reportId, answers, certificateNumber } = details;
       const before = q.reportState.get(reportId);
       if (!before) throw new UnknownReportError(reportId);
+      if (before.refreshRequested === 1 && answers.length > 0) return refreshReport(runId, details);
       const certUpdated = q.fillCertificate.run({ reportId, certificateNumber }).changes === 1;
       let answersInserted = 0;
       for (const answer of answers) answersInserted += q.insertAnswer.run({ ...answer, reportId, runId }).changes;
       const hasAnswers = before.hasAnswers === 1 || answersInserted > 0;
       const markedProcessed = hasAnswers && q.markProcessed.run(ENRICHMENT_JOB, reportId, runId).changes === 1;
       if (hasAnswers) q.forgetFailures.run(reportId);
-      return { certUpdated, answersInserted, markedProcessed, certMissing: hasAnswers && before.certMissing === 1 && !certUpdated };
+      const certMissing = hasAnswers && before.certMissing === 1 && !certUpdated;
+      return { certUpdated, answersInserted, markedProcessed, certMissing, refreshed: false };
     },
   );
 
@@ -78,9 +110,8 @@ export function openSqliteStore(path: string): Store {
 
   const claimReports = db.transaction(({ reportIds, runId, untilUtc }: Parameters<Store['claimReports']>[0]): string[] => {
     const until = toSqliteUtc(untilUtc);
-    return reportIds.filter(
-      (reportId) => !sql().isProcessed.get(ENRICHMENT_JOB, reportId) && sql().claim.run({ reportId, runId, until }).changes === 1,
-    );
+    const wanted = (reportId: string) => !sql().isProcessed.get(ENRICHMENT_JOB, reportId) || sql().refreshRequested.get(reportId);
+    return reportIds.filter((reportId) => wanted(reportId) && sql().claim.run({ reportId, runId, until }).changes === 1);
   });
   const releaseReports = db.transaction(({ reportIds, runId }: Parameters<Store['releaseReports']>[0]) => {
     for (const reportId of reportIds) sql().release.run(reportId, runId);
@@ -104,6 +135,9 @@ export function openSqliteStore(path: string): Store {
     async storedReportsPerDay() {
       const { reports, days } = sql().reportsAndDays.get()!;
       return days === null ? null : reports / days;
+    },
+    async storedReportsIn({ from, to }) {
+      return sql().storedReportsIn.get(from, to)!;
     },
     async saveSummaryWindow(args) {
       return saveSummaryWindow.immediate(args);

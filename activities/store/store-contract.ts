@@ -14,7 +14,14 @@ export interface StoreUnderTest {
   dispose(): Promise<void>;
 }
 
-const report = (id: string, completedAtUtc: string): SummaryReport => ({ id, completedAtUtc });
+const report = (id: string, completedAtUtc: string, summaryFingerprint = `fingerprint of ${id}`): SummaryReport => ({
+  id,
+  completedAtUtc,
+  summaryFingerprint,
+});
+
+/** Lets the clock pass a millisecond, so that a refresh request and a later claim are told apart. */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 const answer = (questionKey: string, answerValue: string | null = 'Yes'): Answer => ({
   questionKey,
@@ -70,7 +77,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
 
     describe('migrate', () => {
       it('creates every table, empty', async () => {
-        for (const table of ['JobWatermark', 'JobRunHistory', 'ProcessedItems', 'GoAuditsReports', 'GoAuditsReportAnswers']) {
+        for (const table of ['JobWatermark', 'JobRunHistory', 'ProcessedItems', 'GoAuditsReports', 'GoAuditsReportAnswers', 'GoAuditsReportVersions']) {
           expect(await count(`SELECT COUNT(*) AS n FROM ${table}`)).toBe(0);
         }
       });
@@ -119,7 +126,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
 
       it('inserts new reports with their ledger rows and moves the watermark to the newest', async () => {
         const saved = await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
-        expect(saved).toEqual({ ingested: ['R1', 'R2', 'R3'], alreadyProcessed: 0, watermarkUtc: '2025-01-03T00:00:00Z' });
+        expect(saved).toEqual({ ingested: ['R1', 'R2', 'R3'], alreadyProcessed: 0, refresh: [], watermarkUtc: '2025-01-03T00:00:00Z' });
         expect(await store.watermark(INGESTION_JOB)).toBe('2025-01-03T00:00:00Z');
         expect(
           await count(
@@ -148,7 +155,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       it('adds nothing on a repeat and counts the ids already processed', async () => {
         await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
         const again = await store.saveSummaryWindow({ runId: randomUUID(), reports: window, advanceWatermark: true });
-        expect(again).toEqual({ ingested: [], alreadyProcessed: 3, watermarkUtc: '2025-01-03T00:00:00Z' });
+        expect(again).toEqual({ ingested: [], alreadyProcessed: 3, refresh: [], watermarkUtc: '2025-01-03T00:00:00Z' });
         expect(await count(`SELECT COUNT(*) AS n FROM GoAuditsReports WHERE JobRunId = '${runId}'`)).toBe(3);
         expect(await ledger(INGESTION_JOB, `RunId = '${runId}'`)).toBe(3);
       });
@@ -156,7 +163,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       it('inserts only the new ids of a window that overlaps an earlier one', async () => {
         await store.saveSummaryWindow({ runId, reports: window.slice(0, 2), advanceWatermark: true });
         const saved = await store.saveSummaryWindow({ runId: randomUUID(), reports: window.slice(1), advanceWatermark: true });
-        expect(saved).toEqual({ ingested: ['R3'], alreadyProcessed: 1, watermarkUtc: '2025-01-03T00:00:00Z' });
+        expect(saved).toEqual({ ingested: ['R3'], alreadyProcessed: 1, refresh: [], watermarkUtc: '2025-01-03T00:00:00Z' });
         expect(await count('SELECT COUNT(*) AS n FROM GoAuditsReports')).toBe(3);
       });
 
@@ -170,7 +177,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       it('stores reports older than the watermark without moving it backwards', async () => {
         await store.setWatermark(INGESTION_JOB, '2025-06-01T00:00:00Z');
         const saved = await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
-        expect(saved).toEqual({ ingested: ['R1', 'R2', 'R3'], alreadyProcessed: 0, watermarkUtc: '2025-06-01T00:00:00Z' });
+        expect(saved).toEqual({ ingested: ['R1', 'R2', 'R3'], alreadyProcessed: 0, refresh: [], watermarkUtc: '2025-06-01T00:00:00Z' });
         expect(await store.watermark(INGESTION_JOB)).toBe('2025-06-01T00:00:00Z');
       });
 
@@ -180,13 +187,13 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await store.watermark(INGESTION_JOB)).toBeNull();
         await store.setWatermark(INGESTION_JOB, '2024-12-31T00:00:00Z');
         const set = await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: false });
-        expect(set).toEqual({ ingested: ['R2', 'R3'], alreadyProcessed: 1, watermarkUtc: '2024-12-31T00:00:00Z' });
+        expect(set).toEqual({ ingested: ['R2', 'R3'], alreadyProcessed: 1, refresh: [], watermarkUtc: '2024-12-31T00:00:00Z' });
       });
 
       it('does nothing for an empty window', async () => {
         await store.setWatermark(INGESTION_JOB, '2025-01-01T00:00:00Z');
         const saved = await store.saveSummaryWindow({ runId, reports: [], advanceWatermark: true });
-        expect(saved).toEqual({ ingested: [], alreadyProcessed: 0, watermarkUtc: '2025-01-01T00:00:00Z' });
+        expect(saved).toEqual({ ingested: [], alreadyProcessed: 0, refresh: [], watermarkUtc: '2025-01-01T00:00:00Z' });
         expect(await count('SELECT COUNT(*) AS n FROM GoAuditsReports')).toBe(0);
       });
 
@@ -376,7 +383,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
           runId,
           details: details('R1', [answer('1', 'CERT-1'), answer('2'), answer('3', null)], 'CERT-1'),
         });
-        expect(saved).toEqual({ certUpdated: true, answersInserted: 3, markedProcessed: true, certMissing: false });
+        expect(saved).toEqual({ certUpdated: true, answersInserted: 3, markedProcessed: true, certMissing: false, refreshed: false });
         expect(await certificateOf('R1')).toBe('CERT-1');
         expect(await answersOf('R1')).toEqual([
           { QuestionKey: '1', AnswerValue: 'CERT-1', Section: 'Premises | Kitchen', QuestionText: 'Question 1?' },
@@ -396,7 +403,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         const args = { runId, details: details('R1', [answer('1', 'CERT-1'), answer('2')], 'CERT-1') };
         await store.saveReportDetails(args);
         const again = await store.saveReportDetails({ ...args, runId: randomUUID() });
-        expect(again).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: false, certMissing: false });
+        expect(again).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: false, certMissing: false, refreshed: false });
         expect(await count(`SELECT COUNT(*) AS n FROM GoAuditsReportAnswers WHERE JobRunId = '${runId}'`)).toBe(2);
         expect(await ledger(ENRICHMENT_JOB, `RunId = '${runId}'`)).toBe(1);
       });
@@ -407,7 +414,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
           runId,
           details: details('R1', [answer('1', 'second'), answer('2')], 'CERT-2'),
         });
-        expect(saved).toEqual({ certUpdated: false, answersInserted: 1, markedProcessed: false, certMissing: false });
+        expect(saved).toEqual({ certUpdated: false, answersInserted: 1, markedProcessed: false, certMissing: false, refreshed: false });
         expect(await certificateOf('R1')).toBe('CERT-1');
         expect((await answersOf('R1')).map((row) => row.AnswerValue)).toEqual(['first', 'Yes']);
       });
@@ -421,16 +428,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
 
       it('reports a missing certificate and still marks the report processed', async () => {
         const saved = await store.saveReportDetails({ runId, details: details('R1', [answer('2')]) });
-        expect(saved).toEqual({ certUpdated: false, answersInserted: 1, markedProcessed: true, certMissing: true });
+        expect(saved).toEqual({ certUpdated: false, answersInserted: 1, markedProcessed: true, certMissing: true, refreshed: false });
         expect(await certificateOf('R1')).toBeNull();
         expect(await ledger(ENRICHMENT_JOB, `ItemKey = 'R1'`)).toBe(1);
       });
 
       it('does not mark a report that has no answers', async () => {
         const none = await store.saveReportDetails({ runId, details: details('R1', []) });
-        expect(none).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: false, certMissing: false });
+        expect(none).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: false, certMissing: false, refreshed: false });
         const certOnly = await store.saveReportDetails({ runId, details: details('R1', [], 'CERT-1') });
-        expect(certOnly).toEqual({ certUpdated: true, answersInserted: 0, markedProcessed: false, certMissing: false });
+        expect(certOnly).toEqual({ certUpdated: true, answersInserted: 0, markedProcessed: false, certMissing: false, refreshed: false });
         expect(await ledger(ENRICHMENT_JOB)).toBe(0);
       });
 
@@ -440,7 +447,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
            VALUES ('R1', '2', 'x', '${runId}')`,
         );
         const saved = await store.saveReportDetails({ runId, details: details('R1', []) });
-        expect(saved).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: true, certMissing: true });
+        expect(saved).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: true, certMissing: true, refreshed: false });
       });
 
       it('stores a 10,000-character answer whole', async () => {
@@ -462,6 +469,128 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await certificateOf('R1')).toBeNull();
         expect(await count(`SELECT COUNT(*) AS n FROM GoAuditsReportAnswers`)).toBe(0);
         expect(await ledger(ENRICHMENT_JOB)).toBe(0);
+      });
+    });
+
+    describe('edits and refreshes', () => {
+      const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const answersOf = async (reportId: string) =>
+        (await db.rows(`SELECT QuestionKey, AnswerValue FROM GoAuditsReportAnswers WHERE GoAuditsReportId = '${reportId}' ORDER BY QuestionKey`)).map(
+          (row) => `${row.QuestionKey}=${row.AnswerValue}`,
+        );
+      const completedAtOf = async (reportId: string) =>
+        count(`SELECT COUNT(*) AS n FROM GoAuditsReports WHERE GoAuditsReportId = '${reportId}' AND CompletedAtUtc = '2025-01-05 10:00:00'`);
+      /** R1 and R2 stored and enriched: answers 1, 2, 3 and a certificate. */
+      beforeEach(async () => {
+        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z'), report('R2', '2025-01-01T00:00:00Z')], advanceWatermark: true });
+        for (const id of ['R1', 'R2']) {
+          await store.saveReportDetails({ runId, details: details(id, [answer('1', 'CERT-1'), answer('2'), answer('3')], 'CERT-1') });
+        }
+      });
+      /** Another run claims the reports, as a batch does before its details calls. */
+      const claimed = async (reportIds: string[], by = randomUUID()) => {
+        await tick();
+        return { by, ids: await store.claimReports({ reportIds, runId: by, untilUtc: later }) };
+      };
+
+      it('asks for a refresh of a stored report whose Updated_On moved, and moves CompletedAtUtc to it', async () => {
+        const saved = await store.saveSummaryWindow({
+          runId: randomUUID(),
+          reports: [report('R1', '2025-01-05T10:00:00Z', 'edited'), report('R2', '2025-01-01T00:00:00Z')],
+          advanceWatermark: true,
+        });
+        expect(saved).toEqual({ ingested: [], alreadyProcessed: 2, refresh: ['R1'], watermarkUtc: '2025-01-05T10:00:00Z' });
+        expect(await completedAtOf('R1')).toBe(1);
+        expect(await store.pendingEnrichment(10)).toEqual(['R1']);
+      });
+
+      it('asks for a refresh when only the fingerprint changed, never when nothing did', async () => {
+        const same = await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z')], advanceWatermark: true });
+        expect(same.refresh).toEqual([]);
+        const rescored = await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z', 'score 90')], advanceWatermark: true });
+        expect(rescored.refresh).toEqual(['R1']);
+        expect(await store.pendingEnrichment(10)).toEqual(['R1']);
+      });
+
+      it('never moves CompletedAtUtc back', async () => {
+        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-05T10:00:00Z', 'edited')], advanceWatermark: false });
+        const older = await store.saveSummaryWindow({ runId, reports: [report('R1', '2024-12-01T00:00:00Z', 'older')], advanceWatermark: false });
+        expect(older.refresh).toEqual(['R1']);
+        expect(await completedAtOf('R1')).toBe(1);
+      });
+
+      it('adopts the first fingerprint of a report the old system stored, without a refresh', async () => {
+        await db.exec(`INSERT INTO GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId) VALUES ('OLD', '2025-01-01 00:00:00', '${runId}')`);
+        const first = await store.saveSummaryWindow({ runId, reports: [report('OLD', '2025-01-01T00:00:00Z', 'first')], advanceWatermark: false });
+        expect(first).toMatchObject({ ingested: [], refresh: [] });
+        const second = await store.saveSummaryWindow({ runId, reports: [report('OLD', '2025-01-01T00:00:00Z', 'second')], advanceWatermark: false });
+        expect(second.refresh).toEqual(['OLD']);
+      });
+
+      it('asks, when told to refresh the stored reports, for every stored one and none of the new', async () => {
+        const saved = await store.saveSummaryWindow({
+          runId,
+          reports: [report('R1', '2025-01-01T00:00:00Z'), report('N1', '2025-01-01T00:00:00Z')],
+          advanceWatermark: false,
+          refreshStored: true,
+        });
+        expect(saved).toMatchObject({ ingested: ['N1'], refresh: ['R1'] });
+        expect(await store.pendingEnrichment(10)).toEqual(['N1', 'R1']);
+      });
+
+      it('replaces the answers and the certificate of a refreshed report, then lifts the request', async () => {
+        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-05T10:00:00Z', 'edited')], advanceWatermark: true });
+        const refresh = await claimed(['R1', 'R2']);
+        expect(refresh.ids).toEqual(['R1']);
+        const saved = await store.saveReportDetails({
+          runId: refresh.by,
+          details: details('R1', [answer('1', 'CERT-2'), answer('2', 'No'), answer('4')], 'CERT-2'),
+        });
+        expect(saved).toEqual({ certUpdated: true, answersInserted: 3, markedProcessed: false, certMissing: false, refreshed: true });
+        expect(await answersOf('R1')).toEqual(['1=CERT-2', '2=No', '4=Yes']);
+        expect(await certificateOf('R1')).toBe('CERT-2');
+        expect(await count(`SELECT COUNT(*) AS n FROM GoAuditsReportAnswers WHERE JobRunId = '${refresh.by}'`)).toBe(3);
+        expect(await answersOf('R2')).toEqual(['1=CERT-1', '2=Yes', '3=Yes']);
+        await store.releaseReports({ reportIds: ['R1'], runId: refresh.by });
+        expect(await store.pendingEnrichment(10)).toEqual([]);
+        expect((await claimed(['R1'])).ids).toEqual([]);
+      });
+
+      it('keeps the stored certificate when the refreshed details bring a blank one', async () => {
+        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-05T10:00:00Z', 'edited')], advanceWatermark: true });
+        const refresh = await claimed(['R1']);
+        const saved = await store.saveReportDetails({ runId: refresh.by, details: details('R1', [answer('2')]) });
+        expect(saved).toMatchObject({ certUpdated: false, certMissing: false, refreshed: true });
+        expect(await certificateOf('R1')).toBe('CERT-1');
+        expect(await answersOf('R1')).toEqual(['2=Yes']);
+      });
+
+      it('keeps the request when the edit was seen after the claim, so the next run refreshes again', async () => {
+        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-05T10:00:00Z', 'edited')], advanceWatermark: true });
+        const refresh = await claimed(['R1']);
+        await tick();
+        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-05T10:00:00Z', 'edited again')], advanceWatermark: true });
+        expect((await store.saveReportDetails({ runId: refresh.by, details: details('R1', [answer('2')], 'CERT-3') })).refreshed).toBe(true);
+        await store.releaseReports({ reportIds: ['R1'], runId: refresh.by });
+        expect(await store.pendingEnrichment(10)).toEqual(['R1']);
+      });
+
+      it('writes nothing when a refresh fails midway, and keeps the request', async () => {
+        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-05T10:00:00Z', 'edited')], advanceWatermark: true });
+        const refresh = await claimed(['R1']);
+        const failing = details('R1', [answer('4'), answer(nullKey)], 'CERT-2');
+        await expect(store.saveReportDetails({ runId: refresh.by, details: failing })).rejects.toMatchObject(refusedNull);
+        expect(await answersOf('R1')).toEqual(['1=CERT-1', '2=Yes', '3=Yes']);
+        expect(await certificateOf('R1')).toBe('CERT-1');
+        await store.releaseReports({ reportIds: ['R1'], runId: refresh.by });
+        expect(await store.pendingEnrichment(10)).toEqual(['R1']);
+      });
+
+      it('counts the stored reports of a range of days', async () => {
+        await store.saveSummaryWindow({ runId, reports: [report('R3', '2025-01-02T23:59:59Z'), report('R4', '2025-01-04T00:00:00Z')], advanceWatermark: false });
+        expect(await store.storedReportsIn({ from: '2025-01-01', to: '2025-01-02' })).toBe(3);
+        expect(await store.storedReportsIn({ from: '2025-01-03', to: '2025-01-03' })).toBe(0);
+        expect(await store.storedReportsIn({ from: '2025-01-01', to: '2025-01-04' })).toBe(4);
       });
     });
 

@@ -13,6 +13,12 @@ export interface SavedWindow {
   ingested: string[];
   /** Ids already in ProcessedItems('GoAuditsIngestion') before this call. */
   alreadyProcessed: number;
+  /**
+   * Ids stored before this call whose details are now to be fetched again (in input order):
+   * the summary shows them edited (a later `Updated_On`, or a changed fingerprint), or the
+   * window asked to refresh every stored report.
+   */
+  refresh: string[];
   /** The watermark after the call (ISO `Z`), or null when none is set. */
   watermarkUtc: string | null;
 }
@@ -27,6 +33,8 @@ export interface SavedDetails {
   markedProcessed: boolean;
   /** The report has answers but still no certificate number after this call. */
   certMissing: boolean;
+  /** A refresh was asked for: the report's answers were replaced by these (see saveReportDetails). */
+  refreshed: boolean;
 }
 
 /** A report whose enrichment failed as often as the quarantine allows: sweeps skip it. */
@@ -68,18 +76,26 @@ export interface Store {
    * moves the watermark to the newest completedAtUtc of `reports`, but never past
    * `watermarkNotAfterUtc` (a report dated in the future must not stop the hourly runs), if
    * that is later than the current one (never backwards).
+   * A report stored already is edited when its completedAtUtc is later than the stored
+   * CompletedAtUtc (which then moves to it: CompletedAtUtc is the audit's latest `Updated_On`)
+   * or its summary fingerprint differs from the one last seen (a report stored before
+   * fingerprints were kept adopts its first one silently). An edited report, or with
+   * `refreshStored` every stored one, gets a refresh request: its details are to be fetched
+   * again, and it stays pending enrichment until a refresh saves them.
    */
   saveSummaryWindow(args: {
     runId: string;
     reports: SummaryReport[];
     advanceWatermark: boolean;
     watermarkNotAfterUtc?: string;
+    refreshStored?: boolean;
   }): Promise<SavedWindow>;
 
   /**
    * Today's selection rule: reports with no answers or an empty certificate number, not in
-   * ProcessedItems('GoAuditsEnrichment'), not quarantined and not claimed by a run (unexpired),
-   * newest CompletedAtUtc first, at most `limit`.
+   * ProcessedItems('GoAuditsEnrichment'), and reports with a refresh request; of those, the ones
+   * not quarantined and not claimed by a run (unexpired), newest CompletedAtUtc first, at most
+   * `limit`.
    */
   pendingEnrichment(limit: number): Promise<string[]>;
 
@@ -91,9 +107,9 @@ export interface Store {
   recordEnrichmentFailure(args: { reportId: string; error: string; quarantineAfter: number }): Promise<{ failures: number; quarantined: boolean }>;
   /**
    * Claims reports for one run's enrichment until `untilUtc` (ISO `Z`): a report not yet in
-   * ProcessedItems('GoAuditsEnrichment') that no other run holds an unexpired claim on is claimed
-   * (or its claim renewed) for `runId`. Returns the reports claimed, in input order; the others
-   * are being, or have been, enriched by another run.
+   * ProcessedItems('GoAuditsEnrichment'), or with a refresh request, that no other run holds an
+   * unexpired claim on is claimed (or its claim renewed) for `runId`, as of now. Returns the
+   * reports claimed, in input order; the others are being, or have been, enriched by another run.
    */
   claimReports(args: { reportIds: string[]; runId: string; untilUtc: string }): Promise<string[]>;
   /** Drops the run's claims on these reports. */
@@ -108,12 +124,18 @@ export interface Store {
    * included), for a dry run's estimate; null when no report is stored.
    */
   storedReportsPerDay(): Promise<number | null>;
+  /** Stored reports whose CompletedAtUtc falls on the days `from`..`to` (YYYY-MM-DD, both included). */
+  storedReportsIn(days: { from: string; to: string }): Promise<number>;
 
   /**
    * In one transaction: sets the certificate number when the report has none and one is
    * given; inserts answers whose key is not stored yet; when the report has answers (stored
    * or given), inserts ProcessedItems('GoAuditsEnrichment', id) if missing and forgets the
    * report's enrichment failures.
+   * A report with a refresh request, given answers, is refreshed instead: its answers are
+   * replaced by the given ones (added, changed and removed questions alike), its certificate
+   * set to the given one unless that is blank, and the request is lifted when it is older than
+   * this run's claim on the report (an edit seen after the claim keeps it, for the next run).
    */
   saveReportDetails(args: { runId: string; details: ReportDetails }): Promise<SavedDetails>;
 
