@@ -1,10 +1,10 @@
 -- Least privilege for the pipeline worker on Azure SQL: its managed identity reads and writes
--- the five pipeline tables, reads and moves the GoAudits call lane (whose one row the migrations
--- seed), reads, writes and deletes the enrichment failures (a report's row goes when it is
--- enriched or requeued), the enrichment claims (a run releases its claims) and the missed
--- summary days (a day's row goes once a window over it goes through), and reads the applied
--- schema versions. DELETE nowhere else, no DDL: the schema is applied by an admin (or by
--- a worker run with an admin identity) beforehand:
+-- the six pipeline tables (and deletes a report's answers, which a refresh replaces), reads and
+-- moves the GoAudits call lane (whose one row the migrations seed), reads, writes and deletes the
+-- enrichment failures (a report's row goes when it is enriched or requeued), the enrichment
+-- claims (a run releases its claims) and the missed summary days (a day's row goes once a window
+-- over it goes through), and reads the applied schema versions. DELETE nowhere else, no DDL:
+-- the schema is applied by an admin (or by a worker run with an admin identity) beforehand:
 --
 --   npx tsx activities/store/sqlserver-print-migrations.ts > migrations.sql
 --   sqlcmd -S <server>.database.windows.net -d <database> --authentication-method ActiveDirectoryDefault -i migrations.sql
@@ -26,7 +26,10 @@ GRANT SELECT, INSERT, UPDATE ON dbo.JobWatermark TO [$(WorkerIdentity)];
 GRANT SELECT, INSERT, UPDATE ON dbo.JobRunHistory TO [$(WorkerIdentity)];
 GRANT SELECT, INSERT, UPDATE ON dbo.ProcessedItems TO [$(WorkerIdentity)];
 GRANT SELECT, INSERT, UPDATE ON dbo.GoAuditsReports TO [$(WorkerIdentity)];
-GRANT SELECT, INSERT, UPDATE ON dbo.GoAuditsReportAnswers TO [$(WorkerIdentity)];
+-- A report's answers: a refresh (the audit was edited) deletes them and writes the new ones.
+GRANT SELECT, INSERT, UPDATE, DELETE ON dbo.GoAuditsReportAnswers TO [$(WorkerIdentity)];
+-- What the summary last showed of each report, and its refresh request.
+GRANT SELECT, INSERT, UPDATE ON dbo.GoAuditsReportVersions TO [$(WorkerIdentity)];
 -- The call lane: the worker only moves its one row (reserveApiCall, holdApiCalls).
 GRANT SELECT, UPDATE ON dbo.GoAuditsCallLane TO [$(WorkerIdentity)];
 -- Failed enrichments and the quarantine: an enriched or requeued report's row is deleted.

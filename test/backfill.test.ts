@@ -48,7 +48,7 @@ describe('backfills', () => {
       const history = await pipeline.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
       expect(history.events!.length).toBeLessThan(120);
     }
-    expect(ingestionRows(pipeline)).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/^Fetched=\d+ .* Pages=61 MissedDays=0$/) }]);
+    expect(ingestionRows(pipeline)).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/^Fetched=\d+ .* Pages=61 MissedDays=0 RefreshRequested=0$/) }]);
     const kinds = [];
     for await (const run of pipeline.client.workflow.list({ query: `GoAuditsRunKind = 'backfill' AND WorkflowId = '${workflowId}'` })) kinds.push(run);
     expect(kinds.length).toBe(runs.length);

@@ -4,6 +4,7 @@ import { readEnvironment } from '../worker/config';
 import { Worker } from '@temporalio/worker';
 import { until } from './until';
 import { usePipelines, type Pipeline } from './harness';
+import { tablesOf, truthOf, withoutDetails } from './tables';
 import type { IngestionResult } from '../workflows/ingest';
 import type { EnrichmentResult } from '../workflows/enrich';
 import type { Progress } from '../workflows/progress';
@@ -13,42 +14,6 @@ import { AUTH_HALT } from '../workflows/failure-types';
 jest.setTimeout(180_000);
 
 const fixture = usePipelines();
-
-const storedTime = (iso: string) => iso.replace('T', ' ').replace('Z', '');
-
-/** The tables as the simulator's truth should make them: one line per report and per answer. */
-function tablesOf(p: Pipeline) {
-  return {
-    reports: p
-      .rows<{ id: string; at: string; cert: string | null }>(
-        'SELECT GoAuditsReportId AS id, CompletedAtUtc AS at, CertificationNumber AS cert FROM GoAuditsReports ORDER BY 1',
-      )
-      .map((r) => `${r.id} ${r.at} ${r.cert ?? '-'}`),
-    answers: p
-      .rows<{ id: string; key: string; value: string | null; section: string | null; text: string | null }>(
-        `SELECT GoAuditsReportId AS id, QuestionKey AS key, AnswerValue AS value, Section AS section, QuestionText AS text
-         FROM GoAuditsReportAnswers ORDER BY 1, 2`,
-      )
-      .map((a) => JSON.stringify([a.id, a.key, a.value, a.section, a.text])),
-  };
-}
-
-function truthOf(p: Pipeline) {
-  const reports = [...p.simulator.truth().reports].sort((a, b) => (a.id < b.id ? -1 : 1));
-  const answers = reports
-    .filter((r) => r.hasDetails)
-    .flatMap((r) => r.answers.map((a: { questionKey: string; answerValue: string | null; section: string | null; questionText: string | null }) => JSON.stringify([r.id, a.questionKey, a.answerValue, a.section, a.questionText])))
-    .sort();
-  return {
-    reports: reports.map((r) => `${r.id} ${storedTime(r.completedAtUtc)} ${r.hasDetails ? (r.certificateNumber ?? '-') : '-'}`),
-    answers,
-  };
-}
-
-/** Reports whose details have no Detail rows: counted as failed by every run, as today. */
-function withoutDetails(p: Pipeline): number {
-  return p.simulator.truth().reports.filter((r) => !r.hasDetails).length;
-}
 
 function runHistory(p: Pipeline) {
   return p.rows<{ JobName: string; Status: string; Message: string; CorrelationId: string }>(
@@ -146,8 +111,8 @@ describe('ingestion and enrichment on a real dev server', () => {
       'GoAuditsEnrichment Failed',
       'GoAuditsIngestion Failed',
     ]);
-    expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(/^Selected=\d+ .* Failed=\d+ Quarantined=\d+ EnrichedElsewhere=\d+ \| Error: authFatal: /);
-    expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(/^Fetched=\d+ .* Pages=\d MissedDays=0 \| Error: authFatal: /);
+    expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(/^Selected=\d+ .* Failed=\d+ Quarantined=\d+ EnrichedElsewhere=\d+ Refreshed=0 \| Error: authFatal: /);
+    expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(/^Fetched=\d+ .* Pages=\d MissedDays=0 RefreshRequested=0 \| Error: authFatal: /);
     expect(pipeline.simulator.counters().requestsAfterRevocation).toBe(0);
     const truth = truthOf(pipeline);
     const enrichedBeforeHalt = pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsEnrichment'");
@@ -221,7 +186,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     const second = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
     expect(second.counts).toMatchObject({ selected: poison.length, failedCount: poison.length, quarantinedCount: poison.length });
     const row = pipeline.rows<{ Message: string }>('SELECT Message FROM JobRunHistory WHERE RunId = ?', second.runId)[0];
-    expect(row.Message).toMatch(new RegExp(`Failed=${poison.length} Quarantined=${poison.length} EnrichedElsewhere=0$`));
+    expect(row.Message).toMatch(new RegExp(`Failed=${poison.length} Quarantined=${poison.length} EnrichedElsewhere=0 Refreshed=0$`));
 
     const callsBefore = pipeline.simulator.counters().byEndpoint.details;
     const third = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
@@ -267,7 +232,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(pipeline.count('GoAuditsReports')).toBe(truth.filter((r) => !onDay3(r)).length);
     expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toMatch(/^2025-10-05T/);
     const row = pipeline.rows<{ Status: string; Message: string }>('SELECT Status, Message FROM JobRunHistory WHERE RunId = ?', first.runId);
-    expect(row).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/ Pages=4 MissedDays=1$/) }]);
+    expect(row).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/ Pages=4 MissedDays=1 RefreshRequested=0$/) }]);
     const missed = await pipeline.execute<{ day: string; failures: number; lastError: string }[]>('missedDaysWorkflow');
     expect(missed).toEqual([{ day: '2025-10-03', failures: 1, lastError: expect.stringMatching(/HTTP 500/), lastFailedUtc: expect.any(String) }]);
 
@@ -370,7 +335,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     const run = await pipeline.execute<IngestionResult>('ingestionWorkflow');
     expect(run).toMatchObject({ windows: 0, counts: { fetched: 0, ingested: 0, pages: 0 } });
     expect(runHistory(pipeline).map((h) => `${h.JobName} ${h.Status} ${h.Message}`)).toEqual([
-      'GoAuditsIngestion Succeeded Fetched=0 Eligible=0 Ingested=0 Skipped=0 AlreadyProcessed=0 Pages=0 MissedDays=0',
+      'GoAuditsIngestion Succeeded Fetched=0 Eligible=0 Ingested=0 Skipped=0 AlreadyProcessed=0 Pages=0 MissedDays=0 RefreshRequested=0',
     ]);
     expect(pipeline.simulator.counters().requests).toBe(0);
   });

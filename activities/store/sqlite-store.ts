@@ -76,12 +76,13 @@ export function openSqliteStore(path: string): Store {
     const q = sql();
     const certUpdated = q.replaceCertificate.run({ reportId, certificateNumber }).changes === 1;
     q.removeAnswers.run(reportId);
-    for (const answer of answers) q.insertAnswer.run({ ...answer, reportId, runId });
+    let answersInserted = 0;
+    for (const answer of answers) answersInserted += q.insertAnswer.run({ ...answer, reportId, runId }).changes;
     const markedProcessed = q.markProcessed.run(ENRICHMENT_JOB, reportId, runId).changes === 1;
     q.forgetFailures.run(reportId);
     q.liftRefresh.run({ reportId, runId });
     const certMissing = q.certificateMissing.get(reportId) === 1;
-    return { certUpdated, answersInserted: answers.length, markedProcessed, certMissing, refreshed: true };
+    return { certUpdated, answersInserted, markedProcessed, certMissing, refreshed: true };
   };
 
   const saveReportDetails = db.transaction(

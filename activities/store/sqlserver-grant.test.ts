@@ -15,6 +15,7 @@ const grants = grantScript
 /** The tables where the worker needs other than SELECT, INSERT, UPDATE, and what it gets there. */
 const EXCEPTIONS: Readonly<Record<string, string>> = {
   SchemaMigrations: 'SELECT', // migrate() only reads the applied versions
+  GoAuditsReportAnswers: 'SELECT, INSERT, UPDATE, DELETE', // a refresh replaces a report's answers
   GoAuditsCallLane: 'SELECT, UPDATE', // the migrations seed its one row; the worker only moves it
   GoAuditsEnrichmentFailures: 'SELECT, INSERT, UPDATE, DELETE', // an enriched or requeued report's failures go
   GoAuditsEnrichmentClaims: 'SELECT, INSERT, UPDATE, DELETE', // a run releases its claims
@@ -22,18 +23,19 @@ const EXCEPTIONS: Readonly<Record<string, string>> = {
 };
 
 describe('sql/grant.sql', () => {
-  it('lets the worker read and write the pipeline tables, move the call lane, forget failures, release claims, forget missed days and only read the schema versions', () => {
+  it('lets the worker read and write the pipeline tables, replace answers, move the call lane, forget failures, release claims, forget missed days and only read the schema versions', () => {
     const expected = Object.keys(SQLSERVER_SCHEMA).map((table) => `${EXCEPTIONS[table] ?? 'SELECT, INSERT, UPDATE'} ON ${table}`);
     expect(grants.sort()).toEqual(expected.sort());
   });
 
-  it('grants DELETE on the enrichment failures, claims and missed days only, no DDL and no control', () => {
+  it('grants DELETE on the answers, enrichment failures, claims and missed days only, no DDL and no control', () => {
     const statements = grantScript.replace(/--[^\n]*/g, '');
-    expect(statements.match(/DELETE/gi)).toHaveLength(3);
+    expect(statements.match(/DELETE/gi)).toHaveLength(4);
     expect(grants.filter((grant) => /DELETE/i.test(grant)).sort()).toEqual([
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsEnrichmentClaims',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsEnrichmentFailures',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsMissedDays',
+      'SELECT, INSERT, UPDATE, DELETE ON GoAuditsReportAnswers',
     ]);
     expect(statements).not.toMatch(/ALTER|CONTROL|EXECUTE|db_owner|db_ddladmin/i);
   });

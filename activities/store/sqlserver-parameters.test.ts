@@ -1,22 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import type { ConnectionPool } from 'mssql';
+import { Bit, type ConnectionPool } from 'mssql';
 import { SQLSERVER_STATEMENTS } from './sqlserver-statements';
 import { sqlServerStore } from './sqlserver-store';
 import { INGESTION_JOB } from './store';
 
-/** One statement as the store sent it: its text and the parameters it declared. */
+/** One statement as the store sent it: its text, the parameters it declared and their types and values. */
 interface Sent {
   statement: string;
   parameters: string[];
+  inputs: Record<string, { type: unknown; value: unknown }>;
 }
 
 /** What a statement answers in this fake: enough rows for the store to go on. */
 const answers: Record<string, { recordset?: unknown[]; output?: Record<string, unknown>; rowsAffected?: number[] }> = {
   APPLIED_MIGRATIONS: {},
   LOCK_SCHEMA: { output: { locked: 0 } },
-  COUNT_PROCESSED_REPORTS: { recordset: [{ alreadyProcessed: 0 }] },
+  COUNT_PROCESSED_REPORTS: { recordset: [{ alreadyProcessed: 2 }] },
+  // Of the window R2, R1, R3: R3 and R2 were stored and are asked to refresh (in no order), R1 is new.
+  SEE_STORED_REPORTS_AGAIN: { recordset: [{ reportId: 'R3' }, { reportId: 'R2' }] },
+  INSERT_NEW_REPORTS: { recordset: [{ GoAuditsReportId: 'R1' }] },
+  STORED_REPORTS_IN: { recordset: [{ reports: 7 }] },
   REPORTS_AND_DAYS: { recordset: [{ reports: 0, days: null }] },
-  REPORT_STATE: { recordset: [{ certMissing: 1, hasAnswers: 0 }] },
+  // The first details call finds no refresh request; saveReportDetails below then asks for one.
+  REPORT_STATE: { recordset: [{ certMissing: 1, hasAnswers: 0, refreshRequested: 0 }] },
   INSERT_NEW_ANSWERS: { recordset: [] },
   // RECORD_ENRICHMENT_FAILURE finds no row (the default), so the store inserts the first failure.
   RECORD_FIRST_ENRICHMENT_FAILURE: { recordset: [{ failures: 1, quarantined: 1 }] },
@@ -30,19 +36,22 @@ const answers: Record<string, { recordset?: unknown[]; output?: Record<string, u
   MISSED_DAYS: { recordset: [{ day: '2025-10-01', failures: 2, lastError: null, lastFailedUtc: '2025-10-02 03:04:05' }] },
 };
 
+/** The statement's name in SQLSERVER_STATEMENTS; empty when it is none of them. */
+const nameOf = (statement: string) => Object.entries(SQLSERVER_STATEMENTS).find(([, sql]) => sql === statement)?.[0] ?? '';
+
 /**
  * A pool that records what the store sends and runs nothing: no SQL Server is needed to see
  * that the TypeScript and the T-SQL agree on the parameters.
  */
 function recordingPool(sent: Sent[]): ConnectionPool {
-  const nameOf = (statement: string) => Object.entries(SQLSERVER_STATEMENTS).find(([, sql]) => sql === statement)?.[0] ?? '';
   const request = () => {
     const parameters: string[] = [];
+    const inputs: Sent['inputs'] = {};
     const fake = {
-      input: (name: string) => (parameters.push(name), fake),
+      input: (name: string, type: unknown, value: unknown) => ((inputs[name] = { type, value }), parameters.push(name), fake),
       output: (name: string) => (parameters.push(name), fake),
       query: async (statement: string) => {
-        sent.push({ statement, parameters });
+        sent.push({ statement, parameters, inputs });
         const { recordset = [], output = {}, rowsAffected = [1] } = answers[nameOf(statement)] ?? {};
         return { recordset: nameOf(statement) === 'APPLIED_MIGRATIONS' ? undefined : recordset, output, rowsAffected };
       },
@@ -68,6 +77,11 @@ describe('SQL Server store parameters (no server)', () => {
   let requeued: unknown;
   let claimed: unknown;
   let missed: unknown;
+  let window: unknown;
+  let storedIn: unknown;
+  let details: unknown[];
+  /** The statements of each saveReportDetails call, by name. */
+  const saves: string[][] = [];
 
   beforeAll(async () => {
     const store = sqlServerStore(recordingPool(sent));
@@ -75,8 +89,15 @@ describe('SQL Server store parameters (no server)', () => {
     await store.migrate();
     await store.watermark(INGESTION_JOB);
     await store.setWatermark(INGESTION_JOB, '2025-01-01T00:00:00Z');
-    await store.saveSummaryWindow({ runId, reports: [{ id: 'R1', completedAtUtc: '2025-01-02T00:00:00Z' }], advanceWatermark: true });
+    const report = (id: string) => ({ id, completedAtUtc: '2025-01-02T00:00:00Z', summaryFingerprint: `fingerprint of ${id}` });
+    window = await store.saveSummaryWindow({
+      runId,
+      reports: [report('R2'), report('R1'), report('R3'), report('R2')],
+      advanceWatermark: true,
+      refreshStored: true,
+    });
     await store.storedReportsPerDay();
+    storedIn = await store.storedReportsIn({ from: '2025-01-01', to: '2025-01-02' });
     await store.pendingEnrichment(10);
     recorded = await store.recordEnrichmentFailure({ reportId: 'R1', error: 'HTTP 500', quarantineAfter: 1 });
     quarantined = await store.quarantinedReports(10);
@@ -84,7 +105,15 @@ describe('SQL Server store parameters (no server)', () => {
     claimed = await store.claimReports({ reportIds: ['R3', 'R1', 'R2'], runId, untilUtc: '2025-01-03T05:00:00Z' });
     await store.releaseReports({ reportIds: ['R2', 'R3'], runId });
     const answer = { questionKey: '1', answerValue: 'x', section: null, questionText: null };
-    await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'C-1' } });
+    const saveDetails = async () => {
+      const first = sent.length;
+      const saved = await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'C-1' } });
+      saves.push(sent.slice(first).map(({ statement }) => nameOf(statement)));
+      return saved;
+    };
+    details = [await saveDetails()];
+    answers.REPORT_STATE = { recordset: [{ certMissing: 1, hasAnswers: 1, refreshRequested: 1 }] };
+    details.push(await saveDetails());
     await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1' });
     await store.recordMissedDay({ day: '2025-10-01', error: 'HTTP 500' });
     missed = await store.missedDays();
@@ -101,6 +130,35 @@ describe('SQL Server store parameters (no server)', () => {
   it('sends every statement of SQLSERVER_STATEMENTS', () => {
     const sentTexts = new Set(sent.map(({ statement }) => statement));
     expect(Object.entries(SQLSERVER_STATEMENTS).filter(([, sql]) => !sentTexts.has(sql)).map(([name]) => name)).toEqual([]);
+  });
+
+  it('returns the ingested and the refreshed reports in input order, each once', () => {
+    expect(window).toEqual({ ingested: ['R1'], alreadyProcessed: 2, refresh: ['R2', 'R3'], watermarkUtc: null });
+  });
+
+  it('sends the window once per id, with its fingerprints, and @refreshStored as a bit', () => {
+    const seen = sent.find(({ statement }) => nameOf(statement) === 'SEE_STORED_REPORTS_AGAIN')!;
+    expect(JSON.parse(String(seen.inputs.reports?.value))).toEqual(
+      ['R2', 'R1', 'R3'].map((id) => ({ id, completedAtUtc: '2025-01-02 00:00:00', summaryFingerprint: `fingerprint of ${id}` })),
+    );
+    expect(seen.inputs.refreshStored).toEqual({ type: Bit, value: true });
+    const inserted = sent.find(({ statement }) => nameOf(statement) === 'INSERT_NEW_REPORTS')!;
+    expect(inserted.inputs.reports?.value).toBe(seen.inputs.reports?.value);
+  });
+
+  it('counts the stored reports of a range of days', () => {
+    expect(storedIn).toBe(7);
+  });
+
+  it('saves details today\'s way without a refresh request, and refreshes with one', () => {
+    expect(saves).toEqual([
+      ['REPORT_STATE', 'FILL_CERTIFICATE', 'INSERT_NEW_ANSWERS', 'MARK_PROCESSED', 'FORGET_ENRICHMENT_FAILURES'],
+      ['REPORT_STATE', 'REPLACE_CERTIFICATE', 'REMOVE_ANSWERS', 'INSERT_NEW_ANSWERS', 'MARK_PROCESSED', 'FORGET_ENRICHMENT_FAILURES', 'LIFT_REFRESH_REQUEST'],
+    ]);
+    expect(details).toEqual([
+      { certUpdated: true, answersInserted: 1, markedProcessed: true, certMissing: false, refreshed: false },
+      { certUpdated: true, answersInserted: 1, markedProcessed: true, certMissing: false, refreshed: true },
+    ]);
   });
 
   it('returns the reserved start as a number (mssql reads a bigint as text)', () => {

@@ -4,7 +4,10 @@
  * production tables as they are and running it again changes nothing.
  */
 
-/** Every table and its columns, in creation order: the one list the T-SQL check holds statements to. */
+/**
+ * Every table and its columns, in creation order (a column a later migration adds comes last):
+ * the one list the T-SQL check holds statements to.
+ */
 export const SQLSERVER_SCHEMA = {
   SchemaMigrations: ['Version', 'AppliedUtc'],
   JobWatermark: ['JobName', 'WatermarkUtc', 'UpdatedUtc'],
@@ -22,8 +25,9 @@ export const SQLSERVER_SCHEMA = {
   ],
   GoAuditsCallLane: ['LaneName', 'NextCallAtMs', 'RefusedToken'],
   GoAuditsEnrichmentFailures: ['GoAuditsReportId', 'Failures', 'LastError', 'LastFailedUtc', 'QuarantinedUtc'],
-  GoAuditsEnrichmentClaims: ['GoAuditsReportId', 'RunId', 'ClaimedUntilUtc'],
+  GoAuditsEnrichmentClaims: ['GoAuditsReportId', 'RunId', 'ClaimedUntilUtc', 'ClaimedUtc'],
   GoAuditsMissedDays: ['SummaryDay', 'Failures', 'LastError', 'LastFailedUtc'],
+  GoAuditsReportVersions: ['GoAuditsReportId', 'SummaryFingerprint', 'RefreshRequestedUtc'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The applied schema versions; created before any migration runs. */
@@ -151,6 +155,29 @@ CREATE TABLE dbo.GoAuditsMissedDays (
   CONSTRAINT PK_GoAuditsMissedDays PRIMARY KEY (SummaryDay)
 );`;
 
+/**
+ * What was last seen of each stored report in the summary: the fingerprint of its summary rows
+ * (a SHA-256 in hex; wider, so any text fits) and, while its details are to be fetched again,
+ * when that was asked for. Times to the millisecond (datetime2(3)): a refresh request and a claim
+ * in the same second must still be told apart. A report stored before this table adopts its
+ * first fingerprint silently.
+ */
+export const CREATE_GOAUDITS_REPORT_VERSIONS = `IF OBJECT_ID(N'dbo.GoAuditsReportVersions', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsReportVersions (
+  GoAuditsReportId    nvarchar(100) NOT NULL,
+  SummaryFingerprint  nvarchar(200) NULL,
+  RefreshRequestedUtc datetime2(3)  NULL,
+  CONSTRAINT PK_GoAuditsReportVersions PRIMARY KEY (GoAuditsReportId)
+);`;
+
+/**
+ * When a run took (or renewed) its claim, to the millisecond: a refresh request older than the
+ * claim is lifted when the run saves the report's details, a later one stays for the next run.
+ * NULL for claims taken before this column.
+ */
+export const ADD_GOAUDITS_ENRICHMENT_CLAIMED_UTC = `IF COL_LENGTH(N'dbo.GoAuditsEnrichmentClaims', N'ClaimedUtc') IS NULL
+ALTER TABLE dbo.GoAuditsEnrichmentClaims ADD ClaimedUtc datetime2(3) NULL;`;
+
 /** One schema step: its statements run in order, in one transaction, then the version is recorded. */
 export interface SqlServerMigration {
   version: number;
@@ -193,6 +220,13 @@ export const SQLSERVER_MIGRATIONS: readonly SqlServerMigration[] = [
     version: 5,
     statements: {
       CREATE_GOAUDITS_MISSED_DAYS,
+    },
+  },
+  {
+    version: 6,
+    statements: {
+      CREATE_GOAUDITS_REPORT_VERSIONS,
+      ADD_GOAUDITS_ENRICHMENT_CLAIMED_UTC,
     },
   },
 ];

@@ -13,6 +13,19 @@ import { CREATE_SCHEMA_MIGRATIONS, SQLSERVER_MIGRATIONS } from './sqlserver-sche
 /** Today's "empty certificate number": NULL or only spaces. */
 const certificateMissing = (column: string) => `(${column} IS NULL OR LTRIM(RTRIM(${column})) = N'')`;
 
+/** The report (its id in `idColumn`) has a refresh request: its details are to be fetched again. */
+const refreshRequested = (idColumn: string) => `EXISTS (SELECT 1 FROM dbo.GoAuditsReportVersions AS v
+                  WHERE v.GoAuditsReportId = ${idColumn} AND v.RefreshRequestedUtc IS NOT NULL)`;
+
+/**
+ * `left <> right` exactly, as the SQLite store compares text: by the UTF-16 bytes, so case and
+ * trailing spaces count (the database's collation would ignore trailing spaces, often case too;
+ * a binary comparison ignores only trailing zero bytes, i.e. trailing NUL characters). The first
+ * 8000 bytes (4000 characters) are compared: far more than the columns compared hold. Unknown
+ * (not true) when either is NULL.
+ */
+const differs = (left: string, right: string) => `CONVERT(varbinary(8000), ${left}) <> CONVERT(varbinary(8000), ${right})`;
+
 // Schema bookkeeping (migrate).
 
 /** The applied versions; no rows (and no result set) before the first migration. */
@@ -49,7 +62,7 @@ SET WatermarkUtc = CONVERT(datetime2(0), @watermarkUtc, 120), UpdatedUtc = SYSUT
 WHERE JobName = @job
   AND (WatermarkUtc IS NULL OR WatermarkUtc < CONVERT(datetime2(0), @watermarkUtc, 120));`;
 
-// Ingestion: one summary window, @reports = [{ "id", "completedAtUtc" }] with distinct ids.
+// Ingestion: one summary window, @reports = [{ "id", "completedAtUtc", "summaryFingerprint" }] with distinct ids.
 
 /** How many of the window's ids the job's ledger holds already. */
 export const COUNT_PROCESSED_REPORTS = `SELECT COUNT(*) AS alreadyProcessed
@@ -58,7 +71,56 @@ WHERE p.JobName = @job
   AND p.ItemKey IN (SELECT w.id FROM OPENJSON(@reports) WITH (id nvarchar(max) '$.id') AS w);`;
 
 /**
- * Inserts the reports not stored yet and their ledger rows, and returns the inserted ids.
+ * The window's reports stored already (run before INSERT_NEW_REPORTS, whose reports it leaves
+ * alone): CompletedAtUtc moves forward to the summary's time when that is later (never back);
+ * the fingerprint seen now replaces the stored one; a refresh is asked for, as of now, when
+ * CompletedAtUtc moved, the stored fingerprint (when there is one) differs, or @refreshStored = 1.
+ * A report with no version row (stored before fingerprints were kept) gets one. Returns the
+ * reports asked to refresh, in no order. HOLDLOCK keeps the reports and version rows read (and
+ * the missing keys' ranges) locked until the transaction ends, so a concurrent window waits.
+ */
+export const SEE_STORED_REPORTS_AGAIN = `DECLARE @seen TABLE (
+  reportId    nvarchar(100) NOT NULL,
+  completedAt datetime2(0)  NOT NULL,
+  fingerprint nvarchar(max) NULL,
+  moved       bit           NOT NULL,
+  refresh     bit           NOT NULL
+);
+INSERT INTO @seen (reportId, completedAt, fingerprint, moved, refresh)
+SELECT r.GoAuditsReportId, t.completedAt, w.summaryFingerprint, m.moved,
+       CASE WHEN @refreshStored = 1 OR m.moved = 1 OR ${differs('v.SummaryFingerprint', 'w.summaryFingerprint')}
+            THEN 1 ELSE 0 END
+FROM OPENJSON(@reports) WITH (
+  id                 nvarchar(max) '$.id',
+  completedAtUtc     nvarchar(max) '$.completedAtUtc',
+  summaryFingerprint nvarchar(max) '$.summaryFingerprint'
+) AS w
+JOIN dbo.GoAuditsReports AS r WITH (UPDLOCK, HOLDLOCK) ON r.GoAuditsReportId = w.id
+LEFT JOIN dbo.GoAuditsReportVersions AS v WITH (UPDLOCK, HOLDLOCK) ON v.GoAuditsReportId = r.GoAuditsReportId
+CROSS APPLY (SELECT CONVERT(datetime2(0), w.completedAtUtc, 120) AS completedAt) AS t
+CROSS APPLY (SELECT CASE WHEN t.completedAt > r.CompletedAtUtc THEN 1 ELSE 0 END AS moved) AS m;
+UPDATE r
+SET CompletedAtUtc = s.completedAt
+FROM dbo.GoAuditsReports AS r
+JOIN @seen AS s ON s.reportId = r.GoAuditsReportId
+WHERE s.moved = 1;
+UPDATE v
+SET SummaryFingerprint = s.fingerprint,
+    RefreshRequestedUtc = CASE WHEN s.refresh = 1 THEN SYSUTCDATETIME() ELSE v.RefreshRequestedUtc END
+FROM dbo.GoAuditsReportVersions AS v
+JOIN @seen AS s ON s.reportId = v.GoAuditsReportId;
+INSERT INTO dbo.GoAuditsReportVersions (GoAuditsReportId, SummaryFingerprint, RefreshRequestedUtc)
+SELECT s.reportId, s.fingerprint, CASE WHEN s.refresh = 1 THEN SYSUTCDATETIME() END
+FROM @seen AS s
+WHERE NOT EXISTS (
+  SELECT 1 FROM dbo.GoAuditsReportVersions AS v WITH (UPDLOCK, HOLDLOCK) WHERE v.GoAuditsReportId = s.reportId
+);
+SELECT s.reportId FROM @seen AS s WHERE s.refresh = 1;`;
+
+/**
+ * Inserts the reports not stored yet, their ledger rows and their fingerprints (no refresh
+ * request; a version row left from an earlier life of the id takes the fingerprint and keeps its
+ * request), and returns the inserted ids.
  * OUTPUT goes INTO a table variable because OUTPUT to the client fails on a table with triggers.
  */
 export const INSERT_NEW_REPORTS = `DECLARE @ingested TABLE (GoAuditsReportId nvarchar(100) NOT NULL PRIMARY KEY);
@@ -73,7 +135,26 @@ FROM @ingested AS i
 WHERE NOT EXISTS (
   SELECT 1 FROM dbo.ProcessedItems AS p WITH (UPDLOCK, HOLDLOCK) WHERE p.JobName = @job AND p.ItemKey = i.GoAuditsReportId
 );
+UPDATE v
+SET SummaryFingerprint = w.summaryFingerprint
+FROM dbo.GoAuditsReportVersions AS v
+JOIN @ingested AS i ON i.GoAuditsReportId = v.GoAuditsReportId
+JOIN OPENJSON(@reports) WITH (id nvarchar(max) '$.id', summaryFingerprint nvarchar(max) '$.summaryFingerprint') AS w
+  ON w.id = i.GoAuditsReportId;
+INSERT INTO dbo.GoAuditsReportVersions (GoAuditsReportId, SummaryFingerprint)
+SELECT i.GoAuditsReportId, w.summaryFingerprint
+FROM @ingested AS i
+JOIN OPENJSON(@reports) WITH (id nvarchar(max) '$.id', summaryFingerprint nvarchar(max) '$.summaryFingerprint') AS w
+  ON w.id = i.GoAuditsReportId
+WHERE NOT EXISTS (
+  SELECT 1 FROM dbo.GoAuditsReportVersions AS v WITH (UPDLOCK, HOLDLOCK) WHERE v.GoAuditsReportId = i.GoAuditsReportId
+);
 SELECT GoAuditsReportId FROM @ingested;`;
+
+/** Stored reports whose CompletedAtUtc falls on the days @fromDay..@toDay ('YYYY-MM-DD', style 23), both included. */
+export const STORED_REPORTS_IN = `SELECT COUNT(*) AS reports
+FROM dbo.GoAuditsReports AS r
+WHERE CONVERT(date, r.CompletedAtUtc) BETWEEN CONVERT(date, @fromDay, 23) AND CONVERT(date, @toDay, 23);`;
 
 /** Stored reports and the days their CompletedAtUtc spans, both ends included; days is NULL when none is stored. */
 export const REPORTS_AND_DAYS = `SELECT COUNT(*) AS reports,
@@ -83,14 +164,15 @@ FROM dbo.GoAuditsReports;`;
 // Enrichment.
 
 /**
- * Today's selection rule, newest first, then by id; quarantined reports and reports a run holds
- * an unexpired claim on are skipped.
+ * Today's selection rule, and the reports with a refresh request, newest first, then by id;
+ * quarantined reports and reports a run holds an unexpired claim on are skipped.
  */
 export const PENDING_ENRICHMENT = `SELECT TOP (@limit) r.GoAuditsReportId
 FROM dbo.GoAuditsReports AS r
-WHERE (${certificateMissing('r.CertificationNumber')}
-       OR NOT EXISTS (SELECT 1 FROM dbo.GoAuditsReportAnswers AS a WHERE a.GoAuditsReportId = r.GoAuditsReportId))
-  AND NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = r.GoAuditsReportId)
+WHERE ((${certificateMissing('r.CertificationNumber')}
+        OR NOT EXISTS (SELECT 1 FROM dbo.GoAuditsReportAnswers AS a WHERE a.GoAuditsReportId = r.GoAuditsReportId))
+       AND NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = r.GoAuditsReportId)
+       OR ${refreshRequested('r.GoAuditsReportId')})
   AND NOT EXISTS (SELECT 1 FROM dbo.GoAuditsEnrichmentFailures AS f
                   WHERE f.GoAuditsReportId = r.GoAuditsReportId AND f.QuarantinedUtc IS NOT NULL)
   AND NOT EXISTS (SELECT 1 FROM dbo.GoAuditsEnrichmentClaims AS c
@@ -100,7 +182,8 @@ ORDER BY r.CompletedAtUtc DESC, r.GoAuditsReportId;`;
 /** No row when the report is unknown; flags are 0 or 1. Locks the report for the transaction. */
 export const REPORT_STATE = `SELECT CASE WHEN ${certificateMissing('r.CertificationNumber')} THEN 1 ELSE 0 END AS certMissing,
        CASE WHEN EXISTS (SELECT 1 FROM dbo.GoAuditsReportAnswers AS a WHERE a.GoAuditsReportId = r.GoAuditsReportId)
-            THEN 1 ELSE 0 END AS hasAnswers
+            THEN 1 ELSE 0 END AS hasAnswers,
+       CASE WHEN ${refreshRequested('r.GoAuditsReportId')} THEN 1 ELSE 0 END AS refreshRequested
 FROM dbo.GoAuditsReports AS r WITH (UPDLOCK, HOLDLOCK)
 WHERE r.GoAuditsReportId = @reportId;`;
 
@@ -110,6 +193,28 @@ SET CertificationNumber = @certificateNumber
 WHERE GoAuditsReportId = @reportId
   AND ${certificateMissing('CertificationNumber')}
   AND LTRIM(RTRIM(@certificateNumber)) <> N'';`;
+
+/** A refresh's certificate: the given one, unless blank, over whatever is stored; 1 row when it changed. */
+export const REPLACE_CERTIFICATE = `UPDATE dbo.GoAuditsReports
+SET CertificationNumber = @certificateNumber
+WHERE GoAuditsReportId = @reportId
+  AND LTRIM(RTRIM(@certificateNumber)) <> N''
+  AND (CertificationNumber IS NULL OR ${differs('CertificationNumber', '@certificateNumber')});`;
+
+/** A refresh drops the report's stored answers before INSERT_NEW_ANSWERS writes the given ones. */
+export const REMOVE_ANSWERS = `DELETE FROM dbo.GoAuditsReportAnswers
+WHERE GoAuditsReportId = @reportId;`;
+
+/**
+ * Lifts the report's refresh request when it is older than @runId's claim on the report: an
+ * edit seen after the claim keeps its request, for the next run. No claim of @runId's (or one
+ * taken before ClaimedUtc was kept, NULL) lifts nothing.
+ */
+export const LIFT_REFRESH_REQUEST = `UPDATE dbo.GoAuditsReportVersions
+SET RefreshRequestedUtc = NULL
+WHERE GoAuditsReportId = @reportId
+  AND RefreshRequestedUtc < (SELECT c.ClaimedUtc FROM dbo.GoAuditsEnrichmentClaims AS c
+                             WHERE c.GoAuditsReportId = @reportId AND c.RunId = @runId);`;
 
 /**
  * Inserts the answers whose key the report has not stored, in one statement; @answers =
@@ -180,29 +285,35 @@ WHERE QuarantinedUtc IS NOT NULL
 // @untilUtc is style-120 text. OUTPUT to the client: the claims' table has no triggers.
 
 /**
- * Claims, until @untilUtc, those of @reportIds not yet in the enrichment ledger whose claim @runId
- * holds already (a renewal) or has expired, and returns them. Its HOLDLOCK keeps the keys it read, and the ranges of those it
+ * Claims, until @untilUtc and as of now (ClaimedUtc), those of @reportIds not yet in the
+ * enrichment ledger, or with a refresh request, whose claim @runId holds already (a renewal) or
+ * has expired, and returns them. Its HOLDLOCK keeps the keys it read, and the ranges of those it
  * found missing, locked until the transaction ends: two workers claiming the same reports at once
  * take turns, and the second finds the first's unexpired claims. The reports with no claim row
  * follow with CLAIM_UNCLAIMED_REPORTS, in the same transaction.
  */
 export const CLAIM_REPORTS = `UPDATE dbo.GoAuditsEnrichmentClaims WITH (UPDLOCK, HOLDLOCK)
-SET RunId = @runId, ClaimedUntilUtc = CONVERT(datetime2(0), @untilUtc, 120)
+SET RunId = @runId, ClaimedUntilUtc = CONVERT(datetime2(0), @untilUtc, 120), ClaimedUtc = SYSUTCDATETIME()
 OUTPUT inserted.GoAuditsReportId AS reportId
 WHERE GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j)
   AND (RunId = @runId OR ClaimedUntilUtc <= SYSUTCDATETIME())
-  AND NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p
-                  WHERE p.JobName = @job AND p.ItemKey = dbo.GoAuditsEnrichmentClaims.GoAuditsReportId);`;
+  AND (NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p
+                   WHERE p.JobName = @job AND p.ItemKey = dbo.GoAuditsEnrichmentClaims.GoAuditsReportId)
+       OR ${refreshRequested('dbo.GoAuditsEnrichmentClaims.GoAuditsReportId')});`;
 
-/** Claims the reports of @reportIds not yet enriched that have no claim row (after CLAIM_REPORTS), and returns them. */
-export const CLAIM_UNCLAIMED_REPORTS = `INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc)
+/**
+ * Claims, as of now, the reports of @reportIds not yet enriched, or with a refresh request, that
+ * have no claim row (after CLAIM_REPORTS), and returns them.
+ */
+export const CLAIM_UNCLAIMED_REPORTS = `INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc, ClaimedUtc)
 OUTPUT inserted.GoAuditsReportId AS reportId
-SELECT DISTINCT j.reportId, @runId, CONVERT(datetime2(0), @untilUtc, 120)
+SELECT DISTINCT j.reportId, @runId, CONVERT(datetime2(0), @untilUtc, 120), SYSUTCDATETIME()
 FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j
 WHERE NOT EXISTS (
   SELECT 1 FROM dbo.GoAuditsEnrichmentClaims AS c WITH (UPDLOCK, HOLDLOCK) WHERE c.GoAuditsReportId = j.reportId
 )
-  AND NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = j.reportId);`;
+  AND (NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = j.reportId)
+       OR ${refreshRequested('j.reportId')});`;
 
 /** Drops @runId's claims on the reports of @reportIds; other runs' claims stay. */
 export const RELEASE_REPORTS = `DELETE FROM dbo.GoAuditsEnrichmentClaims
@@ -290,11 +401,16 @@ export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   SET_WATERMARK,
   ADVANCE_WATERMARK,
   COUNT_PROCESSED_REPORTS,
+  SEE_STORED_REPORTS_AGAIN,
   INSERT_NEW_REPORTS,
+  STORED_REPORTS_IN,
   REPORTS_AND_DAYS,
   PENDING_ENRICHMENT,
   REPORT_STATE,
   FILL_CERTIFICATE,
+  REPLACE_CERTIFICATE,
+  REMOVE_ANSWERS,
+  LIFT_REFRESH_REQUEST,
   INSERT_NEW_ANSWERS,
   MARK_PROCESSED,
   FORGET_ENRICHMENT_FAILURES,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectionPool } from 'mssql';
+import type { SummaryReport } from '../goaudits/records';
 import type { SqlServerConfig } from './sqlserver-config';
 import { SQLSERVER_MIGRATIONS, SQLSERVER_SCHEMA } from './sqlserver-schema';
 import { openSqlServerStore } from './sqlserver-store';
@@ -65,8 +66,12 @@ if (connection === undefined) {
       await raw.close();
     });
 
-    const reports = (n: number, first = 0) =>
-      Array.from({ length: n }, (_, i) => ({ id: `R${first + i}`, completedAtUtc: `2025-01-01T00:00:${String((first + i) % 60).padStart(2, '0')}Z` }));
+    const reports = (n: number, first = 0): SummaryReport[] =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `R${first + i}`,
+        completedAtUtc: `2025-01-01T00:00:${String((first + i) % 60).padStart(2, '0')}Z`,
+        summaryFingerprint: `fingerprint of R${first + i}`,
+      }));
 
     it('records each schema version once', async () => {
       await store.migrate();
@@ -87,6 +92,40 @@ if (connection === undefined) {
       expect(await count('SELECT COUNT(*) AS n FROM dbo.ProcessedItems')).toBe(10_000);
     });
 
+    it('asks to refresh every report of a 10,000-report window seen again, in input order', async () => {
+      const window = reports(10_000);
+      await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
+      const reversed = [...window].reverse();
+      const again = await store.saveSummaryWindow({ runId: randomUUID(), reports: reversed, advanceWatermark: true, refreshStored: true });
+      expect(again.ingested).toEqual([]);
+      expect(again.refresh).toEqual(reversed.map((report) => report.id));
+      expect(await count('SELECT COUNT(*) AS n FROM dbo.GoAuditsReportVersions WHERE RefreshRequestedUtc IS NOT NULL')).toBe(10_000);
+    });
+
+    it('adds ClaimedUtc to claims taken before it, which lift no refresh request', async () => {
+      await raw.request().batch('ALTER TABLE dbo.GoAuditsEnrichmentClaims DROP COLUMN ClaimedUtc; DELETE FROM dbo.SchemaMigrations WHERE Version = 6');
+      await raw.request().batch(`INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc) VALUES ('R1', '${runId}', '2999-01-01')`);
+      await store.migrate();
+      expect(await count('SELECT COUNT(*) AS n FROM dbo.GoAuditsEnrichmentClaims WHERE ClaimedUtc IS NULL')).toBe(1);
+      await store.saveSummaryWindow({ runId, reports: reports(1, 1), advanceWatermark: false });
+      await store.saveSummaryWindow({ runId, reports: reports(1, 1), advanceWatermark: false, refreshStored: true });
+      const answer = { questionKey: '1', answerValue: 'Yes', section: null, questionText: null };
+      expect((await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'C-1' } })).refreshed).toBe(true);
+      expect(await count('SELECT COUNT(*) AS n FROM dbo.GoAuditsReportVersions WHERE RefreshRequestedUtc IS NOT NULL')).toBe(1);
+    });
+
+    it('tells fingerprints and certificates apart by case and trailing spaces, as SQLite does', async () => {
+      const [r1] = reports(1, 1);
+      await store.saveSummaryWindow({ runId, reports: [{ ...r1!, summaryFingerprint: 'abc' }], advanceWatermark: false });
+      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1!, summaryFingerprint: 'ABC' }], advanceWatermark: false })).refresh).toEqual(['R1']);
+      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1!, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh).toEqual(['R1']);
+      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1!, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh).toEqual([]);
+      const answer = { questionKey: '1', answerValue: 'Yes', section: null, questionText: null };
+      await raw.request().batch(`UPDATE dbo.GoAuditsReports SET CertificationNumber = 'cert-1'`);
+      const saved = await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'CERT-1' } });
+      expect(saved).toMatchObject({ certUpdated: true, refreshed: true });
+    });
+
     it('lets concurrent windows over the same reports store each once', async () => {
       const windows = await Promise.all(
         [0, 50, 100, 150].map((first) => store.saveSummaryWindow({ runId: randomUUID(), reports: reports(100, first), advanceWatermark: true })),
@@ -104,7 +143,11 @@ if (connection === undefined) {
     });
 
     it('stores datetimes as whole-second UTC', async () => {
-      await store.saveSummaryWindow({ runId, reports: [{ id: 'R1', completedAtUtc: '2025-01-02T03:04:05.900+01:00' }], advanceWatermark: true });
+      await store.saveSummaryWindow({
+        runId,
+        reports: [{ id: 'R1', completedAtUtc: '2025-01-02T03:04:05.900+01:00', summaryFingerprint: 'f' }],
+        advanceWatermark: true,
+      });
       const { recordset } = await raw
         .request()
         .query<{ completed: string }>('SELECT CONVERT(char(19), CompletedAtUtc, 120) AS completed FROM dbo.GoAuditsReports');

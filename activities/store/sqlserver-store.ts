@@ -1,4 +1,4 @@
-import { BigInt as SqlBigInt, Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
+import { BigInt as SqlBigInt, Bit, Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
 import type { SqlServerConfig } from './sqlserver-config';
 import { openSqlServerPool } from './sqlserver-connection';
 import { migrateSqlServer } from './sqlserver-migrate';
@@ -20,6 +20,7 @@ import {
   REFUSE_TOKEN,
   INSERT_NEW_ANSWERS,
   INSERT_NEW_REPORTS,
+  LIFT_REFRESH_REQUEST,
   MARK_PROCESSED,
   MISSED_DAYS,
   PENDING_ENRICHMENT,
@@ -29,14 +30,18 @@ import {
   RECORD_FIRST_ENRICHMENT_FAILURE,
   RECORD_FIRST_MISSED_DAY,
   RECORD_MISSED_DAY,
+  REMOVE_ANSWERS,
+  REPLACE_CERTIFICATE,
   REPORT_STATE,
   RELEASE_REPORTS,
   REPORTS_AND_DAYS,
   REQUEUE_ALL_QUARANTINED,
   REQUEUE_QUARANTINED,
   RESERVE_API_CALL,
+  SEE_STORED_REPORTS_AGAIN,
   SET_WATERMARK,
   START_RUN,
+  STORED_REPORTS_IN,
 } from './sqlserver-statements';
 // SQL Server prints and reads datetime2(0) as style-120 text, the very text the SQLite store
 // keeps, so both stores share one conversion to and from the pipeline's ISO `Z` times.
@@ -121,15 +126,24 @@ export function sqlServerStore(pool: ConnectionPool): Store {
       await transact((transaction) => writeWatermark(transaction, SET_WATERMARK, job, utcText));
     },
 
-    async saveSummaryWindow({ runId, reports, advanceWatermark, watermarkNotAfterUtc }) {
+    async saveSummaryWindow({ runId, reports, advanceWatermark, watermarkNotAfterUtc, refreshStored = false }) {
       const unique = firstPerKey(reports, (report) => report.id);
-      const rows = unique.map(({ id, completedAtUtc }) => ({ id, completedAtUtc: toSqliteUtc(completedAtUtc) }));
+      const rows = unique.map(({ id, completedAtUtc, summaryFingerprint }) => ({
+        id,
+        completedAtUtc: toSqliteUtc(completedAtUtc),
+        summaryFingerprint,
+      }));
       const times = reports.map((report) => toSqliteUtc(report.completedAtUtc));
       const notAfter = watermarkNotAfterUtc === undefined ? [] : [toSqliteUtc(watermarkNotAfterUtc)];
       const newest = times.length === 0 ? undefined : [times.sort().at(-1)!, ...notAfter].sort()[0];
       const window = { job: [SHORT_TEXT, INGESTION_JOB], reports: [LONG_TEXT, JSON.stringify(rows)] } as const;
       return transact(async (transaction): Promise<SavedWindow> => {
         const processed = await query<{ alreadyProcessed: number }>(transaction, COUNT_PROCESSED_REPORTS, window);
+        // The stored reports first: INSERT_NEW_REPORTS then adds exactly the others.
+        const seenAgain = await query<{ reportId: string }>(transaction, SEE_STORED_REPORTS_AGAIN, {
+          reports: window.reports,
+          refreshStored: [Bit, refreshStored],
+        });
         const inserted = await query<{ GoAuditsReportId: string }>(transaction, INSERT_NEW_REPORTS, {
           ...window,
           runId: [UniqueIdentifier, runId],
@@ -138,9 +152,11 @@ export function sqlServerStore(pool: ConnectionPool): Store {
           await writeWatermark(transaction, ADVANCE_WATERMARK, INGESTION_JOB, newest);
         }
         const insertedIds = new Set(inserted.recordset.map((row) => row.GoAuditsReportId));
+        const refreshIds = new Set(seenAgain.recordset.map((row) => row.reportId));
         return {
           ingested: unique.map((report) => report.id).filter((id) => insertedIds.has(id)),
           alreadyProcessed: processed.recordset[0].alreadyProcessed,
+          refresh: unique.map((report) => report.id).filter((id) => refreshIds.has(id)),
           watermarkUtc: await readWatermark(transaction, INGESTION_JOB),
         };
       });
@@ -150,6 +166,12 @@ export function sqlServerStore(pool: ConnectionPool): Store {
       const { recordset } = await single((on) => query<{ reports: number; days: number | null }>(on, REPORTS_AND_DAYS));
       const { reports, days } = recordset[0]; // an aggregate: always one row
       return days === null ? null : reports / days;
+    },
+
+    async storedReportsIn({ from, to }) {
+      const days = { fromDay: [SHORT_TEXT, from], toDay: [SHORT_TEXT, to] } as const;
+      const { recordset } = await single((on) => query<{ reports: number }>(on, STORED_REPORTS_IN, days));
+      return recordset[0].reports; // an aggregate: always one row
     },
 
     async pendingEnrichment(limit) {
@@ -213,16 +235,36 @@ export function sqlServerStore(pool: ConnectionPool): Store {
       const answers = firstPerKey(details.answers, (answer) => answer.questionKey);
       const report = { reportId: [SHORT_TEXT, reportId] } as const;
       const run = { runId: [UniqueIdentifier, runId] } as const;
+      const certificate = { ...report, certificateNumber: [LONG_TEXT, certificateNumber] } as const;
+      const newAnswers = { ...report, ...run, answers: [LONG_TEXT, JSON.stringify(answers)] } as const;
+      const ledgerRow = { ...run, job: [SHORT_TEXT, ENRICHMENT_JOB], itemKey: [SHORT_TEXT, reportId] } as const;
+      type State = { certMissing: 0 | 1; hasAnswers: 0 | 1; refreshRequested: 0 | 1 };
+
+      /**
+       * A refresh: the given answers replace the stored ones, the latest non-blank certificate
+       * wins, and the request is lifted if it is older than this run's claim. REPORT_STATE holds
+       * the report's row, so the certificate is missing after exactly when it was before and
+       * none was written.
+       */
+      const refresh = async (transaction: Transaction, before: State): Promise<SavedDetails> => {
+        const certUpdated = (await query(transaction, REPLACE_CERTIFICATE, certificate)).rowsAffected[0] === 1;
+        await query(transaction, REMOVE_ANSWERS, report);
+        const answersInserted = (await query(transaction, INSERT_NEW_ANSWERS, newAnswers)).rowsAffected[0];
+        const marked = await query(transaction, MARK_PROCESSED, ledgerRow);
+        await query(transaction, FORGET_ENRICHMENT_FAILURES, report);
+        await query(transaction, LIFT_REFRESH_REQUEST, { ...report, ...run });
+        const certMissing = before.certMissing === 1 && !certUpdated;
+        return { certUpdated, answersInserted, markedProcessed: marked.rowsAffected[0] === 1, certMissing, refreshed: true };
+      };
+
       return transact(async (transaction): Promise<SavedDetails> => {
-        const state = await query<{ certMissing: 0 | 1; hasAnswers: 0 | 1 }>(transaction, REPORT_STATE, report);
+        const state = await query<State>(transaction, REPORT_STATE, report);
         const before = state.recordset[0];
         if (!before) throw new UnknownReportError(reportId);
-        const certificate = { ...report, certificateNumber: [LONG_TEXT, certificateNumber] } as const;
+        if (before.refreshRequested === 1 && answers.length > 0) return refresh(transaction, before);
         const certUpdated = (await query(transaction, FILL_CERTIFICATE, certificate)).rowsAffected[0] === 1;
-        const newAnswers = { ...report, ...run, answers: [LONG_TEXT, JSON.stringify(answers)] } as const;
         const answersInserted = (await query(transaction, INSERT_NEW_ANSWERS, newAnswers)).rowsAffected[0];
         const hasAnswers = before.hasAnswers === 1 || answersInserted > 0;
-        const ledgerRow = { ...run, job: [SHORT_TEXT, ENRICHMENT_JOB], itemKey: [SHORT_TEXT, reportId] } as const;
         const marked = hasAnswers ? await query(transaction, MARK_PROCESSED, ledgerRow) : undefined;
         if (hasAnswers) await query(transaction, FORGET_ENRICHMENT_FAILURES, report);
         return {
@@ -230,6 +272,7 @@ export function sqlServerStore(pool: ConnectionPool): Store {
           answersInserted,
           markedProcessed: marked?.rowsAffected[0] === 1,
           certMissing: hasAnswers && before.certMissing === 1 && !certUpdated,
+          refreshed: false,
         };
       });
     },

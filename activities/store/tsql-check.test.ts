@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CREATE_SCHEMA_MIGRATIONS, SQLSERVER_MIGRATIONS, SQLSERVER_SCHEMA } from './sqlserver-schema';
 import { SQLSERVER_STATEMENTS } from './sqlserver-statements';
-import { UNPARSEABLE, checkStatement, createdTable, namesByFallback, namesByParser, schemaProblems } from './tsql-check';
+import { UNPARSEABLE, alteredTable, checkStatement, createdTable, namesByFallback, namesByParser, schemaProblems } from './tsql-check';
 
 /** The runbook beside the repository (absent where only the repository is checked out). */
 const RUNBOOK = resolve(__dirname, '../../..', 'shared/reference/backfill-runbook.md');
@@ -55,10 +55,23 @@ describe('T-SQL check', () => {
   });
 
   describe('the schema', () => {
-    it('creates each table of SQLSERVER_SCHEMA with exactly its columns, in order', () => {
+    it('creates each table of SQLSERVER_SCHEMA with exactly its columns, in order (added columns last)', () => {
       const statements = [CREATE_SCHEMA_MIGRATIONS, ...SQLSERVER_MIGRATIONS.flatMap((migration) => Object.values(migration.statements))];
-      const created = statements.map(createdTable).filter((table) => table !== undefined);
-      expect(Object.fromEntries(created.map(({ table, columns }) => [table, columns]))).toEqual(SQLSERVER_SCHEMA);
+      const tables: Record<string, string[]> = {};
+      for (const statement of statements) {
+        const created = createdTable(statement);
+        if (created) tables[created.table] = [...created.columns];
+        const altered = alteredTable(statement);
+        if (altered) tables[altered.table] = [...(tables[altered.table] ?? [`${altered.table} is not created before`]), ...altered.added];
+      }
+      expect(tables).toEqual(SQLSERVER_SCHEMA);
+    });
+
+    it('reads the columns an ALTER TABLE adds', () => {
+      expect(alteredTable('ALTER TABLE dbo.GoAuditsEnrichmentClaims ADD ClaimedUtc datetime2(3) NULL;')).toEqual({
+        table: 'GoAuditsEnrichmentClaims',
+        added: ['ClaimedUtc'],
+      });
     });
 
     it('lists as unparseable only statements that exist', () => {
@@ -126,6 +139,15 @@ describe('T-SQL check', () => {
       ]);
       expect(checkStatement('PENDING_ENRICHMENT', 'SELECT TOP (10) GoAuditsReportId FROM dbo.GoAuditsReports')).toEqual([
         'PENDING_ENRICHMENT: node-sql-parser reads it now; take it off UNPARSEABLE',
+      ]);
+    });
+
+    it("checks the table and column of a COL_LENGTH guard, whose names are string literals", () => {
+      const guard = (table: string, column: string) =>
+        `IF COL_LENGTH(N'dbo.${table}', N'${column}') IS NULL ALTER TABLE dbo.GoAuditsEnrichmentClaims ADD ClaimedUtc datetime2(3) NULL;`;
+      expect(checkStatement('GUARD', guard('GoAuditsEnrichmentClaims', 'ClaimedUtc'))).toEqual([]);
+      expect(checkStatement('GUARD', guard('GoAuditsEnrichmentClaims', 'ClaimedAt'))).toEqual([
+        'GUARD: GoAuditsEnrichmentClaims.ClaimedAt is not a column of the schema',
       ]);
     });
 

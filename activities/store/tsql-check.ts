@@ -25,6 +25,7 @@ export interface SqlNames {
 export const UNPARSEABLE: Readonly<Record<string, string>> = {
   LOCK_SCHEMA: 'EXEC with a return-value variable (EXEC @locked = sp_getapplock ...)',
   COUNT_PROCESSED_REPORTS: "OPENJSON's WITH (column type path) clause",
+  SEE_STORED_REPORTS_AGAIN: "OPENJSON's WITH (column type path) clause",
   INSERT_NEW_REPORTS: "OUTPUT ... INTO and OPENJSON's WITH clause",
   PENDING_ENRICHMENT: 'TOP (@limit): the grammar takes a number only (it fails, or reads TOP(@limit) as a function)',
   INSERT_NEW_ANSWERS: "OPENJSON's WITH (column type path) clause",
@@ -154,7 +155,7 @@ export function checkStatement(name: string, sql: string, schema: SqlSchema = SQ
   if (names && tableSet(names) !== tableSet(fallback)) {
     return [`${name}: node-sql-parser read the tables [${tableSet(names)}] where the text names [${tableSet(fallback)}]`];
   }
-  const inLiterals = { tables: tablesInLiterals(sql), columns: [] };
+  const inLiterals = { tables: tablesInLiterals(sql), columns: columnsInLiterals(sql) };
   return [...schemaProblems(names ?? fallback, schema), ...schemaProblems(inLiterals, schema)].map(
     (problem) => `${name}: ${problem}`,
   );
@@ -165,12 +166,28 @@ function tablesInLiterals(sql: string): SqlNames['tables'] {
   return [...sql.matchAll(/N?'\[?dbo\]?\.\[?(\w+)\]?'/g)].map(([, table = '']) => ({ schema: 'dbo', table }));
 }
 
+/** Columns named in string literals, as in COL_LENGTH(N'dbo.GoAuditsEnrichmentClaims', N'ClaimedUtc'). */
+function columnsInLiterals(sql: string): SqlNames['columns'] {
+  return [...sql.matchAll(/COL_LENGTH\(\s*N?'\[?dbo\]?\.\[?(\w+)\]?'\s*,\s*N?'\[?(\w+)\]?'\s*\)/gi)].map(
+    ([, table = '', column = '']) => ({ table, column }),
+  );
+}
+
 /**
  * The distinct tables, sorted, as one string. The parser accepts some text it does not
  * understand (an unknown `WORD x.y` reads as a variable assignment, naming no table), so its
  * tables must be the `dbo.` names the text holds.
  */
 const tableSet = ({ tables }: SqlNames) => [...new Set(tables.map(({ table }) => table))].sort().join(', ');
+
+/** The table an ALTER TABLE ... ADD statement changes, with the columns it adds in order, as the parser reads them. */
+export function alteredTable(sql: string): { table: string; added: string[] } | undefined {
+  const { tableList, columnList } = parser.parse(sql, TRANSACT_SQL);
+  const altered = tableList.find((entry) => entry.startsWith('alter::'));
+  if (altered === undefined) return undefined;
+  const nameOf = (entry: string) => entry.split('::')[2] ?? '';
+  return { table: nameOf(altered), added: columnList.filter((entry) => entry.startsWith('create::')).map(nameOf) };
+}
 
 /** The table a CREATE TABLE statement makes, with its columns in order, as the parser reads them. */
 export function createdTable(sql: string): { table: string; columns: string[] } | undefined {
