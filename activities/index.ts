@@ -33,6 +33,11 @@ export interface IngestedWindow {
   alreadyProcessed: number;
   /** Ids stored for the first time by this window, for enrichment. */
   ingestedIds: string[];
+  /**
+   * Ids stored earlier whose details are to be fetched again (edited, or `refreshStored`).
+   * Absent from results recorded before 0.3.0.
+   */
+  refreshIds?: string[];
   watermarkUtc: string | null;
 }
 
@@ -118,6 +123,10 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
       return store.storedReportsPerDay();
     },
 
+    async storedReportsIn(days: { from: string; to: string }): Promise<number> {
+      return store.storedReportsIn(days);
+    },
+
     /** Lets the first call of a new run test a refused token again (once per run: it is recorded again if refused). */
     async retestRefusedToken(): Promise<void> {
       await store.refuseToken(null);
@@ -143,8 +152,11 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
       return { requeued, quarantined: await store.quarantinedReports(args.limit) };
     },
 
-    /** One summary call for the window, then reports, ledger and watermark in one transaction. */
-    async ingestWindow(args: { runId: string; window: Window; advanceWatermark: boolean }): Promise<IngestedWindow> {
+    /**
+     * One summary call for the window, then reports, ledger, watermark and the refresh requests
+     * of edited reports (of every stored report, with `refreshStored`) in one transaction.
+     */
+    async ingestWindow(args: { runId: string; window: Window; advanceWatermark: boolean; refreshStored?: boolean }): Promise<IngestedWindow> {
       const body = await heartbeating(({ sleep, signal }) =>
         callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep)),
       );
@@ -154,6 +166,7 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
         runId: args.runId,
         reports,
         advanceWatermark: args.advanceWatermark,
+        refreshStored: args.refreshStored,
         watermarkNotAfterUtc: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       });
       await store.forgetMissedDays(args.window);
@@ -163,6 +176,7 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
         skipped,
         alreadyProcessed: saved.alreadyProcessed,
         ingestedIds: saved.ingested,
+        refreshIds: saved.refresh,
         watermarkUtc: saved.watermarkUtc,
       };
     },

@@ -4,9 +4,9 @@ import { ingestionInputSchema, parseInput, type IngestionInput } from '../workfl
 import { utcDate } from '../workflows/plan';
 import { workflowLink } from './connect';
 
-/** A backfill's workflow id names its range, so the same backfill cannot run twice at once. */
-export function backfillWorkflowId(from: string, to: string): string {
-  return `goaudits-backfill-${from}-${to}`;
+/** A backfill's workflow id names its range (and a refresh), so the same backfill cannot run twice at once. */
+export function backfillWorkflowId(from: string, to: string, refresh = false): string {
+  return `goaudits-backfill-${from}-${to}${refresh ? '-refresh' : ''}`;
 }
 
 /**
@@ -22,15 +22,15 @@ export async function startBackfill(
 ): Promise<unknown> {
   const to = input.to ?? utcDate(Date.now());
   parseInput(ingestionInputSchema, { ...input, to }, 'backfill');
-  const workflowId = backfillWorkflowId(input.from, to) + (input.dryRun ? '-dry-run' : '');
+  const workflowId = backfillWorkflowId(input.from, to, input.refresh) + (input.dryRun ? '-dry-run' : '');
   try {
     const handle = await client.workflow.start('ingestionWorkflow', {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [{ ...input, to }],
-      staticSummary: `GoAudits backfill ${input.from}..${to}${input.dryRun ? ' (dry run)' : ''}`,
+      staticSummary: `GoAudits ${input.refresh ? 'refresh' : 'backfill'} ${input.from}..${to}${input.dryRun ? ' (dry run)' : ''}`,
     });
-    out(`${input.dryRun ? 'dry run' : 'backfill'} started: ${workflowId}\n  ${workflowLink(env, workflowId)}`);
+    out(`${input.dryRun ? 'dry run' : input.refresh ? 'refresh' : 'backfill'} started: ${workflowId}\n  ${workflowLink(env, workflowId)}`);
     return input.dryRun ? await handle.result() : { workflowId, runId: handle.firstExecutionRunId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -11,7 +11,8 @@ import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
 const USAGE = `usage: npm run pipeline -- <command> [options]
   schedules                        create or update the ingestion and enrichment schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
-           [--dry-run] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
+           [--refresh] [--dry-run] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
+                                   --refresh: fetch again the details of every audit in the range, stored or not
   status                           running ingestions, backfills and sweeps with their progress, and the schedules
   pause|resume <workflow id>       pause or resume a running backfill or ingestion
   tune <workflow id> [--batch-size N] [--concurrency N] [--rate N]
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<void> {
       limit: { type: 'string' },
       set: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      refresh: { type: 'boolean' },
       'batch-size': { type: 'string' },
       concurrency: { type: 'string' },
       rate: { type: 'string' },
@@ -71,7 +73,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'backfill': {
       if (!values.from) throw new ConfigError('backfill needs --from YYYY-MM-DD');
-      const input = { from: values.from, to: values.to, dryRun: values['dry-run'], windowDays: number(values['window-days']), ...tuning };
+      const input = {
+        from: values.from,
+        to: values.to,
+        refresh: values.refresh,
+        dryRun: values['dry-run'],
+        windowDays: number(values['window-days']),
+        ...tuning,
+      };
       const result = await startBackfill(await connectClient(env), env, input);
       console.log(JSON.stringify(result, null, 2));
       return;

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -38,8 +39,13 @@ export class TestServer {
     await this.env.teardown();
   }
 
-  /** Starts a simulator, a SQLite store and the workers; `stop()` ends them all. */
-  async pipeline(options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string> } = {}): Promise<Pipeline> {
+  /**
+   * Starts a simulator, a SQLite store and, unless `inProcessWorker` is false, the workers in
+   * this process; `stop()` ends them all.
+   */
+  async pipeline(
+    options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string>; inProcessWorker?: boolean } = {},
+  ): Promise<Pipeline> {
     const token = `token-${randomUUID()}`;
     const simulator = await startSimulator({
       dataset: { reports: 60, from: '2025-10-01', to: '2025-10-05', seed: 7 },
@@ -49,7 +55,7 @@ export class TestServer {
     });
     const dir = mkdtempSync(join(tmpdir(), 'goaudits-test-'));
     const queue = `goaudits-${randomUUID()}`;
-    const env = readEnvironment({
+    const settings = {
       TEMPORAL_TASK_QUEUE: queue,
       GOAUDITS_API_TASK_QUEUE: `${queue}-api`,
       GOAUDITS_AUDITSUMMARY_URL: simulator.summaryUrl,
@@ -60,11 +66,11 @@ export class TestServer {
       GOAUDITS_RETRY_ATTEMPTS: '3',
       SQLITE_PATH: join(dir, 'goaudits.db'),
       ...options.env,
-    });
+    };
     const tokenEnv = { GOAUDITS_BEARER_TOKEN: token };
     const summaryLines: string[] = [];
-    const pipeline = new Pipeline(this.env, env, simulator, dir, tokenEnv, summaryLines, this.bundle);
-    await pipeline.addWorker('goaudits-worker@test');
+    const pipeline = new Pipeline(this.env, readEnvironment(settings), settings, simulator, dir, tokenEnv, summaryLines, this.bundle);
+    if (options.inProcessWorker !== false) await pipeline.addWorker('goaudits-worker@test');
     return pipeline;
   }
 }
@@ -80,11 +86,14 @@ interface WorkerGroup {
 
 export class Pipeline {
   private readonly groups: WorkerGroup[] = [];
+  private readonly processes: ChildProcess[] = [];
   private reader?: Database.Database;
 
   constructor(
     readonly temporal: TestWorkflowEnvironment,
     readonly env: Environment,
+    /** The environment `env` was read from, for worker processes. */
+    private readonly settings: Record<string, string>,
     readonly simulator: Simulator,
     private readonly dir: string,
     /** The worker reads its token from here: tests rotate it like an operator would. */
@@ -121,6 +130,44 @@ export class Pipeline {
     this.groups.push({ connection, dependencies, workers, running: runWorkers(workers) });
   }
 
+  /**
+   * Starts a worker as a process of its own (`worker/main.ts` through tsx, with this file's
+   * workflow bundle) on the same queues, store and simulator, and resolves once it runs: a
+   * worker a test can crash with `kill('SIGKILL')`.
+   */
+  async startWorkerProcess(identity: string): Promise<ChildProcess> {
+    const bundlePath = join(this.dir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, this.bundle.code);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../worker/main.ts')], {
+      env: {
+        ...process.env,
+        ...this.settings,
+        ...this.tokenEnv,
+        TEMPORAL_ADDRESS: this.temporal.address,
+        WORKFLOW_BUNDLE_PATH: bundlePath,
+        WORKER_IDENTITY: identity,
+        HEALTH_PORT: '0',
+        LOG_LEVEL: 'ERROR',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.processes.push(child);
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`worker ${identity} exited (${code}) before it ran:\n${output}`));
+      child.once('exit', exited);
+      const read = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (!output.includes('"worker running"')) return;
+        child.off('exit', exited);
+        resolve();
+      };
+      child.stdout!.on('data', read);
+      child.stderr!.on('data', read);
+    });
+    return child;
+  }
+
   /** The first worker's store and activities. */
   get dependencies(): Dependencies {
     return this.groups[0].dependencies;
@@ -153,6 +200,7 @@ export class Pipeline {
   }
 
   async stop(): Promise<void> {
+    for (const child of this.processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const { workers } of this.groups) for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
     await Promise.all(this.groups.map(({ running }) => running));
     this.reader?.close();

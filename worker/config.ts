@@ -31,6 +31,8 @@ const environmentSchema = z.object({
   GOAUDITS_START_DATE: optional(isoDate),
   GOAUDITS_END_DATE: optional(isoDate),
   GOAUDITS_WINDOW_DAYS: whole(1, 366).default(1),
+  /** Days before today the hourly run reads again, for edits that did not move Updated_On; 0: none. */
+  GOAUDITS_LOOKBACK_DAYS: whole(0, 31).default(1),
 
   GOAUDITS_ENRICH_BATCH_SIZE: whole(1, 1000).default(50),
   GOAUDITS_ENRICH_CONCURRENCY: whole(1, 16).default(1),

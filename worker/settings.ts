@@ -9,6 +9,7 @@ export function pipelineSettings(env: Environment): PipelineSettings {
     startDate: env.GOAUDITS_START_DATE,
     endDate: env.GOAUDITS_END_DATE,
     windowDays: env.GOAUDITS_WINDOW_DAYS,
+    lookbackDays: env.GOAUDITS_LOOKBACK_DAYS,
     batchSize: env.GOAUDITS_ENRICH_BATCH_SIZE,
     concurrency: env.GOAUDITS_ENRICH_CONCURRENCY,
     sweepLimit: env.GOAUDITS_ENRICH_SWEEP_LIMIT,

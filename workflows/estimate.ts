@@ -14,18 +14,23 @@ export interface Estimate {
   summaryCalls: number;
   /** From the reports per day already stored; absent on an empty store. */
   expectedReports?: number;
+  /** A refresh: the reports stored for the range, each fetched again. */
+  storedReports?: number;
+  /** Details calls: the reports expected (for a refresh, at least those stored). */
   detailsCalls?: number;
   /** The sustained calls per second this run gets: the call lane's, or the run's own lower pace. */
   callsPerSecond: number;
   estimatedSeconds: number;
 }
 
-export function estimate(cursor: IngestionCursor, settings: PipelineSettings, reportsPerDay: number | null): Estimate {
+/** `storedReports`: for a refresh, the reports stored for its range. */
+export function estimate(cursor: IngestionCursor, settings: PipelineSettings, reportsPerDay: number | null, storedReports?: number): Estimate {
   const windows = planWindows({ from: cursor.from, to: cursor.to, windowDays: cursor.windowDays });
   const days = windows.length === 0 ? 0 : (Date.parse(cursor.to) - Date.parse(cursor.from)) / 86_400_000 + 1;
   const expectedReports = reportsPerDay === null ? undefined : Math.round(reportsPerDay * days);
   const callsPerSecond = Math.min(cursor.controls.rateLimitPerSecond ?? Infinity, settings.laneCallsPerSecond);
-  const calls = windows.length + (expectedReports ?? 0);
+  const detailsCalls = storedReports === undefined ? expectedReports : Math.max(storedReports, expectedReports ?? 0);
+  const calls = windows.length + (detailsCalls ?? 0);
   return {
     dryRun: true,
     kind: cursor.kind,
@@ -36,7 +41,8 @@ export function estimate(cursor: IngestionCursor, settings: PipelineSettings, re
     lastWindow: windows[windows.length - 1],
     summaryCalls: windows.length,
     expectedReports,
-    detailsCalls: expectedReports,
+    storedReports,
+    detailsCalls,
     callsPerSecond,
     estimatedSeconds: Math.ceil(calls / callsPerSecond),
   };

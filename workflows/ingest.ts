@@ -41,6 +41,8 @@ export interface IngestionCursor {
   retryDays: string[];
   windowDays: number;
   advanceWatermark: boolean;
+  /** A `--refresh` backfill: every stored report its windows list is fetched again (absent before 0.3.0). */
+  refreshStored?: boolean;
   windowsDone: number;
   windowsTotal: number;
   counts: IngestionCounts;
@@ -70,7 +72,10 @@ export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<Inge
   const input = parseInput(ingestionInputSchema, rawInput, 'ingestion');
   const settings = await pipeline.pipelineSettings();
   const cursor = input.cursor ?? (await firstCursor(input, settings));
-  if (input.dryRun) return estimate(cursor, settings, await pipeline.storedReportsPerDay());
+  if (input.dryRun) {
+    const stored = cursor.refreshStored ? await pipeline.storedReportsIn({ from: cursor.from, to: cursor.to }) : undefined;
+    return estimate(cursor, settings, await pipeline.storedReportsPerDay(), stored);
+  }
   if (!input.cursor) {
     await pipeline.startRun(cursor.run);
     await pipeline.closeOrphanedRuns({ job: INGESTION_JOB, by: cursor.run });
@@ -82,7 +87,7 @@ export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<Inge
 async function firstCursor(input: IngestionInput, settings: PipelineSettings): Promise<IngestionCursor> {
   const today = utcDate(Date.now());
   const watermarkUtc = input.from ? null : await pipeline.readWatermark(INGESTION_JOB);
-  const from = ingestionStart({ from: input.from, watermarkUtc, startDate: settings.startDate, today });
+  const from = ingestionStart({ from: input.from, watermarkUtc, startDate: settings.startDate, today, lookbackDays: settings.lookbackDays });
   // An hourly run reads again the days earlier runs missed (those from `from` on are in its range anyway).
   const retryDays = input.from ? [] : (await pipeline.missedDays()).map(({ day }) => day).filter((day) => day < from);
   const to = input.to ?? settings.endDate ?? today;
@@ -102,6 +107,7 @@ async function firstCursor(input: IngestionInput, settings: PipelineSettings): P
     retryDays,
     windowDays,
     advanceWatermark: !input.from,
+    refreshStored: input.refresh ?? false,
     windowsDone: 0,
     windowsTotal: retryDays.length + (from > to ? 0 : planWindows({ from, to, windowDays }).length),
     counts: noIngestion(),
@@ -200,7 +206,8 @@ class IngestionRun {
   private async ingestSplitting(window: Window): Promise<IngestedWindow[]> {
     await this.pace();
     try {
-      return [await this.api.ingestWindow({ runId: this.cursor.run.runId, window, advanceWatermark: this.cursor.advanceWatermark })];
+      const { run, advanceWatermark, refreshStored } = this.cursor;
+      return [await this.api.ingestWindow({ runId: run.runId, window, advanceWatermark, refreshStored })];
     } catch (error) {
       if (isAuthFailure(error) || isCancellation(error)) throw error;
       const halves = splitWindow(window);
@@ -214,8 +221,9 @@ class IngestionRun {
     }
   }
 
-  /** A window's counts, and its new reports queued for enrichment. */
+  /** A window's counts, and its new and edited reports queued for enrichment. */
   private count(saved: IngestedWindow) {
+    const refreshIds = saved.refreshIds ?? [];
     this.cursor.counts = addCounts(this.cursor.counts, {
       fetched: saved.fetched,
       eligible: saved.eligible,
@@ -223,8 +231,9 @@ class IngestionRun {
       skipped: saved.skipped,
       alreadyProcessed: saved.alreadyProcessed,
       pages: 1,
+      refreshRequested: refreshIds.length,
     });
-    this.enrichment.add(saved.ingestedIds);
+    this.enrichment.add([...saved.ingestedIds, ...refreshIds]);
   }
 
   private progress(): Progress {
@@ -252,7 +261,7 @@ class IngestionRun {
         callsPerSecond,
         windowsDone,
         windowsTotal,
-        ingested: counts.ingested,
+        ingested: counts.ingested + (counts.refreshRequested ?? 0),
         enrichedOrFailed: enrichment.processed + enrichment.failedCount,
       }),
     };

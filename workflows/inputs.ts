@@ -26,6 +26,8 @@ export const ingestionInputSchema = z
     from: calendarDate.optional(),
     to: calendarDate.optional(),
     windowDays: z.number().int().min(1).max(366).optional(),
+    /** With `from`: fetch again the details of every audit in the range, stored or not, replacing what is stored. */
+    refresh: z.boolean().optional(),
     ...tuning,
     /** Plan and estimate only: no API call, no write. */
     dryRun: z.boolean().optional(),
@@ -36,7 +38,8 @@ export const ingestionInputSchema = z
   })
   .refine((input) => !input.from || !input.to || input.from <= input.to, {
     message: '`from` is after `to`',
-  });
+  })
+  .refine((input) => !input.refresh || input.from, { message: '`refresh` needs `from`: it refreshes a backfill\'s range', path: ['refresh'] });
 export type IngestionInput = z.infer<typeof ingestionInputSchema>;
 
 export const enrichmentInputSchema = z.strictObject({

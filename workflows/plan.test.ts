@@ -43,6 +43,16 @@ describe('ingestionStart', () => {
     expect(ingestionStart({ watermarkUtc: null, startDate: '2024-01-01', today })).toBe('2024-01-01');
     expect(ingestionStart({ watermarkUtc: null, today })).toBe(today);
   });
+  test('an hourly run looks back the set days before today, when the watermark is later', () => {
+    expect(ingestionStart({ watermarkUtc: '2025-11-20T09:00:00Z', today, lookbackDays: 1 })).toBe('2025-11-19');
+    expect(ingestionStart({ watermarkUtc: '2025-11-20T09:00:00Z', today, lookbackDays: 0 })).toBe(today);
+    expect(ingestionStart({ watermarkUtc: '2025-11-01T09:00:00Z', today, lookbackDays: 3 })).toBe('2025-11-01');
+    expect(ingestionStart({ from: '2025-11-20', watermarkUtc: null, today, lookbackDays: 3 })).toBe('2025-11-20');
+  });
+  test('the lookback never reads before the configured first date', () => {
+    expect(ingestionStart({ watermarkUtc: '2025-11-20T09:00:00Z', startDate: '2025-11-19', today, lookbackDays: 7 })).toBe('2025-11-19');
+    expect(ingestionStart({ watermarkUtc: null, startDate: '2025-11-20', today, lookbackDays: 7 })).toBe(today);
+  });
 });
 
 test('utcDate reads instants in UTC', () => {

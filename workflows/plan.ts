@@ -45,12 +45,21 @@ export function planWindows(range: { from: string; to: string; windowDays: numbe
 /**
  * Where ingestion starts: an explicit `from`, else the watermark's day (so reports sharing the
  * watermark's second are read again and the ledger keeps them single), else the configured
- * first date, else today.
+ * first date, else today; an hourly run starts `lookbackDays` before today when that is
+ * earlier (to see edits that did not move `Updated_On`), but never before the configured first date.
  */
-export function ingestionStart(args: { from?: string; watermarkUtc: string | null; startDate?: string; today: string }): string {
+export function ingestionStart(args: {
+  from?: string;
+  watermarkUtc: string | null;
+  startDate?: string;
+  today: string;
+  lookbackDays?: number;
+}): string {
   if (args.from) return args.from;
-  if (args.watermarkUtc) return utcDate(args.watermarkUtc);
-  return args.startDate ?? args.today;
+  const resume = args.watermarkUtc ? utcDate(args.watermarkUtc) : (args.startDate ?? args.today);
+  const lookedBack = utcDate((dayNumber(args.today) - (args.lookbackDays ?? 0)) * DAY_MS);
+  const lookback = args.startDate && args.startDate > lookedBack ? args.startDate : lookedBack;
+  return lookback < resume ? lookback : resume;
 }
 
 /** The two halves of a window of two days or more (the first takes the extra day); none for one day. */

@@ -72,6 +72,23 @@ test("progressMarkdown says where the run is, in the pipeline's words", () => {
   ]);
 });
 
+test('a run with reports to refresh says how many, and how many are refreshed', () => {
+  const markdown = progressMarkdown({
+    kind: 'hourly',
+    windowsDone: 1,
+    windowsTotal: 2,
+    ingestion: { ...noIngestion(), ingested: 3, refreshRequested: 10 },
+    enrichment: { ...noEnrichment(), processed: 9, refreshedCount: 6 },
+    queued: 4,
+    batchesRunning: 1,
+    controls: { paused: false, batchSize: 50, concurrency: 1 },
+    startedAtUtc: '2025-11-01T10:00:00Z',
+    callsPerSecond: 2,
+    limitPerSecond: 9.5,
+  });
+  expect(markdown.split('\n')[3]).toBe('- reports to refresh 10 (edited in GoAudits, or asked for), refreshed 6');
+});
+
 test('a sweep shows no windows', () => {
   const markdown = progressMarkdown({
     kind: 'enrichment',

@@ -88,6 +88,9 @@ export function progressMarkdown(p: Progress): string {
     `### GoAudits ${p.kind}${range}: ${state}`,
     ...(p.windowsTotal > 0 ? [`- window ${p.windowsDone} of ${p.windowsTotal}${window}`] : []),
     `- reports ingested ${p.ingestion.ingested}, enriched ${p.enrichment.processed}, failed ${p.enrichment.failedCount}, waiting ${p.queued}, batches running ${p.batchesRunning}`,
+    ...(p.ingestion.refreshRequested || p.enrichment.refreshedCount
+      ? [`- reports to refresh ${p.ingestion.refreshRequested ?? 0} (edited in GoAudits, or asked for), refreshed ${p.enrichment.refreshedCount ?? 0}`]
+      : []),
     `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
     `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}`,
   ].join('\n');

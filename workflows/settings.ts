@@ -9,6 +9,8 @@ export interface PipelineSettings {
   /** Last day to ingest instead of today (GOAUDITS_END_DATE). */
   endDate?: string;
   windowDays: number;
+  /** Days before today every hourly run reads again, to see edits to audits (GOAUDITS_LOOKBACK_DAYS; 0: none). */
+  lookbackDays: number;
   batchSize: number;
   concurrency: number;
   sweepLimit: number;
