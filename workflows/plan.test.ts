@@ -48,6 +48,7 @@ describe('ingestionStart', () => {
     expect(ingestionStart({ watermarkUtc: '2025-11-20T09:00:00Z', today, lookbackDays: 0 })).toBe(today);
     expect(ingestionStart({ watermarkUtc: '2025-11-01T09:00:00Z', today, lookbackDays: 3 })).toBe('2025-11-01');
     expect(ingestionStart({ from: '2025-11-20', watermarkUtc: null, today, lookbackDays: 3 })).toBe('2025-11-20');
+    expect(ingestionStart({ watermarkUtc: '2025-11-22T00:00:00Z', today, lookbackDays: 0 })).toBe('2025-11-22');
   });
   test('the lookback never reads before the configured first date', () => {
     expect(ingestionStart({ watermarkUtc: '2025-11-20T09:00:00Z', startDate: '2025-11-19', today, lookbackDays: 7 })).toBe('2025-11-19');

@@ -57,6 +57,7 @@ export function ingestionStart(args: {
 }): string {
   if (args.from) return args.from;
   const resume = args.watermarkUtc ? utcDate(args.watermarkUtc) : (args.startDate ?? args.today);
+  if (!args.lookbackDays) return resume;
   const lookedBack = utcDate((dayNumber(args.today) - (args.lookbackDays ?? 0)) * DAY_MS);
   const lookback = args.startDate && args.startDate > lookedBack ? args.startDate : lookedBack;
   return lookback < resume ? lookback : resume;

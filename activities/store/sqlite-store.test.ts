@@ -63,6 +63,24 @@ describe('SQLite store', () => {
     );
   });
 
+  it('upgrades a file an earlier version made, keeping its reports and claims', async () => {
+    const earlier = new Database(join(folder, 'earlier.db'));
+    earlier.exec('CREATE TABLE SchemaMigrations (Version INTEGER NOT NULL PRIMARY KEY, AppliedUtc TEXT)');
+    for (const { version, sql } of SQLITE_MIGRATIONS.filter((migration) => migration.version <= 5)) {
+      earlier.exec(sql);
+      earlier.prepare('INSERT INTO SchemaMigrations (Version) VALUES (?)').run(version);
+    }
+    earlier.exec(`INSERT INTO GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId) VALUES ('R0', '2025-01-01 00:00:00', 'old');
+                  INSERT INTO GoAuditsEnrichmentClaims VALUES ('R0', 'old', '2030-01-01 00:00:00')`);
+    earlier.close();
+    const upgraded = openSqliteStore(join(folder, 'earlier.db'));
+    await upgraded.migrate();
+    const saved = await upgraded.saveSummaryWindow({ runId, reports: reports(2), advanceWatermark: false, refreshStored: true });
+    expect(saved).toMatchObject({ ingested: ['R1'], refresh: ['R0'] });
+    expect(await upgraded.claimReports({ reportIds: ['R0'], runId, untilUtc: '2031-01-01T00:00:00Z' })).toEqual([]);
+    await upgraded.close();
+  });
+
   it('keeps its data when the file is reopened', async () => {
     await store.saveSummaryWindow({ runId, reports: reports(3), advanceWatermark: true });
     await store.close();
