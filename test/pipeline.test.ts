@@ -340,6 +340,21 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(pipeline.simulator.counters().requests).toBe(0);
   });
 
+  test('the watermark workflow rewinds to a day or an instant, clears it, and refuses a bad value by name', async () => {
+    const pipeline = await fixture.pipeline();
+    const watermark = () => pipeline.dependencies.store.watermark('GoAuditsIngestion');
+    expect(await pipeline.execute('watermarkWorkflow', { set: '2025-10-02' })).toEqual({ before: null, after: '2025-10-02T00:00:00Z' });
+    expect(await pipeline.execute('watermarkWorkflow', { set: '2025-10-03T04:05:06Z' })).toEqual({
+      before: '2025-10-02T00:00:00Z',
+      after: '2025-10-03T04:05:06Z',
+    });
+    const bad = await pipeline.execute('watermarkWorkflow', { set: '2025-02-30' }).catch((error: unknown) => error);
+    expect(failureTypes(bad)).toContain('InvalidInput');
+    expect(String((bad as WorkflowFailedError).cause?.message)).toMatch(/invalid watermark input: set/);
+    expect(await watermark()).toBe('2025-10-03T04:05:06Z');
+    expect(await pipeline.execute('watermarkWorkflow', { set: null })).toEqual({ before: '2025-10-03T04:05:06Z', after: null });
+  });
+
   test('bad input fails the workflow at once, naming the problem, before any call or write', async () => {
     const pipeline = await fixture.pipeline();
     const bad = pipeline.execute('ingestionWorkflow', { from: '2025-10-09', to: '2025-10-01', form: 'typo' });

@@ -10,7 +10,8 @@ import { describeIssues } from './zod-issues';
  */
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
-const calendarDate = z
+/** A real calendar day, YYYY-MM-DD. (zod's own `z.iso.date()` refuses every day inside the workflow bundle.) */
+export const calendarDate = z
   .string()
   .regex(DATE_SHAPE, 'expected a date as YYYY-MM-DD')
   .refine((date) => {

@@ -3,11 +3,11 @@ import { setWorkflowOptions } from '@temporalio/workflow';
 import { FAILING_VISIBLY } from './failing-visibly';
 import { INGESTION_JOB } from '../activities/store/store';
 import { pipeline } from './activities';
-import { parseInput } from './inputs';
+import { calendarDate, parseInput } from './inputs';
 
 const watermarkInputSchema = z.strictObject({
   /** The new watermark, an ISO instant or a day (midnight UTC); null clears it. */
-  set: z.union([z.iso.date(), z.iso.datetime({ offset: false }), z.null()]),
+  set: z.union([calendarDate, z.iso.datetime({ offset: false }), z.null()]),
 });
 export type WatermarkInput = z.infer<typeof watermarkInputSchema>;
 
