@@ -1,4 +1,4 @@
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { until } from './until';
 import { usePipelines, type Pipeline } from './harness';
 import type { IngestionResult } from '../workflows/ingest';
@@ -25,6 +25,10 @@ const truthIds = (p: Pipeline, from = '0000', to = '9999') =>
     .sort();
 const ingestionRows = (p: Pipeline) =>
   p.rows<{ Status: string; Message: string }>("SELECT Status, Message FROM JobRunHistory WHERE JobName = 'GoAuditsIngestion'");
+
+/** The failures of the run's failed workflow tasks (an unhandled rejection fails one, and the run then waits for a retry). */
+const failedWorkflowTasks = async (handle: WorkflowHandle) =>
+  (await handle.fetchHistory()).events!.filter((event) => event.workflowTaskFailedEventAttributes).map((event) => event.workflowTaskFailedEventAttributes?.failure?.message);
 
 describe('backfills', () => {
   test('a one-off range continues as new, keeps one history row, and leaves the watermark alone', async () => {
@@ -65,6 +69,16 @@ describe('backfills', () => {
     expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
   });
 
+  test('a pause sent the moment a backfill starts is applied, not refused for want of a handler', async () => {
+    const pipeline = await fixture.pipeline();
+    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05' });
+    expect(await handle.executeUpdate(pauseUpdate)).toMatchObject({ paused: true });
+    const held = await until(() => handle.query<Progress>('progress'), (p) => p.controls.paused, 'the progress to show the pause');
+    expect(held.windowsDone).toBeLessThanOrEqual(1);
+    await handle.executeUpdate(resumeUpdate);
+    expect(((await handle.result()) as IngestionResult).windows).toBe(5);
+  });
+
   test('pause holds new windows, tune is validated and applied, resume finishes the backfill', async () => {
     const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
     const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 10 });
@@ -101,11 +115,22 @@ describe('backfills', () => {
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(await failedWorkflowTasks(handle)).toEqual([]);
     expect(ingestionRows(pipeline)).toEqual([{ Status: 'Cancelled', Message: expect.stringMatching(/\| Error: cancelled by an operator$/) }]);
     const stored = storedIds(pipeline);
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.length).toBeLessThan(truthIds(pipeline).length);
     expect(pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsIngestion'")).toBe(stored.length);
+  });
+
+  test('a cancel while a window and batches are under way fails no workflow task on its way to Cancelled', async () => {
+    const pipeline = await fixture.pipeline({ env: { GOAUDITS_RATE_LIMIT_PER_SECOND: '10', GOAUDITS_ENRICH_BATCH_SIZE: '5' } });
+    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05', windowDays: 2 });
+    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone > 0, 'a window done');
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(await failedWorkflowTasks(handle)).toEqual([]);
   });
 
   test('cancel means stop: no GoAudits call 3 s after it, no write after the rows say Cancelled', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { condition, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
 import { describeIssues } from './zod-issues';
 
 /**
@@ -25,36 +25,53 @@ export type Tuning = z.infer<typeof tuningSchema>;
 export const tuneUpdate = defineUpdate<Controls, [Tuning]>('tune');
 export const pauseUpdate = defineUpdate<Controls>('pause');
 export const resumeUpdate = defineUpdate<Controls>('resume');
-/** How a parent passes its controls on to the child that does the work. */
-export const controlsSignal = defineSignal<[Controls]>('controls');
+
+/** The live controls of a run. */
+export interface LiveControls {
+  readonly current: Controls;
+  /** Waits while paused: work already started finishes, nothing new starts. */
+  unlessPaused(): Promise<void>;
+}
+
+export interface ControlHandlers {
+  /** Starts steering the run from `initial`; the updates that came earlier apply now, in order. */
+  steer(initial: Controls, onChange?: (controls: Controls) => void): LiveControls;
+}
 
 /**
- * Installs the control handlers and returns the live controls. `onChange` runs after every
- * change (to pass it on to a child, to refresh the progress shown in the UI).
+ * Installs the control handlers first thing in a workflow, before its first await, so that an
+ * update sent as soon as the run starts (a `pause` right after `backfill`) is never refused for
+ * want of a handler: it waits until `steer` gives the run's first controls, then applies.
+ * `onChange` runs after every change (to refresh the progress shown in the UI).
  */
-export function installControls(initial: Controls, onChange: (controls: Controls) => void = () => undefined) {
-  const state = { controls: initial };
-  const change = (next: Controls) => {
-    state.controls = next;
-    onChange(next);
-    return next;
+export function installControls(): ControlHandlers {
+  const state: { controls?: Controls; onChange: (controls: Controls) => void } = { onChange: () => undefined };
+  const change = async (next: (controls: Controls) => Controls): Promise<Controls> => {
+    await condition(() => state.controls !== undefined);
+    state.controls = next(state.controls!);
+    state.onChange(state.controls);
+    return state.controls;
   };
-  setHandler(tuneUpdate, (tuning) => change({ ...state.controls, ...tuning }), {
+  setHandler(tuneUpdate, (tuning) => change((controls) => ({ ...controls, ...tuning })), {
     validator: (tuning) => {
       const parsed = tuningSchema.safeParse(tuning);
       if (!parsed.success) throw new Error(`invalid tuning: ${describeIssues(parsed.error)}`);
     },
   });
-  setHandler(pauseUpdate, () => change({ ...state.controls, paused: true }));
-  setHandler(resumeUpdate, () => change({ ...state.controls, paused: false }));
-  setHandler(controlsSignal, (controls) => void change(controls));
+  setHandler(pauseUpdate, () => change((controls) => ({ ...controls, paused: true })));
+  setHandler(resumeUpdate, () => change((controls) => ({ ...controls, paused: false })));
   return {
-    get current(): Controls {
-      return state.controls;
-    },
-    /** Waits while paused: work already started finishes, nothing new starts. */
-    async unlessPaused(): Promise<void> {
-      await condition(() => !state.controls.paused);
+    steer(initial, onChange = () => undefined) {
+      state.controls = initial;
+      state.onChange = onChange;
+      return {
+        get current(): Controls {
+          return state.controls!;
+        },
+        async unlessPaused(): Promise<void> {
+          await condition(() => !state.controls!.paused);
+        },
+      };
     },
   };
 }

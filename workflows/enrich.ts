@@ -22,10 +22,11 @@ export interface EnrichmentResult {
  */
 export async function enrichmentWorkflow(rawInput?: EnrichmentInput): Promise<EnrichmentResult> {
   const input = parseInput(enrichmentInputSchema, rawInput, 'enrichment');
+  const handlers = installControls();
   const startedAtUtc = new Date().toISOString();
   const settings = await pipeline.pipelineSettings();
   const rate = new CallRate();
-  const controls = installControls(
+  const controls = handlers.steer(
     {
       paused: input.paused ?? false,
       batchSize: input.batchSize ?? settings.batchSize,

@@ -65,7 +65,7 @@ export class EnrichmentBatches {
   add(reportIds: string[]): void {
     this.cursor.queued.push(...reportIds);
     this.cursor.counts = addCounts(this.cursor.counts, { selected: reportIds.length });
-    this.pumping ??= this.pump();
+    this.pumpOnce();
     this.changed();
   }
 
@@ -81,7 +81,7 @@ export class EnrichmentBatches {
    */
   async drain(what: 'all' | 'running'): Promise<void> {
     this.stopping = what === 'all' ? 'when-queue-empty' : 'now';
-    await (this.pumping ??= this.pump());
+    await this.pumpOnce();
     if (this.failure !== undefined) throw this.failure;
     if (this.cursor.counts.authFatal) throw authHalt('enrichment');
   }
@@ -95,7 +95,6 @@ export class EnrichmentBatches {
   async close(error?: unknown): Promise<unknown> {
     if (error !== undefined) {
       this.stopping = 'now';
-      this.pumping?.catch(() => undefined);
       await CancellationScope.nonCancellable(() => condition(() => this.running === 0));
     }
     const run = this.cursor.run;
@@ -119,6 +118,19 @@ export class EnrichmentBatches {
   private roomForBatch(): boolean {
     const { paused, concurrency } = this.controls.current;
     return this.cursor.queued.length > 0 && !paused && this.running < concurrency;
+  }
+
+  /**
+   * Starts sending out batches, once. The pump's promise is marked handled at once: a cancel
+   * rejects it while the run awaits something else (a summary window), and a rejection nothing
+   * handles fails the workflow task; drain() still receives it.
+   */
+  private pumpOnce(): Promise<void> {
+    if (!this.pumping) {
+      this.pumping = this.pump();
+      this.pumping.catch(() => undefined);
+    }
+    return this.pumping;
   }
 
   private async pump(): Promise<void> {

@@ -13,7 +13,7 @@ import {
 import type { IngestedWindow, RunRef } from '../activities';
 import { INGESTION_JOB } from '../activities/store/store';
 import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from './counts';
-import { installControls, type Controls } from './controls';
+import { installControls, type ControlHandlers, type Controls } from './controls';
 import { EnrichmentBatches, noEnrichmentYet, type EnrichmentCursor } from './enrichment-batches';
 import { ingestionInputSchema, parseInput, type IngestionInput } from './inputs';
 import { progressQuery } from './messages';
@@ -70,6 +70,7 @@ const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
  */
 export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<IngestionResult | Estimate> {
   const input = parseInput(ingestionInputSchema, rawInput, 'ingestion');
+  const controls = installControls();
   const settings = await pipeline.pipelineSettings();
   const cursor = input.cursor ?? (await firstCursor(input, settings));
   if (input.dryRun) {
@@ -81,7 +82,7 @@ export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<Inge
     await pipeline.closeOrphanedRuns({ job: INGESTION_JOB, by: cursor.run });
     await pipeline.retestRefusedToken();
   }
-  return new IngestionRun(cursor, settings, input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS).run(input);
+  return new IngestionRun(cursor, settings, controls, input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS).run(input);
 }
 
 async function firstCursor(input: IngestionInput, settings: PipelineSettings): Promise<IngestionCursor> {
@@ -134,10 +135,11 @@ class IngestionRun {
   constructor(
     private readonly cursor: IngestionCursor,
     private readonly settings: PipelineSettings,
+    handlers: ControlHandlers,
     private readonly continueAsNewAfterEvents: number,
   ) {
     this.api = goAudits(settings);
-    this.controls = installControls(cursor.controls, (controls) => {
+    this.controls = handlers.steer(cursor.controls, (controls) => {
       this.cursor.controls = controls;
       this.publish();
     });

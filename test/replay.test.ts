@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+/**
+ * Safe deploys: every history saved from a release (scripts/capture-histories.ts, one folder per
+ * version under test/fixtures/histories) replays against today's workflow code. A change that
+ * would make a run of that release, still in flight when this code reaches it, take another
+ * path fails here with a determinism error, before it fails in production.
+ */
+const HISTORIES = join(__dirname, 'fixtures/histories');
+
+const saved = readdirSync(HISTORIES).flatMap((version) =>
+  readdirSync(join(HISTORIES, version))
+    .filter((file) => file.endsWith('.json'))
+    .map((file): [string, string] => [`${version}/${file}`, join(HISTORIES, version, file)]),
+);
+
+jest.setTimeout(120_000);
+
+let bundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('ERROR') });
+});
+
+test('histories of every workflow type are saved for each release kept', () => {
+  const names = (version: string) => saved.filter(([name]) => name.startsWith(`${version}/`)).map(([name]) => name.slice(version.length + 1));
+  for (const version of readdirSync(HISTORIES)) {
+    expect(names(version)).toEqual(expect.arrayContaining(['hourly.json', 'backfill-continued-2.json', 'auth-halt.json', 'cancelled.json', 'sweep.json', 'watermark.json', 'quarantine.json', 'missed-days.json']));
+  }
+});
+
+test.each(saved)('%s replays against the code of the day', async (name, path) => {
+  await Worker.runReplayHistory({ workflowBundle: bundle }, JSON.parse(readFileSync(path, 'utf8')), name);
+});
