@@ -1,12 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Environment } from '../worker/config';
-import { temporalConnectionOptions } from '../worker/temporal-connection';
+import { temporalConnection, usesConfiguredTemporal } from '../worker/temporal-connection';
 
-/** The embedded dev server's addresses, used when TEMPORAL_ADDRESS is not set. */
+/** The embedded dev server's addresses, used when no Temporal is configured. */
 export const EMBEDDED_TEMPORAL = { address: '127.0.0.1:7233', port: 7233, uiPort: 8233 };
 
 export async function connectClient(env: Environment): Promise<Client> {
-  const connection = await Connection.connect(env.TEMPORAL_ADDRESS ? temporalConnectionOptions() : { address: EMBEDDED_TEMPORAL.address });
+  const connection = await Connection.connect(usesConfiguredTemporal() ? temporalConnection().options : { address: EMBEDDED_TEMPORAL.address });
   return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../workflows/zod-issues';
+import { ConfigError } from './config-error';
+import { temporalConnection, usesConfiguredTemporal } from './temporal-connection';
 
 /**
  * The pipeline's configuration, read once from the environment and validated with zod.
@@ -15,6 +17,7 @@ const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankIsUnse
 
 const environmentSchema = z.object({
   TEMPORAL_ADDRESS: optional(z.string()),
+  /** Unset: the profile's (see temporal-connection.ts), else `default`. */
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('goaudits'),
   GOAUDITS_API_TASK_QUEUE: z.string().default('goaudits-api'),
@@ -56,10 +59,7 @@ const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
-/** Thrown when the environment does not parse; the message names every bad variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = environmentSchema.safeParse(env);
@@ -73,5 +73,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   if (first > most) {
     throw new ConfigError(`bad configuration: GOAUDITS_RETRY_INITIAL_MS ${first} is above GOAUDITS_RETRY_MAX_MS ${most}`);
   }
-  return parsed.data;
+  // A profile may name the namespace; TEMPORAL_NAMESPACE, when set, wins as everywhere.
+  const namespace = usesConfiguredTemporal(env) ? temporalConnection(env, () => undefined).namespace : parsed.data.TEMPORAL_NAMESPACE;
+  return { ...parsed.data, TEMPORAL_NAMESPACE: namespace };
 }

@@ -4,14 +4,14 @@ import { INGESTION_JOB } from '../activities/store/store';
 import { ConfigError, readEnvironment, type Environment } from './config';
 import { openDependencies, type Dependencies } from './dependencies';
 import { healthPort, startHealthServer } from './health';
-import { buildId, describeConnection, temporalConnectionOptions, workerIdentity } from './temporal-connection';
+import { buildId, describeConnection, temporalConnection, usesConfiguredTemporal, workerIdentity } from './temporal-connection';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
 import { ensureSearchAttributes } from './search-attributes';
 
 
-/** With TEMPORAL_ADDRESS set: only the worker, against the configured services, with its probes. */
+/** With a Temporal configured (TEMPORAL_ADDRESS or a profile): only the worker, against the configured services, with its probes. */
 async function runWorker(env: Environment): Promise<void> {
-  const connectionOptions = temporalConnectionOptions();
+  const connectionOptions = temporalConnection().options;
   const identity = workerIdentity();
   let dependencies: Dependencies | undefined;
   let workers: Worker[] = [];
@@ -60,7 +60,7 @@ async function runWorker(env: Environment): Promise<void> {
 async function main(): Promise<void> {
   const env = readEnvironment();
   Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL) });
-  if (env.TEMPORAL_ADDRESS) await runWorker(env);
+  if (usesConfiguredTemporal()) await runWorker(env);
   // Loaded only here: the embedded mode needs @temporalio/testing, a dev dependency the image omits.
   else await (await import('./embedded')).runEmbedded(env);
 }
