@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { MSSQLServerContainer, type StartedMSSQLServerContainer } from '@testcontainers/mssqlserver';
 import { ConnectionPool } from 'mssql';
 import type { SummaryReport } from '../goaudits/records';
 import type { SqlServerConfig } from './sqlserver-config';
@@ -8,28 +12,47 @@ import { INGESTION_JOB, type Store } from './store';
 import { describeStoreContract } from './store-contract';
 
 /** A SQL Server login that may create databases, e.g. a local container's `sa`. */
-const connection = process.env.SQLSERVER_TEST_CONNECTION?.replace(/;\s*$/, '');
+const given = process.env.SQLSERVER_TEST_CONNECTION?.replace(/;\s*$/, '');
+
+/** The SQL Server image the suite starts through Testcontainers when a Docker engine is reachable. */
+const SQLSERVER_IMAGE = 'mcr.microsoft.com/mssql/server:2022-CU21-ubuntu-22.04';
+
+/**
+ * Whether a container engine answers here: DOCKER_HOST, or a Docker socket in its usual places
+ * (Testcontainers finds the same ones). Decided before the suite is declared, so that without one
+ * the suite is one skipped line, not a failure.
+ */
+function dockerReachable(): boolean {
+  if (process.env.DOCKER_HOST?.trim()) return true;
+  return ['/var/run/docker.sock', join(homedir(), '.docker/run/docker.sock')].some((socket) => existsSync(socket));
+}
 
 const HOW_TO_RUN =
-  "SQL Server store: needs a server; run it with SQLSERVER_TEST_CONNECTION='Server=localhost,1433;Database=master;" +
+  'SQL Server store: no Docker engine and no SQLSERVER_TEST_CONNECTION here; with Docker, `npm test` starts ' +
+  `${SQLSERVER_IMAGE} itself, or run against a server with SQLSERVER_TEST_CONNECTION='Server=localhost,1433;Database=master;` +
   "User Id=sa;Password=...;TrustServerCertificate=true' npx jest activities/store/sqlserver";
 
-if (connection === undefined) {
+if (given === undefined && !dockerReachable()) {
   test.skip(HOW_TO_RUN, () => undefined);
 } else {
   /** One database for this run, dropped at the end; every test starts from no tables at all. */
   const database = `goaudits_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const config: SqlServerConfig = { auth: 'connection-string', connectionString: `${connection};Database=${database}`, poolMax: 5 };
+  const config: SqlServerConfig = { auth: 'connection-string', connectionString: '', poolMax: 5 };
+  let container: StartedMSSQLServerContainer | undefined;
   let server: ConnectionPool;
 
   beforeAll(async () => {
+    if (given === undefined) container = await new MSSQLServerContainer(SQLSERVER_IMAGE).acceptLicense().start();
+    const connection = given ?? `${container!.getConnectionUri(false).replace(/;Database=[^;]*/, ';Database=master')};TrustServerCertificate=true`;
+    config.connectionString = `${connection};Database=${database}`;
     server = await new ConnectionPool(connection).connect();
     await server.request().batch(`CREATE DATABASE [${database}]`);
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await server.request().batch(`ALTER DATABASE [${database}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [${database}]`);
     await server.close();
+    await container?.stop();
   });
 
   /** A pool on the test database, its tables dropped, for raw SQL beside the store. */
