@@ -20,6 +20,8 @@ export interface Counters {
   faults: number;
   /** Most API requests in flight at once. */
   peakConcurrency: number;
+  /** API requests received and not answered yet, by endpoint, now (a test kills a worker while one is under way). */
+  inFlight: { summary: number; details: number };
   /** Most calls admitted past auth and the rate limiter within any 1000 ms window. */
   peakCallsPerSecond: number;
   /** When the last API request arrived (epoch ms), or null before any. */
@@ -40,6 +42,7 @@ export function emptyCounters(): Counters {
     authFailures: 0,
     faults: 0,
     peakConcurrency: 0,
+    inFlight: { summary: 0, details: 0 },
     peakCallsPerSecond: 0,
     lastRequestAtMs: null,
     requestsAfterRevocation: 0,

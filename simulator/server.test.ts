@@ -167,10 +167,14 @@ describe('GoAudits API', () => {
   });
 
   test('latency and concurrency are measured; counters reset', async () => {
-    await start({ latencyMs: 60 });
+    await start({ latencyMs: 400 });
     const began = Date.now();
-    await Promise.all([details('A000001'), details('A000002'), summary('2025-03-01', '2025-03-01')]);
-    expect(Date.now() - began).toBeGreaterThanOrEqual(55);
+    const calls = Promise.all([details('A000001'), details('A000002'), summary('2025-03-01', '2025-03-01')]);
+    while (sim.counters().requests < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sim.counters().inFlight).toEqual({ summary: 1, details: 2 });
+    await calls;
+    expect(sim.counters().inFlight).toEqual({ summary: 0, details: 0 });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(395);
     expect(sim.counters()).toMatchObject({ requests: 3, served: 3, peakConcurrency: 3, byEndpoint: { summary: 1, details: 2 } });
     sim.resetCounters();
     expect(sim.counters()).toMatchObject({ requests: 0, served: 0, peakConcurrency: 0, detailsCallsById: {} });

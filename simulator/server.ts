@@ -61,7 +61,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const stopping = new AbortController();
   let faults: FaultOptions = initialFaults;
   let counters = emptyCounters();
-  let inFlight = 0;
+  const inFlight = { summary: 0, details: 0 };
+  const inFlightNow = () => inFlight.summary + inFlight.details;
   /** When the 429 whose Retry-After runs (or ran last) was sent. */
   let lastRateLimitAt = Number.NEGATIVE_INFINITY;
 
@@ -103,8 +104,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const sinceRateLimit = counters.lastRequestAtMs - lastRateLimitAt;
     if (sinceRateLimit > RETRY_AFTER_GRACE_MS && sinceRateLimit < RETRY_AFTER_MS) counters.callsDuringRetryAfter += 1;
     if (guard.refusedRevoked) counters.requestsAfterRevocation += 1;
-    inFlight += 1;
-    counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlight);
+    inFlight[endpoint] += 1;
+    counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlightNow());
     try {
       const reply = await decide(endpoint, req).catch((error: unknown): ApiReply => {
         if (error instanceof ValidationError) return jsonReply(400, { error: 'Bad Request', message: error.message });
@@ -115,7 +116,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (reply.hang) await sleep(faults.hangMs, undefined, { signal: stopping.signal });
       send(res, reply);
     } finally {
-      inFlight -= 1;
+      inFlight[endpoint] -= 1;
     }
   }
 
@@ -154,9 +155,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     summaryUrl: `${url}${SUMMARY_PATH}`,
     detailsUrl: `${url}${DETAILS_PATH}`,
     truth: () => dataset.truth(),
-    counters: () => structuredClone(counters),
+    counters: () => structuredClone({ ...counters, inFlight }),
     resetCounters: () => {
-      counters = { ...emptyCounters(), peakConcurrency: inFlight };
+      counters = { ...emptyCounters(), peakConcurrency: inFlightNow() };
     },
     setFaults: (patch) => {
       faults = parseOrThrow(faultOptionsSchema, { ...faults, ...patch }, 'fault options');
