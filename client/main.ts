@@ -1,19 +1,24 @@
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import type { Client } from '@temporalio/client';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
 import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
 import { startBackfill } from './backfill';
 import { status } from './status';
+import { followRuns, printOutcome, type RunToFollow } from './follow-run';
+import { detachedLine, failureReason, worstExitCode } from './run-outcome';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
 
 const USAGE = `usage: npm run pipeline -- <command> [options]
   schedules                        create or update the ingestion and enrichment schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
-           [--refresh] [--dry-run] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
+           [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
                                    --refresh: fetch again the details of every audit in the range, stored or not
-  status                           running ingestions, backfills and sweeps with their progress, and the schedules
+                                   --wait: show its progress until it ends (Ctrl-C leaves it running)
+  status [--watch]                 running ingestions, backfills and sweeps with their progress, and the schedules;
+                                   --watch: then show their progress until they end (Ctrl-C leaves them running)
   pause|resume <workflow id>       pause or resume a running backfill or ingestion
   tune <workflow id> [--batch-size N] [--concurrency N] [--rate N]
                                    change a running backfill's batch size, concurrency or calls per second
@@ -22,17 +27,59 @@ const USAGE = `usage: npm run pipeline -- <command> [options]
   quarantine                       the reports sweeps skip after repeated failures, with their last errors
   requeue <report id>...|--all     put quarantined reports back for the next sweep
   missed-days                      summary days that still failed; the next hourly runs read them again
-  ingest [--from D] [--to D]       run an ingestion now and wait for it
-  sweep [--limit N]                run an enrichment sweep now and wait for it
-  sql "<query>"                    run a runbook SQL query against the embedded SQLite store`;
+  ingest [--from D] [--to D]       run an ingestion now and show its progress until it ends (Ctrl-C leaves it running)
+  sweep [--limit N]                run an enrichment sweep now and show its progress until it ends (Ctrl-C leaves it running)
+  sql "<query>"                    run a runbook SQL query against the embedded SQLite store
+ingest, sweep, backfill --wait and status --watch exit 0 when the run succeeded, 1 when it failed,
+2 when it was cancelled, terminated or timed out, 130 on Ctrl-C (the run goes on).`;
 
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
-async function startAndWait(env: Environment, workflowType: string, workflowId: string, input: object) {
+/** Starts a run on the pipeline's task queue and prints its workflow id and Web UI page. */
+async function startRun(env: Environment, workflowType: string, workflowId: string, input: object) {
   const client = await connectClient(env);
   const handle = await client.workflow.start(workflowType, { taskQueue: env.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
   console.log(`started ${workflowId}\n  ${workflowLink(env, workflowId)}`);
+  return { client, handle };
+}
+
+/** Starts a short run and prints its result. */
+async function startAndWait(env: Environment, workflowType: string, workflowId: string, input: object) {
+  const { handle } = await startRun(env, workflowType, workflowId, input);
   console.log(JSON.stringify(await handle.result(), null, 2));
+}
+
+/** Starts a long run and follows it (see `follow`). */
+async function startAndFollow(env: Environment, label: string, workflowType: string, workflowId: string, input: object) {
+  const { client, handle } = await startRun(env, workflowType, workflowId, input);
+  return follow(client, [{ label, workflowId, result: handle.result() }]);
+}
+
+/** Follows the newest runs under these workflow ids (so a run that continued as new too), labelled by their ids. */
+function followIds(client: Client, workflowIds: string[], label?: string) {
+  return follow(
+    client,
+    workflowIds.map((workflowId) => ({ label: label ?? workflowId, workflowId, result: client.workflow.getHandle(workflowId).result() })),
+  );
+}
+
+/**
+ * Shows the runs' progress until they end, then one line each on how it ended and, for a run
+ * that succeeded, its result as JSON (for scripts); the exit code says how they ended. Ctrl-C
+ * detaches: the runs go on, and the line says how to cancel them.
+ */
+async function follow(client: Client, runs: RunToFollow[]): Promise<void> {
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
+  const outcomes = await followRuns(client, runs, interrupt.signal);
+  if (interrupt.signal.aborted) {
+    for (const run of runs) console.error(detachedLine(run.workflowId));
+    process.exitCode = 130;
+    return;
+  }
+  const ended = outcomes.flatMap((outcome) => (outcome ? [outcome] : []));
+  for (const outcome of ended) printOutcome(outcome, true);
+  process.exitCode = worstExitCode(ended.map((outcome) => outcome.exitCode));
 }
 
 function printQuery(env: Environment, sql: string) {
@@ -56,6 +103,8 @@ async function main(argv: string[]): Promise<void> {
       limit: { type: 'string' },
       set: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      wait: { type: 'boolean' },
+      watch: { type: 'boolean' },
       refresh: { type: 'boolean' },
       'batch-size': { type: 'string' },
       concurrency: { type: 'string' },
@@ -81,12 +130,21 @@ async function main(argv: string[]): Promise<void> {
         windowDays: number(values['window-days']),
         ...tuning,
       };
-      const result = await startBackfill(await connectClient(env), env, input);
-      console.log(JSON.stringify(result, null, 2));
-      return;
+      const client = await connectClient(env);
+      const result = await startBackfill(client, env, input);
+      if (!values.wait || input.dryRun) {
+        console.log(JSON.stringify(result, null, 2));
+        return;
+      }
+      // Started, or already running: either way, its workflow id.
+      const { workflowId } = result as { workflowId: string };
+      return followIds(client, [workflowId], input.refresh ? 'refresh' : 'backfill');
     }
-    case 'status':
-      return status(await connectClient(env), env);
+    case 'status': {
+      const client = await connectClient(env);
+      const running = await status(client, env);
+      return values.watch ? followIds(client, running) : undefined;
+    }
     case 'pause':
     case 'resume':
     case 'tune': {
@@ -116,9 +174,9 @@ async function main(argv: string[]): Promise<void> {
     case 'missed-days':
       return startAndWait(env, 'missedDaysWorkflow', `goaudits-missed-days-${stamp}`, {});
     case 'ingest':
-      return startAndWait(env, 'ingestionWorkflow', `goaudits-ingestion-manual-${stamp}`, { from: values.from, to: values.to });
+      return startAndFollow(env, 'ingestion', 'ingestionWorkflow', `goaudits-ingestion-manual-${stamp}`, { from: values.from, to: values.to });
     case 'sweep':
-      return startAndWait(env, 'enrichmentWorkflow', `goaudits-enrichment-manual-${stamp}`, { limit: number(values.limit) });
+      return startAndFollow(env, 'sweep', 'enrichmentWorkflow', `goaudits-enrichment-manual-${stamp}`, { limit: number(values.limit) });
     case 'sql':
       return printQuery(env, rest.join(' '));
     default:
@@ -130,13 +188,6 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2))
   .then(() => process.exit())
   .catch((error: unknown) => {
-    console.error(causes(error));
+    console.error(failureReason(error));
     process.exit(1);
   });
-
-/** An error and its causes, one message each (a failed update's reason is in its cause). */
-function causes(error: unknown): string {
-  const messages: string[] = [];
-  for (let cause = error; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
-  return messages.length ? messages.join(': ') : String(error);
-}

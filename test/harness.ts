@@ -75,6 +75,16 @@ export class TestServer {
   }
 }
 
+/** The operator's client running as a process: its output so far, and its exit code once it has exited. */
+export interface ClientRun {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr, in the order they came (one stream on a pseudo-terminal). */
+  output: string;
+  exited: Promise<number | null>;
+}
+
 /** One worker process's share of a pipeline: its own store connection, GoAudits client, call lane and workers. */
 interface WorkerGroup {
   /** A connection of its own: one connection may carry only one worker per task queue. */
@@ -133,25 +143,21 @@ export class Pipeline {
   /**
    * Starts a worker as a process of its own (`worker/main.ts` through tsx, with this file's
    * workflow bundle) on the same queues, store and simulator, and resolves once it runs: a
-   * worker a test can crash with `kill('SIGKILL')`.
+   * worker a test can crash with `kill('SIGKILL')`. Its metrics are off (several such workers
+   * share the machine) unless `env` gives it a METRICS_PORT; `env` goes on top of the rest.
    */
-  async startWorkerProcess(identity: string): Promise<ChildProcess> {
+  async startWorkerProcess(identity: string, env: Record<string, string> = {}): Promise<ChildProcess> {
     const bundlePath = join(this.dir, 'workflow-bundle.js');
     writeFileSync(bundlePath, this.bundle.code);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../worker/main.ts')], {
-      env: {
-        ...process.env,
-        ...this.settings,
-        ...this.tokenEnv,
-        TEMPORAL_ADDRESS: this.temporal.address,
-        WORKFLOW_BUNDLE_PATH: bundlePath,
-        WORKER_IDENTITY: identity,
-        HEALTH_PORT: '0',
-        LOG_LEVEL: 'ERROR',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = this.spawnScript('../worker/main.ts', [], {
+      ...this.tokenEnv,
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+      WORKER_IDENTITY: identity,
+      HEALTH_PORT: '0',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'ERROR',
+      ...env,
     });
-    this.processes.push(child);
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const exited = (code: number | null) => reject(new Error(`worker ${identity} exited (${code}) before it ran:\n${output}`));
@@ -165,6 +171,39 @@ export class Pipeline {
       child.stdout!.on('data', read);
       child.stderr!.on('data', read);
     });
+    return child;
+  }
+
+  /**
+   * Runs the operator's client (`client/main.ts` through tsx) against this pipeline, as an
+   * operator would: its stdout and stderr are collected in the order they come. `tty`: in a
+   * pseudo-terminal (util-linux `script`, whose `-e` gives the client's exit code), as in a terminal.
+   */
+  runClient(args: string[], options: { tty?: boolean } = {}): ClientRun {
+    const child = this.spawnScript('../client/main.ts', args, {}, options);
+    const run: ClientRun = { child, stdout: '', stderr: '', output: '', exited: new Promise((resolve) => child.once('exit', resolve)) };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]!.setEncoding('utf8').on('data', (text: string) => {
+        run[stream] += text;
+        run.output += text;
+      });
+    }
+    return run;
+  }
+
+  /**
+   * A script of this repository through tsx as a process of its own (stopped with the pipeline),
+   * with this pipeline's settings and Temporal's address, and `env` on top; `tty`: in a pseudo-terminal.
+   */
+  private spawnScript(script: string, args: string[], env: Record<string, string>, options: { tty?: boolean } = {}): ChildProcess {
+    const command = [process.execPath, '--import', 'tsx', join(__dirname, script), ...args];
+    const quoted = command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+    const [file, ...argv] = options.tty ? ['script', '-qefc', quoted, '/dev/null'] : command;
+    const child = spawn(file, argv, {
+      env: { ...process.env, ...this.settings, TEMPORAL_ADDRESS: this.temporal.address, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.processes.push(child);
     return child;
   }
 

@@ -1,0 +1,94 @@
+import { noEnrichment, noIngestion } from '../workflows/counts';
+import type { Progress } from '../workflows/progress';
+import { lineDue, phaseOf, progressLine, progressPicture, timeLeft } from './run-progress';
+
+const nowMs = Date.parse('2025-11-01T10:00:00Z');
+
+const backfill = (more: Partial<Progress> = {}): Progress => ({
+  kind: 'backfill',
+  from: '2025-10-01',
+  to: '2025-10-05',
+  windowsDone: 3,
+  windowsTotal: 5,
+  currentWindow: { startDate: '2025-10-04', endDate: '2025-10-04' },
+  ingestion: { ...noIngestion(), ingested: 40 },
+  enrichment: { ...noEnrichment(), selected: 40, processed: 19, failedCount: 1 },
+  queued: 15,
+  batchesRunning: 1,
+  controls: { paused: false, batchSize: 5, concurrency: 1 },
+  startedAtUtc: '2025-11-01T09:59:50Z',
+  callsPerSecond: 4.76,
+  limitPerSecond: 4.7619,
+  etaUtc: '2025-11-01T10:01:12Z',
+  ...more,
+});
+
+const sweep = (more: Partial<Progress> = {}): Progress =>
+  backfill({ kind: 'enrichment', from: undefined, to: undefined, windowsDone: 0, windowsTotal: 0, currentWindow: undefined, ingestion: noIngestion(), etaUtc: undefined, ...more });
+
+describe('progressPicture', () => {
+  test('a backfill: a bar for its windows, one for its reports enriched of those queued, then its pace and ETA', () => {
+    expect(progressPicture(backfill(), nowMs)).toEqual({
+      title: 'backfill 2025-10-01..2025-10-05',
+      bars: [
+        { name: 'windows', value: 3, total: 5, detail: 'now 2025-10-04..2025-10-04' },
+        { name: 'reports', value: 20, total: 40, detail: 'enriched 19, failed 1' },
+      ],
+      pace: 'calls 4.8/s of at most 4.8/s, ETA 1m 12s',
+    });
+  });
+
+  test('an hourly run is an ingestion; refreshed reports and reports left to another run are counted when there are some', () => {
+    const picture = progressPicture(
+      backfill({
+        kind: 'hourly',
+        enrichment: { ...noEnrichment(), selected: 45, processed: 30, refreshedCount: 4, failedCount: 2, enrichedElsewhereCount: 3 },
+        controls: { paused: true, batchSize: 5, concurrency: 1 },
+      }),
+      nowMs,
+    );
+    expect(picture.title).toBe('ingestion 2025-10-01..2025-10-05');
+    expect(picture.bars[1]).toEqual({ name: 'reports', value: 35, total: 45, detail: 'enriched 30, refreshed 4, failed 2, left to another run 3' });
+    expect(picture.pace).toBe('calls 4.8/s of at most 4.8/s, ETA 1m 12s, paused');
+  });
+
+  test('a sweep has no windows; its ETA is the reports left at the recent call rate', () => {
+    expect(progressPicture(sweep({ callsPerSecond: 2 }), nowMs)).toEqual({
+      title: 'sweep',
+      bars: [{ name: 'reports', value: 20, total: 40, detail: 'enriched 19, failed 1' }],
+      pace: 'calls 2/s of at most 4.8/s, ETA 10s',
+    });
+  });
+
+  test('has no ETA before any call was made', () => {
+    expect(progressPicture(sweep({ callsPerSecond: 0 }), nowMs).pace).toBe('calls 0/s of at most 4.8/s');
+  });
+});
+
+test('progressLine puts the picture on one plain line', () => {
+  expect(progressLine(progressPicture(backfill(), nowMs))).toBe(
+    'backfill 2025-10-01..2025-10-05: windows 3/5 (now 2025-10-04..2025-10-04), reports 20/40 (enriched 19, failed 1), calls 4.8/s of at most 4.8/s, ETA 1m 12s',
+  );
+  expect(progressLine(progressPicture(backfill({ currentWindow: undefined, windowsDone: 5 }), nowMs))).toMatch(/: windows 5\/5, reports 20\/40 /);
+});
+
+test('phaseOf: reading windows, then enriching the rest, unless paused', () => {
+  expect(phaseOf(backfill())).toBe('windows');
+  expect(phaseOf(backfill({ windowsDone: 5 }))).toBe('reports');
+  expect(phaseOf(sweep())).toBe('reports');
+  expect(phaseOf(backfill({ controls: { paused: true, batchSize: 5, concurrency: 1 } }))).toBe('paused');
+});
+
+test('lineDue: the first line, every 5 s after, and at once on a change of phase', () => {
+  expect(lineDue(undefined, { atMs: 0, phase: 'windows' })).toBe(true);
+  expect(lineDue({ atMs: 0, phase: 'windows' }, { atMs: 4_999, phase: 'windows' })).toBe(false);
+  expect(lineDue({ atMs: 0, phase: 'windows' }, { atMs: 5_000, phase: 'windows' })).toBe(true);
+  expect(lineDue({ atMs: 0, phase: 'windows' }, { atMs: 1_000, phase: 'reports' })).toBe(true);
+});
+
+test('timeLeft reads like a clock, and a moment past is 0s', () => {
+  expect(timeLeft(9_400)).toBe('9s');
+  expect(timeLeft(185_000)).toBe('3m 05s');
+  expect(timeLeft(2 * 3600_000 + 4 * 60_000 + 59_000)).toBe('2h 04m');
+  expect(timeLeft(-3_000)).toBe('0s');
+});
