@@ -38,5 +38,6 @@ WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
-EXPOSE 8080
+# The probes (HEALTH_PORT) and the Prometheus metrics (METRICS_PORT).
+EXPOSE 8080 9464
 CMD ["node", "dist/worker/main.js"]

@@ -1,4 +1,4 @@
-import { noEnrichment } from '../workflows/counts';
+import { noEnrichment, type EnrichmentCounts } from '../workflows/counts';
 import { enrichBatch, type BatchDeps, type BatchProgress } from './enrichment-batch';
 import { GoAuditsError } from './goaudits/errors';
 
@@ -11,6 +11,7 @@ function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgr
   const failures: { reportId: string; error: string }[] = [];
   const heartbeats: BatchProgress[] = [];
   const released: string[] = [];
+  const enriched: Partial<EnrichmentCounts>[] = [];
   const deps: BatchDeps = {
     store: {
       claimReports: async ({ reportIds }) => reportIds.filter((id) => !options.heldElsewhere?.includes(id)),
@@ -37,6 +38,7 @@ function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgr
     lane: { call: (call) => call({ refusedToken: null }) },
     retry: { initialIntervalMs: 1, maximumIntervalMs: 2, maximumAttempts: 3 },
     quarantineAfter: 1,
+    metrics: { reportEnriched: (report) => void enriched.push(report) },
   };
   const run = () =>
     enrichBatch(deps, { runId: 'run-1', reportIds: Object.keys(answers) }, {
@@ -46,7 +48,7 @@ function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgr
       resumed: options.resumed,
       warn: () => undefined,
     });
-  return { run, calls, saved, failures, heartbeats, released };
+  return { run, calls, saved, failures, heartbeats, released, enriched };
 }
 
 const serverError = () => new GoAuditsError({ kind: 'transient', endpoint: 'details', status: 500, message: 'HTTP 500 (transient)' });
@@ -81,6 +83,12 @@ test('a call that keeps failing is tried the set number of times, then recorded 
   expect(await b.run()).toMatchObject({ processed: 1, failedCount: 1, quarantinedCount: 1 });
   expect(b.calls).toEqual(['A', 'A', 'A', 'B']);
   expect(b.failures).toEqual([{ reportId: 'A', error: 'GoAudits details: HTTP 500 (transient)' }]);
+});
+
+test('the metrics hear of each report as it is done, not of those another run holds', async () => {
+  const b = batch({ A: serverError(), B: detailRows('2'), C: detailRows('3') }, { heldElsewhere: ['C'] });
+  await b.run();
+  expect(b.enriched).toEqual([{ failedCount: 1, quarantinedCount: 1 }, expect.objectContaining({ processed: 1, answersInsertedCount: 1 })]);
 });
 
 test('no Detail rows, or no usable question key, are failures with their reason; nothing is stored', async () => {

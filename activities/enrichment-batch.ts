@@ -9,6 +9,7 @@ import { retryDelayMs } from './goaudits/retry-delay';
 import type { Store } from './store/store';
 import { UnknownReportError } from './store/unknown-report-error';
 import type { RunningActivity } from './heartbeating';
+import type { PipelineMetrics } from './pipeline-metrics';
 
 /** Where a batch is: reports done, in order, and their counts. Heartbeated after each report. */
 export interface BatchProgress {
@@ -39,6 +40,8 @@ export interface BatchDeps {
   retry: ApiRetry;
   /** Failures, across runs, after which a report is quarantined. */
   quarantineAfter: number;
+  /** Told how each report's enrichment ended, as soon as the store confirmed it. */
+  metrics: Pick<PipelineMetrics, 'reportEnriched'>;
 }
 
 /**
@@ -53,7 +56,7 @@ export interface BatchDeps {
  * last report heartbeated.
  */
 export async function enrichBatch(
-  { store, goaudits, lane, retry, quarantineAfter }: BatchDeps,
+  { store, goaudits, lane, retry, quarantineAfter, metrics }: BatchDeps,
   { runId, reportIds, callsPerSecond }: EnrichBatchInput,
   activity: BatchActivity,
 ): Promise<EnrichmentCounts> {
@@ -110,7 +113,9 @@ export async function enrichBatch(
       const reportId = reportIds[done];
       if (claimed.includes(reportId)) {
         await ownPace();
-        counts = addCounts(counts, await enrichReport(reportId));
+        const report = await enrichReport(reportId);
+        metrics.reportEnriched(report);
+        counts = addCounts(counts, report);
       } else {
         counts = addCounts(counts, { enrichedElsewhereCount: 1 });
       }

@@ -10,6 +10,7 @@ import { asActivityFailure } from './failures';
 import type { GoAuditsClient } from './goaudits/client';
 import type { CallLane } from './goaudits/call-lane';
 import { enrichBatch, type BatchProgress, type EnrichBatchInput } from './enrichment-batch';
+import type { PipelineMetrics } from './pipeline-metrics';
 
 /** The two GoAudits calls, as the activities need them. */
 export type GoAuditsApi = Pick<GoAuditsClient, 'summary' | 'details'>;
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   /** How the workflows behind JobRunHistory rows stand, to close rows a terminated run left open. */
   workflowRuns: WorkflowRuns;
   settings: PipelineSettings;
+  /** The pipeline's metrics: reports as the store confirmed them, the watermark's lag. */
+  metrics: Pick<PipelineMetrics, 'summaryWindowSaved' | 'reportEnriched'>;
   /** Where the one-line JSON run summary goes (stdout by default). */
   writeLine?: (line: string) => void;
 }
@@ -61,7 +64,7 @@ async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Every side effect of the pipeline, as thin functions over the injected adapters. */
-export function createActivities({ store, goaudits, lane, workflowRuns, settings, writeLine = (line) => console.log(line) }: ActivityDeps) {
+export function createActivities({ store, goaudits, lane, workflowRuns, settings, metrics, writeLine = (line) => console.log(line) }: ActivityDeps) {
   return {
     async pipelineSettings(): Promise<PipelineSettings> {
       return settings;
@@ -169,6 +172,7 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
         refreshStored: args.refreshStored,
         watermarkNotAfterUtc: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       });
+      metrics.summaryWindowSaved({ ingested: saved.ingested.length, watermarkUtc: saved.watermarkUtc });
       await store.forgetMissedDays(args.window);
       return {
         fetched,
@@ -184,7 +188,7 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
     /** One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from there. */
     async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
       return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
-        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter }, args, { ...activity, warn: (message, attributes) => log.warn(message, attributes) }),
+        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter, metrics }, args, { ...activity, warn: (message, attributes) => log.warn(message, attributes) }),
       );
     },
   };

@@ -103,6 +103,8 @@ async function main() {
       SQLITE_PATH: join(dir, 'goaudits.db'),
       WORKFLOW_BUNDLE_PATH: join(root, 'dist/workflow-bundle.js'),
       HEALTH_PORT: '0',
+      // Several workers on one machine: none serves metrics (each would want port 9464).
+      METRICS_PORT: '0',
       LOG_LEVEL: 'ERROR',
       NODE_OPTIONS: values['worker-node-options'],
     };

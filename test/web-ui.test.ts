@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TestServer, type Pipeline } from './harness';
 import type { Progress } from '../workflows/progress';
 import { until } from './until';
+import { freePort } from './free-port';
 
 /**
  * What an operator sees in the Temporal Web UI (v2.54) during a backfill: the run is found by
@@ -29,18 +29,6 @@ let pipeline: Pipeline | undefined;
 let browser: Browser | undefined;
 let backfill: WorkflowHandle | undefined;
 let uiPort: number;
-
-/** A port nobody listens on right now, for the Web UI. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {

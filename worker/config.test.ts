@@ -29,3 +29,10 @@ test('bad values are refused, naming each variable', () => {
     /GOAUDITS_START_DATE 2025-10-02 is after GOAUDITS_END_DATE/,
   );
 });
+
+test('METRICS_PORT: 9464 by default, 0 turns the metrics off, anything but a port is refused', () => {
+  expect(readEnvironment({}).METRICS_PORT).toBe(9464);
+  expect(readEnvironment({ METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+  expect(() => readEnvironment({ METRICS_PORT: '65536' })).toThrow('METRICS_PORT');
+  expect(() => readEnvironment({ METRICS_PORT: 'nine' })).toThrow('METRICS_PORT');
+});

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
 import { workflowRunsOf } from '../activities/workflow-runs';
 import { createGoAuditsClient } from '../activities/goaudits/client';
@@ -10,6 +11,7 @@ import { ConfigError, type Environment } from './config';
 import { pipelineSettings } from './settings';
 import { createCallLane } from '../activities/goaudits/call-lane';
 import { laneOptions } from './lane-options';
+import { meteredPipeline } from '../activities/pipeline-metrics';
 
 export interface Dependencies {
   store: Store;
@@ -56,23 +58,29 @@ export async function openDependencies(
     throw new ConfigError('GOAUDITS_AUDITSUMMARY_URL and GOAUDITS_AUDITDETAILS_URL must both be set');
   }
   const store = await openStore(env, processEnv);
-  const goaudits = createGoAuditsClient({
-    summaryUrl,
-    detailsUrl,
-    tokenSource: tokenSourceFromEnvironment(processEnv),
-    status: env.GOAUDITS_STATUS,
-    filterId: env.GOAUDITS_FILTER_ID,
-    timeoutMs: env.GOAUDITS_HTTP_TIMEOUT_MS,
-    maxResponseBytes: env.GOAUDITS_MAX_RESPONSE_MB * 2 ** 20,
-  });
+  // On the SDK runtime's meter, exported with the SDK's own metrics (worker/metrics.ts); a no-op when METRICS_PORT is 0.
+  const metrics = meteredPipeline(Runtime.instance().metricMeter, { rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND });
+  const goaudits = createGoAuditsClient(
+    {
+      summaryUrl,
+      detailsUrl,
+      tokenSource: tokenSourceFromEnvironment(processEnv),
+      status: env.GOAUDITS_STATUS,
+      filterId: env.GOAUDITS_FILTER_ID,
+      timeoutMs: env.GOAUDITS_HTTP_TIMEOUT_MS,
+      maxResponseBytes: env.GOAUDITS_MAX_RESPONSE_MB * 2 ** 20,
+    },
+    metrics.apiCall,
+  );
   return {
     store,
     activities: createActivities({
       store,
       goaudits,
-      lane: createCallLane(store, laneOptions(env)),
+      lane: createCallLane(store, laneOptions(env), metrics),
       workflowRuns: workflowRunsOf(temporal),
       settings: pipelineSettings(env),
+      metrics,
       writeLine,
     }),
     async close() {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { applySchedules } from '../client/schedules';
 import { EMBEDDED_TEMPORAL, workflowLink } from '../client/connect';
+import { followRuns, printOutcome } from '../client/follow-run';
 import { simulatorOptionsFromEnvironment, startSimulator } from '../simulator/server';
 import { readEnvironment, type Environment } from './config';
 import { openDependencies } from './dependencies';
@@ -11,11 +12,13 @@ import { workerIdentity } from './temporal-connection';
 import { ensureSearchAttributes } from './search-attributes';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
+import { metricsUrl } from './metrics';
 
 /**
  * The embedded default: with nothing configured, one process runs a Temporal dev server that
  * persists to .data/temporal.db (Web UI included), the GoAudits simulator, a SQLite store in
- * .data/goaudits.db and the worker; applies the schedules and starts a first ingestion.
+ * .data/goaudits.db and the worker; applies the schedules and starts a first ingestion, whose
+ * progress it shows in plain lines until it ends, then one line on how it ended.
  */
 export async function runEmbedded(configured: Environment): Promise<void> {
   const dataDir = resolve('.data');
@@ -42,6 +45,9 @@ export async function runEmbedded(configured: Environment): Promise<void> {
   });
   await ensureSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE);
   const dependencies = await openDependencies(env, { temporal: temporal.client, processEnv: { GOAUDITS_BEARER_TOKEN: simulatorOptions.token } });
+  // Ctrl-C stops the workers; the first ingestion's progress stops being shown then too.
+  const stopping = new AbortController();
+  let firstIngestion: Promise<void> | undefined;
   try {
     const workers = await createWorkers({
       connection: temporal.nativeConnection,
@@ -65,16 +71,19 @@ export async function runEmbedded(configured: Environment): Promise<void> {
         `  Temporal address  ${EMBEDDED_TEMPORAL.address}`,
         `  GoAudits (sim)    ${simulator.url}  (${simulatorOptions.dataset.reports} reports, ${simulatorOptions.dataset.from}..${simulatorOptions.dataset.to})`,
         `  SQLite database   ${resolve(env.SQLITE_PATH)}`,
+        `  Metrics           ${metricsUrl(env) ?? 'off (METRICS_PORT=0)'}`,
         ...schedules.map((line) => `  schedule          ${line}`),
         `  try               npm run pipeline -- sql "SELECT TOP (20) JobName, Status, RunStartedUtc, Message FROM dbo.JobRunHistory ORDER BY RunStartedUtc DESC"`,
       ].join('\n'),
     );
-    first.result().then(
-      (result) => console.log(`first ingestion finished: ${JSON.stringify(result)}`),
-      (error: unknown) => console.error(`first ingestion failed: ${String(error)}`),
-    );
+    // In plain lines: the workers of this process log to the same terminal at any moment, and
+    // bars redrawn in place would write over their lines.
+    const firstRun = { label: 'first ingestion', workflowId, result: first.result() };
+    firstIngestion = followRuns(temporal.client, [firstRun], stopping.signal, { plain: true }).then(([outcome]) => outcome && printOutcome(outcome, false));
     await running;
   } finally {
+    stopping.abort();
+    await firstIngestion;
     await dependencies.close();
     await simulator.close();
     await temporal.teardown();

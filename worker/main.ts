@@ -1,9 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { INGESTION_JOB } from '../activities/store/store';
 import { ConfigError, readEnvironment, type Environment } from './config';
 import { openDependencies, type Dependencies } from './dependencies';
 import { healthPort, startHealthServer } from './health';
+import { installRuntime, metricsUrl } from './metrics';
 import { buildId, describeConnection, temporalConnection, usesConfiguredTemporal, workerIdentity } from './temporal-connection';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
 import { ensureSearchAttributes } from './search-attributes';
@@ -46,6 +47,7 @@ async function runWorker(env: Environment): Promise<void> {
         buildId: buildId(),
         addedSearchAttributes,
         healthPort: port ?? null,
+        metricsUrl: metricsUrl(env) ?? null,
       }),
     );
     await runWorkers(workers);
@@ -59,7 +61,7 @@ async function runWorker(env: Environment): Promise<void> {
 
 async function main(): Promise<void> {
   const env = readEnvironment();
-  Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL) });
+  installRuntime(env);
   if (usesConfiguredTemporal()) await runWorker(env);
   // Loaded only here: the embedded mode needs @temporalio/testing, a dev dependency the image omits.
   else await (await import('./embedded')).runEmbedded(env);

@@ -111,3 +111,28 @@ test('a caller that wakes too late gives its start up and takes a new one', asyn
   // The first start (before + 110) was missed by 80 ms; the call started at the next one.
   expect(time.clock()).toBe(before + 110 + 80 + 30);
 });
+
+test('tells how long each call waited for its turn, the 429 hold included', async () => {
+  const time = fakeTime();
+  const waits: number[] = [];
+  const lane = createCallLane(store, { ratePerSecond: 10, safetyMs: 0 }, { waited: (ms) => waits.push(ms) }, time.clock);
+  let tries = 0;
+  await lane.call(async () => {
+    if (++tries === 1) throw new GoAuditsError({ kind: 'rate-limit', endpoint: 'details', message: '429', retryAfterMs: 3000 });
+  }, time.sleep);
+  await lane.call(async () => undefined, time.sleep);
+  expect(waits).toEqual([0, 3000, 100]);
+});
+
+test('tells when GoAudits refused the token, and when a call went through again', async () => {
+  const time = fakeTime();
+  const refusals: boolean[] = [];
+  const lane = createCallLane(store, { ratePerSecond: 10, safetyMs: 0 }, { tokenRefused: (refused) => refusals.push(refused) }, time.clock);
+  const refused = new GoAuditsError({ kind: 'auth', endpoint: 'summary', message: '401', tokenFingerprint: 'f'.repeat(64) });
+  await lane.call(async () => undefined, time.sleep);
+  await expect(lane.call(() => Promise.reject(refused), time.sleep)).rejects.toBe(refused);
+  expect(await store.refusedToken()).toBe('f'.repeat(64));
+  await expect(lane.call(() => Promise.reject(new GoAuditsError({ kind: 'transient', endpoint: 'summary', message: '503' })), time.sleep)).rejects.toThrow('503');
+  await lane.call(async () => undefined, time.sleep);
+  expect(refusals).toEqual([false, true, false]);
+});

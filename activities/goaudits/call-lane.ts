@@ -48,6 +48,18 @@ export interface CallLane {
   call<T>(call: (state: LaneState) => Promise<T>, sleep: Sleep): Promise<T>;
 }
 
+/** What the lane tells of its work, for the metrics (activities/pipeline-metrics.ts) and the tests. */
+export interface LaneEvents {
+  /** A 429 held the lane for this long. */
+  rateLimited?(waitMs: number): void;
+  /** A call woke too late for its start and took a new one. */
+  lateStart?(): void;
+  /** A call waited this long for its turn, 429 holds included, before it went. */
+  waited?(ms: number): void;
+  /** GoAudits refused the token (true: the lane now holds its fingerprint), or a call went through (false). */
+  tokenRefused?(refused: boolean): void;
+}
+
 export function spacingMs({ ratePerSecond, safetyMs }: CallLaneOptions): number {
   return (1000 + safetyMs) / ratePerSecond;
 }
@@ -60,7 +72,7 @@ export function sustainedCallsPerSecond(options: CallLaneOptions): number {
 export function createCallLane(
   store: Pick<Store, 'reserveApiCall' | 'holdApiCalls' | 'refusedToken' | 'refuseToken'>,
   options: CallLaneOptions,
-  events: { rateLimited?: (waitMs: number) => void; lateStart?: () => void } = {},
+  events: LaneEvents = {},
   clock: () => number = Date.now,
 ): CallLane {
   const spacing = spacingMs(options);
@@ -85,11 +97,18 @@ export function createCallLane(
   return {
     async call(call, sleep) {
       for (;;) {
+        const queuedAtMs = clock();
         await turn(sleep);
+        events.waited?.(clock() - queuedAtMs);
         try {
-          return await call({ refusedToken: await store.refusedToken() });
+          const answer = await call({ refusedToken: await store.refusedToken() });
+          events.tokenRefused?.(false);
+          return answer;
         } catch (error) {
-          if (error instanceof GoAuditsError && error.kind === 'auth' && error.tokenFingerprint) await store.refuseToken(error.tokenFingerprint);
+          if (error instanceof GoAuditsError && error.kind === 'auth' && error.tokenFingerprint) {
+            await store.refuseToken(error.tokenFingerprint);
+            events.tokenRefused?.(true);
+          }
           if (!(error instanceof GoAuditsError) || error.kind !== 'rate-limit') throw error;
           const waitMs = error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
           events.rateLimited?.(waitMs);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGoAuditsClient, tokenFingerprint, type GoAuditsClient, type GoAuditsClientOptions } from './client';
 import { GoAuditsError } from './errors';
+import type { ApiCall } from './call-outcome';
 import type { TokenSource } from './token-source';
 
 const TOKEN = 'secret-token-5f0e9c';
@@ -30,13 +31,16 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   };
 }
 
-function makeClient(options: Partial<GoAuditsClientOptions> = {}): GoAuditsClient {
-  return createGoAuditsClient({
-    summaryUrl: `${baseUrl}/v1/audits/getauditsummary`,
-    detailsUrl: `${baseUrl}/v1/audits/getauditdetailsbyid`,
-    tokenSource,
-    ...options,
-  });
+function makeClient(options: Partial<GoAuditsClientOptions> = {}, called?: (call: ApiCall) => void): GoAuditsClient {
+  return createGoAuditsClient(
+    {
+      summaryUrl: `${baseUrl}/v1/audits/getauditsummary`,
+      detailsUrl: `${baseUrl}/v1/audits/getauditdetailsbyid`,
+      tokenSource,
+      ...options,
+    },
+    called,
+  );
 }
 
 /** The promise's rejection (failing the test when it resolves). */
@@ -290,6 +294,36 @@ describe('failures', () => {
       messages.push(error.message, error.stack ?? '');
     }
     expect(messages.join('\n')).not.toContain(TOKEN);
+  });
+});
+
+describe('calls heard', () => {
+  it('tells of every request sent, once, with its endpoint, outcome and duration, and of no call it does not make', async () => {
+    await client.close();
+    const heard: ApiCall[] = [];
+    client = makeClient({ timeoutMs: 200 }, (call) => heard.push(call));
+    const answers: Respond[] = [json(200, []), json(429, {}), json(503, {}), (_req, res) => res.end('not json'), () => undefined, json(401, {})];
+    for (const answer of answers) {
+      respond = answer;
+      await client.details('R1').catch(() => undefined);
+    }
+    await client.summary({ startDate: '2025-01-01', endDate: '2025-01-01' }, { refusedToken: tokenFingerprint(TOKEN) }).catch(() => undefined);
+    tokenSource.token = async () => {
+      throw new Error('vault unreachable');
+    };
+    await client.summary({ startDate: '2025-01-01', endDate: '2025-01-01' }).catch(() => undefined);
+
+    expect(heard.map(({ endpoint, outcome }) => `${endpoint} ${outcome}`)).toEqual([
+      'details ok',
+      'details rate_limited',
+      'details transient',
+      'details bad_response',
+      'details timeout',
+      'details auth',
+    ]);
+    expect(received).toHaveLength(heard.length);
+    expect(heard[4].seconds).toBeGreaterThanOrEqual(0.15);
+    for (const { seconds } of heard) expect(seconds).toBeGreaterThan(0);
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { errorForStatus, GoAuditsError, type GoAuditsEndpoint } from './errors';
+import { apiCallOutcome, type ApiCall } from './call-outcome';
 import type { TokenSource } from './token-source';
 import type { Window } from '../../workflows/plan';
 
@@ -96,8 +97,12 @@ const DETAILS_BODY = {
   xlsxflag: false,
 } as const;
 
-/** A GoAudits client over one keep-alive connection pool. Throws a ZodError for bad options. */
-export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsClient {
+/**
+ * A GoAudits client over one keep-alive connection pool. Throws a ZodError for bad options.
+ * `called` hears of every HTTP request sent, once it has ended: this is the one place every
+ * GoAudits call goes through (the call lane counts none that is not sent).
+ */
+export function createGoAuditsClient(options: GoAuditsClientOptions, called: (call: ApiCall) => void = () => undefined): GoAuditsClient {
   const { summaryUrl, detailsUrl, tokenSource, status, filterId, timeoutMs, maxResponseBytes, connections } =
     optionsSchema.parse(options);
   const agent = new Agent({
@@ -119,12 +124,32 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
         message: 'the token was refused (401/403) and has not been rotated; not calling',
       });
     }
+    const startedAt = performance.now();
+    const ended = (outcome: ApiCall['outcome']) => called({ endpoint, outcome, seconds: (performance.now() - startedAt) / 1000 });
+    try {
+      const answer = await send(endpoint, url, body, { token, fingerprint }, signal);
+      ended('ok');
+      return answer;
+    } catch (error) {
+      ended(apiCallOutcome(error, signal?.aborted ?? false));
+      throw error;
+    }
+  }
+
+  /** One request and its answer, read and parsed; any failure is a GoAuditsError. */
+  async function send(
+    endpoint: GoAuditsEndpoint,
+    url: string,
+    body: object,
+    bearer: { token: string; fingerprint: string },
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     let response;
     try {
       response = await request(url, {
         method: 'POST',
         dispatcher: agent,
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        headers: { Authorization: `Bearer ${bearer.token}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
         signal,
       });
@@ -135,7 +160,7 @@ export function createGoAuditsClient(options: GoAuditsClientOptions): GoAuditsCl
     if (response.statusCode < 200 || response.statusCode > 299) {
       // Read and drop the body so the socket goes back to the pool; the status says it all.
       await response.body.dump().catch(() => undefined);
-      const error = errorForStatus(endpoint, response.statusCode, response.headers, fingerprint);
+      const error = errorForStatus(endpoint, response.statusCode, response.headers, bearer.fingerprint);
       if (error.kind === 'auth') tokenSource.invalidate();
       throw error;
     }

@@ -1,0 +1,35 @@
+import { DefaultLogger, Runtime, type TelemetryOptions } from '@temporalio/worker';
+import { HISTOGRAM_BUCKETS } from '../activities/pipeline-metrics';
+import { ConfigError, type Environment } from './config';
+import { withoutExpectedWarnings } from './expected-warnings';
+
+type MetricsSettings = Pick<Environment, 'METRICS_PORT'>;
+
+/** Where an operator on this machine reads the worker's metrics; undefined when METRICS_PORT is 0. */
+export function metricsUrl({ METRICS_PORT: port }: MetricsSettings): string | undefined {
+  return port === 0 ? undefined : `http://localhost:${port}/metrics`;
+}
+
+/**
+ * The SDK runtime's Prometheus exporter on METRICS_PORT, every interface (a container's port is
+ * reached from outside it): the SDK's `temporal_*` metrics with its defaults (histograms in
+ * milliseconds, counters without `_total`, as Temporal's published dashboards expect) and the
+ * pipeline's `goaudits_*`, whose histograms are in seconds.
+ */
+export function metricsTelemetry({ METRICS_PORT: port }: MetricsSettings): TelemetryOptions | undefined {
+  if (port === 0) return undefined;
+  return { metrics: { prometheus: { bindAddress: `0.0.0.0:${port}`, histogramBucketOverrides: HISTOGRAM_BUCKETS } } };
+}
+
+/**
+ * Installs the SDK runtime, once per process: its log level (without the warnings this setup
+ * causes on purpose) and the metrics exporter; a taken port stops the worker, naming METRICS_PORT.
+ */
+export function installRuntime(env: Pick<Environment, 'LOG_LEVEL' | 'METRICS_PORT'>): void {
+  try {
+    Runtime.install({ logger: withoutExpectedWarnings(new DefaultLogger(env.LOG_LEVEL)), telemetryOptions: metricsTelemetry(env) });
+  } catch (error) {
+    if (env.METRICS_PORT === 0 || !/prometheus/i.test(String(error))) throw error;
+    throw new ConfigError(`bad configuration: METRICS_PORT ${env.METRICS_PORT}: ${(error as Error).message} (set a free port, or 0 to turn the metrics off)`);
+  }
+}
