@@ -51,8 +51,10 @@ async function followRun(client: Client, run: RunToFollow, view: ProgressView, d
   const silentUntilMs = Date.now() + SILENT_NOTE_AFTER_MS;
   let last: Progress | undefined;
   let noted = false;
+  /** The query under way: awaited before returning, so none outlives the connection it runs on. */
+  let asking: Promise<Progress | undefined> = Promise.resolve(undefined);
   while (!end && !detach.aborted) {
-    const progress = await Promise.race([answer(), ending, detached]);
+    const progress = await Promise.race([(asking = answer()), ending, detached]);
     if (end || detach.aborted) break;
     if (progress) view.show(run.workflowId, (last = progress));
     else if (!last && !noted && Date.now() >= silentUntilMs) {
@@ -61,6 +63,7 @@ async function followRun(client: Client, run: RunToFollow, view: ProgressView, d
     }
     await Promise.race([sleep(POLL_EVERY_MS), ending, detached]);
   }
+  await asking;
   if (!end) return undefined;
   // The bars end where the run did.
   const final = await answer(LAST_ANSWER_DEADLINE_MS);

@@ -45,9 +45,12 @@ export async function runEmbedded(configured: Environment): Promise<void> {
   });
   await ensureSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE);
   const dependencies = await openDependencies(env, { temporal: temporal.client, processEnv: { GOAUDITS_BEARER_TOKEN: simulatorOptions.token } });
-  // Ctrl-C stops the workers; the first ingestion's progress stops being shown then too.
+  // Ctrl-C stops the workers, and at once the first ingestion's progress (the dev server, in the
+  // same process group, stops at once too; a query left waiting on it would outlive the connection).
   const stopping = new AbortController();
+  process.once('SIGINT', () => stopping.abort());
   let firstIngestion: Promise<void> | undefined;
+  let firstResult: Promise<unknown> | undefined;
   try {
     const workers = await createWorkers({
       connection: temporal.nativeConnection,
@@ -78,12 +81,16 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     );
     // In plain lines: the workers of this process log to the same terminal at any moment, and
     // bars redrawn in place would write over their lines.
-    const firstRun = { label: 'first ingestion', workflowId, result: first.result() };
+    // Its wait for the result is cancelled at Ctrl-C, and awaited before the connection closes: a
+    // wait the client retries after the connection closed would crash the process.
+    firstResult = temporal.client.connection.withAbortSignal(stopping.signal, () => first.result());
+    const firstRun = { label: 'first ingestion', workflowId, result: firstResult };
     firstIngestion = followRuns(temporal.client, [firstRun], stopping.signal, { plain: true }).then(([outcome]) => outcome && printOutcome(outcome, false));
     await running;
   } finally {
     stopping.abort();
     await firstIngestion;
+    await firstResult?.catch(() => undefined);
     await dependencies.close();
     await simulator.close();
     await temporal.teardown();
