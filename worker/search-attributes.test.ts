@@ -30,6 +30,9 @@ test('refuses to start where it may not add them, naming the commands that do', 
   expect(message).toMatch(/lacks the search attributes GoAuditsWindowsDone, GoAuditsWindowsTotal, GoAuditsReportsIngested.*PERMISSION_DENIED/);
   expect(message).toContain('temporal operator search-attribute create --namespace goaudits-prod --name GoAuditsWindowsDone --type Int');
   expect(message).not.toContain('--name GoAuditsRunKind');
+  expect(message).toContain(
+    'tcld namespace search-attributes add --namespace goaudits-prod --search-attribute "GoAuditsWindowsDone=Int" --search-attribute "GoAuditsWindowsTotal=Int"',
+  );
 });
 
 test('changes nothing when every attribute is there', async () => {

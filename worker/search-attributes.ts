@@ -25,11 +25,14 @@ export async function ensureSearchAttributes(connection: Operator, namespace: st
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
   } catch (error) {
     const commands = missing.map((key) => `  temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${cliType[key.type]}`);
+    const cloud = missing.map((key) => `--search-attribute "${key.name}=${cliType[key.type]}"`).join(' ');
     throw new ConfigError(
       [
         `the namespace ${namespace} lacks the search attributes ${missing.map((key) => key.name).join(', ')}, and this worker may not add them (${error instanceof Error ? error.message : String(error)}).`,
-        'Every run would stall without them. Create them once (on Temporal Cloud: in its UI or with tcld), then start the worker again:',
+        'Every run would stall without them. Create them once, then start the worker again:',
         ...commands,
+        'On Temporal Cloud, on the namespace page of the Cloud UI, or:',
+        `  tcld namespace search-attributes add --namespace ${namespace} ${cloud}`,
       ].join('\n'),
     );
   }

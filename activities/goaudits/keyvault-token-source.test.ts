@@ -41,8 +41,8 @@ function clock() {
   return { time, now: () => time.now };
 }
 
-function source(vault: ReturnType<typeof fakeVault>, now: () => number, cacheMs = 60_000) {
-  return keyVaultTokenSource({ vaultUrl: VAULT, secretName: SECRET, client: vault.client, cacheMs, now });
+function source(vault: ReturnType<typeof fakeVault>, now: () => number, cacheMs = 60_000, warn: (message: string) => void = () => undefined) {
+  return keyVaultTokenSource({ vaultUrl: VAULT, secretName: SECRET, client: vault.client, cacheMs, now, warn });
 }
 
 describe('keyVaultTokenSource', () => {
@@ -141,5 +141,35 @@ describe('keyVaultTokenSource', () => {
     vault.failWith = undefined;
     await expect(tokens.token()).resolves.toBe('token-one');
     expect(vault.reads).toBe(2);
+  });
+
+  it('serves the last good value through a vault outage, with a warning, and tries the vault again a minute later', async () => {
+    const vault = fakeVault('token-one');
+    const { time, now } = clock();
+    const warnings: string[] = [];
+    const tokens = source(vault, now, 60_000, (message) => warnings.push(message));
+    await expect(tokens.token()).resolves.toBe('token-one');
+    time.now += 61_000;
+    vault.failWith = new Error('503 Service Unavailable');
+    await expect(tokens.token()).resolves.toBe('token-one');
+    expect(warnings).toEqual([
+      `GoAudits bearer token: cannot read secret ${SECRET} in Key Vault ${VAULT}: 503 Service Unavailable; serving the last value read, and trying the vault again in 60 s`,
+    ]);
+    expect(warnings.join()).not.toContain('token-one');
+    await tokens.token();
+    expect(vault.reads).toBe(2);
+    time.now += 61_000;
+    vault.failWith = undefined;
+    vault.set('token-two');
+    await expect(tokens.token()).resolves.toBe('token-two');
+  });
+
+  it('never serves a refused value through an outage: it fails until the vault answers', async () => {
+    const vault = fakeVault('token-one');
+    const tokens = source(vault, clock().now);
+    await tokens.token();
+    tokens.invalidate();
+    vault.failWith = new Error('503 Service Unavailable');
+    await expect(tokens.token()).rejects.toThrow(`cannot read secret ${SECRET} in Key Vault ${VAULT}: 503 Service Unavailable`);
   });
 });

@@ -1,5 +1,6 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { azureCredential } from '../azure-credential';
 import type { TokenSource } from './token-source';
 
 /** The one Key Vault call the token source makes; `SecretClient` has it, tests pass a fake. */
@@ -12,28 +13,34 @@ export interface KeyVaultTokenSourceOptions {
   vaultUrl: string;
   /** The secret holding the bearer token (today's GOAUDITS_BEARER_SECRET_NAME). */
   secretName: string;
-  /** Default: DefaultAzureCredential (in Azure, the managed identity named by AZURE_CLIENT_ID). */
+  /** Default: the process's one Azure credential (see azure-credential.ts). */
   credential?: TokenCredential;
   /** Default: a SecretClient over `vaultUrl` and `credential`. */
   client?: SecretReader;
   /** How long a value read is served without asking the vault again. */
   cacheMs?: number;
   now?: () => number;
+  /** Where a vault outage is reported while the last good value is served (the worker's log). */
+  warn?: (message: string) => void;
 }
 
 const DEFAULT_SECRET_CACHE_MS = 10 * 60_000;
+/** While the vault cannot be read, how often it is tried again (the last good value is served meanwhile). */
+const OUTAGE_RETRY_MS = 60_000;
 
 /**
  * The GoAudits bearer token from a Key Vault secret. A value is served from memory for
  * `cacheMs`; concurrent calls share one read. After `invalidate()` (GoAudits refused the
  * token) the next call reads the vault again, and a value equal to the refused one is not
  * cached, so every later call looks again until the secret is rotated: a halted run resumes
- * once the new token is in the vault, without restarting the worker. Errors name the vault and
- * the secret, never the value.
+ * once the new token is in the vault, without restarting the worker. When the vault cannot be
+ * read (an outage, a throttled identity), the last good value is served, with a warning, and the
+ * vault tried again every minute: GoAudits keeps working through a vault outage. A refused value
+ * is never served that way. Errors name the vault and the secret, never the value.
  */
 export function keyVaultTokenSource(options: KeyVaultTokenSourceOptions): TokenSource {
-  const { vaultUrl, secretName, cacheMs = DEFAULT_SECRET_CACHE_MS, now = Date.now } = options;
-  const client = options.client ?? new SecretClient(vaultUrl, options.credential ?? new DefaultAzureCredential());
+  const { vaultUrl, secretName, cacheMs = DEFAULT_SECRET_CACHE_MS, now = Date.now, warn = (message) => console.warn(message) } = options;
+  const client = options.client ?? new SecretClient(vaultUrl, options.credential ?? azureCredential(undefined));
   const where = `secret ${secretName} in Key Vault ${vaultUrl}`;
 
   let cached: { value: string; readAt: number } | undefined;
@@ -47,7 +54,12 @@ export function keyVaultTokenSource(options: KeyVaultTokenSourceOptions): TokenS
     try {
       secret = await client.getSecret(secretName);
     } catch (cause) {
-      throw new Error(`GoAudits bearer token: cannot read ${where}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      const problem = `GoAudits bearer token: cannot read ${where}: ${cause instanceof Error ? cause.message : String(cause)}`;
+      const lastGood = cached?.value;
+      if (lastGood === undefined) throw new Error(problem, { cause });
+      warn(`${problem}; serving the last value read, and trying the vault again in ${OUTAGE_RETRY_MS / 1000} s`);
+      cached = { value: lastGood, readAt: now() - cacheMs + OUTAGE_RETRY_MS };
+      return lastGood;
     }
     const value = secret.value?.trim();
     if (!value) throw new Error(`GoAudits bearer token: ${where} has no value`);

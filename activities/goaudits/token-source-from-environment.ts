@@ -1,6 +1,6 @@
-import { DefaultAzureCredential } from '@azure/identity';
 import { z } from 'zod';
 import { keyVaultTokenSource } from './keyvault-token-source';
+import { azureCredential } from '../azure-credential';
 import { environmentTokenSource, type TokenSource } from './token-source';
 import { describeIssues } from '../../workflows/zod-issues';
 
@@ -33,6 +33,6 @@ export function tokenSourceFromEnvironment(
   return openKeyVault({
     vaultUrl,
     secretName: parsed.data.GOAUDITS_BEARER_SECRET_NAME,
-    credential: new DefaultAzureCredential({ managedIdentityClientId: env.AZURE_CLIENT_ID?.trim() || undefined }),
+    credential: azureCredential(env.AZURE_CLIENT_ID),
   });
 }

@@ -1,4 +1,5 @@
-import { DefaultAzureCredential } from '@azure/identity';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { azureCredential } from '../azure-credential';
 import { sqlServerPoolConfig } from './sqlserver-connection';
 
 const target = {
@@ -11,7 +12,7 @@ const target = {
 };
 
 describe('SQL Server pool configuration', () => {
-  it('signs in with a token from DefaultAzureCredential for Entra', () => {
+  it("signs in for Entra with a token from the process's one credential: the managed identity Key Vault uses too", () => {
     const config = sqlServerPoolConfig({ ...target, auth: 'entra', managedIdentityClientId: 'client-id' });
     expect(config).toMatchObject({
       server: target.server,
@@ -21,7 +22,8 @@ describe('SQL Server pool configuration', () => {
       options: { encrypt: true, trustServerCertificate: false, abortTransactionOnError: true },
       authentication: { type: 'token-credential' },
     });
-    expect(config.authentication?.options).toEqual({ credential: expect.any(DefaultAzureCredential) });
+    expect(config.authentication?.options).toEqual({ credential: expect.any(ManagedIdentityCredential) });
+    expect((config.authentication?.options as { credential: unknown }).credential).toBe(azureCredential('client-id'));
     expect(config).not.toHaveProperty('password');
   });
 

@@ -1,6 +1,6 @@
-import { DefaultAzureCredential } from '@azure/identity';
 import { ConnectionPool, type config as PoolConfig } from 'mssql';
 import type { SqlServerConfig } from './sqlserver-config';
+import { azureCredential } from '../azure-credential';
 
 /**
  * The store's mssql (tedious) settings. XACT_ABORT is on, so any error, a client timeout
@@ -12,9 +12,9 @@ const STORE_OPTIONS = { abortTransactionOnError: true, appName: 'goaudits-pipeli
 const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * The mssql pool configuration. Entra: tedious's `token-credential` authentication asks
- * DefaultAzureCredential for a token, which on Azure is the user-assigned managed identity
- * named by AZURE_CLIENT_ID (or the system-assigned one), and elsewhere the developer's login.
+ * The mssql pool configuration. Entra: tedious's `token-credential` authentication asks the
+ * process's one Azure credential (azure-credential.ts, shared with Key Vault) for a token: the
+ * user-assigned managed identity named by AZURE_CLIENT_ID, else DefaultAzureCredential's chain.
  */
 export function sqlServerPoolConfig(config: SqlServerConfig): PoolConfig {
   const pool = { min: 0, max: config.poolMax };
@@ -37,7 +37,7 @@ export function sqlServerPoolConfig(config: SqlServerConfig): PoolConfig {
     options: { ...STORE_OPTIONS, encrypt, trustServerCertificate },
   };
   if (config.auth === 'sql-login') return { ...target, user: config.user, password: config.password };
-  const credential = new DefaultAzureCredential({ managedIdentityClientId: config.managedIdentityClientId });
+  const credential = azureCredential(config.managedIdentityClientId);
   return { ...target, authentication: { type: 'token-credential', options: { credential } } };
 }
 
