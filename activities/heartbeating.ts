@@ -3,11 +3,11 @@ import { Context } from '@temporalio/activity';
 /** What a heartbeating activity lends its work. */
 export interface RunningActivity<P> {
   /** A sleep that ends with the activity's cancellation. */
-  sleep(ms: number): Promise<void>;
+  sleep: (ms: number) => Promise<void>;
   /** Aborted when the activity is cancelled: pass it to HTTP calls. */
   signal: AbortSignal;
   /** Records progress: heartbeated now and with every later beat. */
-  heartbeat(progress: P): void;
+  heartbeat: (progress: P) => void;
   /** The progress an earlier attempt heartbeated last. */
   resumed?: P;
 }

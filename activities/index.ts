@@ -188,7 +188,7 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
     /** One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from there. */
     async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
       return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
-        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter, metrics }, args, { ...activity, warn: (message, attributes) => log.warn(message, attributes) }),
+        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter, metrics }, args, { ...activity, warn: (message, attributes) => void log.warn(message, attributes) }),
       );
     },
   };

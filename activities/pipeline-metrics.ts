@@ -54,7 +54,7 @@ const ENDPOINTS: readonly GoAuditsEndpoint[] = ['summary', 'details'];
 
 export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited' | 'waited' | 'tokenRefused'>> {
   /** One HTTP request sent to GoAudits, once it has ended. */
-  apiCall(call: ApiCall): void;
+  apiCall: (call: ApiCall) => void;
   /** A summary window's transaction committed: the reports it stored for the first time, and the watermark it left. */
   summaryWindowSaved(window: { ingested: number; watermarkUtc: string | null }): void;
   /** How one report's enrichment ended, as the batch counted it (enriched, refreshed, failed, quarantined). */

@@ -21,7 +21,7 @@ import { temporalCli } from '../worker/temporal-cli';
 import { version } from '../package.json';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: join(__dirname, '..', 'test/fixtures/histories', version) } } });
-const out = values.out!;
+const out = values.out;
 
 /** Five days of audits: enough for windows, batches and a continue-as-new. */
 const DAYS = { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_ENRICH_BATCH_SIZE: '5' };

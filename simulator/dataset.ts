@@ -122,7 +122,7 @@ function datasetOf(audits: AuditPlan[], junk: JunkRow[], random: Random): Datase
       const chosen = ids === undefined ? pickEditable(audits, count as number, random) : ids.map((id) => checkEditable(id, auditOf(id)));
       for (const id of chosen) {
         const index = indexById.get(id) as number;
-        audits[index] = editAudit(audits[index] as AuditPlan, { atMs: at.getTime(), moveUpdatedOn }, random);
+        audits[index] = editAudit(audits[index], { atMs: at.getTime(), moveUpdatedOn }, random);
       }
       return chosen;
     },

@@ -28,7 +28,7 @@ export function junkCountFor(reports: number): number {
 export function planJunkRows(count: number, fromMs: number, toMs: number, random: Random): JunkRow[] {
   return Array.from({ length: count }, (_, index) => {
     const ms = randomSecond(fromMs, toMs, random);
-    const kind = KINDS[index % KINDS.length] as (typeof KINDS)[number];
+    const kind = KINDS[index % KINDS.length];
     const row = kind(`X${String(index + 1).padStart(6, '0')}`, formatUpdatedOn(ms));
     return { day: dayOf(ms), row: { ...row, Status: 'Completed', Location: 'Unknown', Checklist: 'Unknown' } };
   });

@@ -100,7 +100,7 @@ function certificateQuestionOf(index: number): Omit<Question, 'kind'> {
 function plannedDetails(index: number, random: Random, certificate: string | undefined): PlannedAnswer[] {
   const questions = sample(QUESTION_BANK, random.int(4, 9), random);
   let rows = questions.map((question) => plannedAnswer(question, random));
-  const first = rows[0] as PlannedAnswer;
+  const first = rows[0];
   if (index % 19 === 8) first.answer = longText(random, 5000, 9000);
   if (index % 41 === 12) rows = insertAt(rows, { ...rowOf(LONG_QUESTION, true), answer: random.pick(REMARKS) }, random, 0);
   if (certificate !== undefined) {
@@ -136,7 +136,7 @@ export function rowOf(question: Omit<Question, 'kind'>, withSection: boolean): O
 /** `count` distinct items in random order. */
 export function sample<T>(items: readonly T[], count: number, random: Random): T[] {
   const pool = [...items];
-  return Array.from({ length: Math.min(count, pool.length) }, () => pool.splice(random.int(0, pool.length - 1), 1)[0] as T);
+  return Array.from({ length: Math.min(count, pool.length) }, () => pool.splice(random.int(0, pool.length - 1), 1)[0]);
 }
 
 /** A copy of `rows` with `row` at a random position at or after `min`. */

@@ -24,6 +24,6 @@ export function createRandom(seed: number): Random {
     next,
     int,
     chance: (p) => next() < p,
-    pick: (items) => items[int(0, items.length - 1)] as (typeof items)[number],
+    pick: (items) => items[int(0, items.length - 1)],
   };
 }

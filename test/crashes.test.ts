@@ -58,7 +58,7 @@ describe('worker crashes', () => {
       taskQueue: { name: pipeline.env.GOAUDITS_API_TASK_QUEUE },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     });
-    expect(pollers!.map((poller) => poller.identity).sort()).toEqual(['worker-a', 'worker-b']);
+    expect(pollers.map((poller) => poller.identity).sort()).toEqual(['worker-a', 'worker-b']);
     const counters = pipeline.simulator.counters();
     expect({ rateLimited: counters.rateLimited, atMostTheLimit: counters.peakCallsPerSecond <= 8 }).toEqual({ rateLimited: 0, atMostTheLimit: true });
     expect(counters.requests).toBe(counters.served + counters.faults);

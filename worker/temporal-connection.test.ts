@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { version } from '../package.json';
 import { ConfigError, readEnvironment } from './config';
 import { buildId, describeConnection, temporalConnection, usesConfiguredTemporal, workerIdentity } from './temporal-connection';
 
@@ -150,6 +151,6 @@ describe('buildId', () => {
   });
 
   it("defaults to this package's version", () => {
-    expect(buildId({})).toBe(require('../package.json').version);
+    expect(buildId({})).toBe(version);
   });
 });

@@ -102,7 +102,7 @@ function readable(name: string, path: string | undefined): void {
   try {
     accessSync(path, constants.R_OK);
   } catch (cause) {
-    refuse(name, `cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? cause})`);
+    refuse(name, `cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`);
   }
 }
 

@@ -8,7 +8,7 @@ import { progressQuery } from './messages';
 import { pipeline, goAudits } from './activities';
 import { CallRate, callsMade, progressMarkdown, type Progress } from './progress';
 import { RUN_KIND } from './search-attributes';
-import { ENRICHMENT_JOB } from '../activities/store/store';
+import { ENRICHMENT_JOB } from './jobs';
 
 export interface EnrichmentResult {
   runId: string;

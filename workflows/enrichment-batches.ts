@@ -1,6 +1,6 @@
 import { CancellationScope, condition } from '@temporalio/workflow';
 import type { RunRef } from '../activities';
-import { ENRICHMENT_JOB } from '../activities/store/store';
+import { ENRICHMENT_JOB } from './jobs';
 import type { GoAuditsActivities } from './activities';
 import { addCounts, noEnrichment, type EnrichmentCounts } from './counts';
 import type { Controls } from './controls';
@@ -30,7 +30,7 @@ export const MOST_QUEUED_REPORTS = 1000;
  */
 export class EnrichmentBatches {
   private running = 0;
-  private failure: unknown;
+  private failure: Error | undefined;
   private stopping: 'no' | 'when-queue-empty' | 'now' = 'no';
   private pumping?: Promise<void>;
   private rowStarted: Promise<RunRef> | undefined;
@@ -65,7 +65,7 @@ export class EnrichmentBatches {
   add(reportIds: string[]): void {
     this.cursor.queued.push(...reportIds);
     this.cursor.counts = addCounts(this.cursor.counts, { selected: reportIds.length });
-    this.pumpOnce();
+    void this.pumpOnce();
     this.changed();
   }
 
@@ -151,7 +151,7 @@ export class EnrichmentBatches {
       )
       .then(
         (counts) => void (this.cursor.counts = addCounts(this.cursor.counts, counts)),
-        (error: unknown) => void (this.failure ??= error),
+        (error: unknown) => void (this.failure ??= error instanceof Error ? error : new Error(String(error))),
       )
       .finally(() => {
         this.running--;

@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IngestedWindow, RunRef } from '../activities';
-import { INGESTION_JOB } from '../activities/store/store';
+import { INGESTION_JOB } from './jobs';
 import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from './counts';
 import { installControls, type ControlHandlers, type Controls } from './controls';
 import { EnrichmentBatches, noEnrichmentYet, type EnrichmentCursor } from './enrichment-batches';

@@ -76,8 +76,8 @@ function badRow(index: number, problem: string): GoAuditsError {
 function answerValue(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? null;
 }
 
 /** `Section`, joined with `GroupName` by " | " unless that is blank or "N/A"; null when neither is there. */

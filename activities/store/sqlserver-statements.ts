@@ -392,7 +392,7 @@ export const REFUSE_TOKEN = `UPDATE dbo.GoAuditsCallLane SET RefusedToken = @fin
 /** Every statement above and every migration statement, by name: what tsql-check verifies. */
 export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   CREATE_SCHEMA_MIGRATIONS,
-  ...Object.assign({}, ...SQLSERVER_MIGRATIONS.map((migration) => migration.statements)),
+  ...(Object.assign({}, ...SQLSERVER_MIGRATIONS.map((migration) => migration.statements)) as Record<string, string>),
   APPLIED_MIGRATIONS,
   LOCK_SCHEMA,
   RECORD_MIGRATION,

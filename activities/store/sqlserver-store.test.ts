@@ -139,10 +139,10 @@ if (given === undefined && !dockerReachable()) {
 
     it('tells fingerprints and certificates apart by case and trailing spaces, as SQLite does', async () => {
       const [r1] = reports(1, 1);
-      await store.saveSummaryWindow({ runId, reports: [{ ...r1!, summaryFingerprint: 'abc' }], advanceWatermark: false });
-      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1!, summaryFingerprint: 'ABC' }], advanceWatermark: false })).refresh).toEqual(['R1']);
-      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1!, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh).toEqual(['R1']);
-      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1!, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh).toEqual([]);
+      await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'abc' }], advanceWatermark: false });
+      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC' }], advanceWatermark: false })).refresh).toEqual(['R1']);
+      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh).toEqual(['R1']);
+      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh).toEqual([]);
       const answer = { questionKey: '1', answerValue: 'Yes', section: null, questionText: null };
       await raw.request().batch(`UPDATE dbo.GoAuditsReports SET CertificationNumber = 'cert-1'`);
       const saved = await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'CERT-1' } });

@@ -1,9 +1,8 @@
 import type { ReportDetails, SummaryReport } from '../goaudits/records';
 
-/** The job names written to JobWatermark, JobRunHistory and ProcessedItems, as today. */
-export type JobName = 'GoAuditsIngestion' | 'GoAuditsEnrichment';
-export const INGESTION_JOB: JobName = 'GoAuditsIngestion';
-export const ENRICHMENT_JOB: JobName = 'GoAuditsEnrichment';
+import type { JobName } from '../../workflows/jobs';
+
+export { ENRICHMENT_JOB, INGESTION_JOB, type JobName } from '../../workflows/jobs';
 
 export type RunStatus = 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 
