@@ -5,7 +5,10 @@ import { GoAuditsError } from './goaudits/errors';
 const detailRows = (key: string) => [{ RecordType: 'Detail', QUESTION_ID: key, Question: `Question ${key}?`, Answer: 'Yes' }];
 
 /** A batch over fakes: `answers` says what GoAudits answers each report (an array, or an error to throw). */
-function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgress; heldElsewhere?: string[]; refreshing?: string[] } = {}) {
+function batch(
+  answers: Record<string, unknown>,
+  options: { resumed?: BatchProgress; heldElsewhere?: string[]; refreshing?: string[] } = {},
+) {
   const calls: string[] = [];
   const saved: string[] = [];
   const failures: { reportId: string; error: string }[] = [];
@@ -41,13 +44,17 @@ function batch(answers: Record<string, unknown>, options: { resumed?: BatchProgr
     metrics: { reportEnriched: (report) => void enriched.push(report) },
   };
   const run = () =>
-    enrichBatch(deps, { runId: 'run-1', reportIds: Object.keys(answers) }, {
-      sleep: async () => undefined,
-      signal: new AbortController().signal,
-      heartbeat: (progress) => heartbeats.push(progress),
-      resumed: options.resumed,
-      warn: () => undefined,
-    });
+    enrichBatch(
+      deps,
+      { runId: 'run-1', reportIds: Object.keys(answers) },
+      {
+        sleep: async () => undefined,
+        signal: new AbortController().signal,
+        heartbeat: (progress) => heartbeats.push(progress),
+        resumed: options.resumed,
+        warn: () => undefined,
+      },
+    );
   return { run, calls, saved, failures, heartbeats, released, enriched };
 }
 
@@ -94,7 +101,10 @@ test('the metrics hear of each report as it is done, not of those another run ho
 test('no Detail rows, or no usable question key, are failures with their reason; nothing is stored', async () => {
   const b = batch({ A: [{ RecordType: 'Header' }], B: [{ RecordType: 'Detail', Question: '  ', Answer: 'x' }] });
   expect(await b.run()).toMatchObject({ processed: 0, failedCount: 2 });
-  expect(b.failures.map((f) => f.error)).toEqual(['GoAudits has no Detail rows for this report', 'no Detail row has a usable question key']);
+  expect(b.failures.map((f) => f.error)).toEqual([
+    'GoAudits has no Detail rows for this report',
+    'no Detail row has a usable question key',
+  ]);
   expect(b.saved).toEqual([]);
 });
 

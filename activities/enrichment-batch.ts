@@ -66,11 +66,14 @@ export async function enrichBatch(
   /** Counts the report as failed, records why, and says whether that quarantined it. */
   async function failed(reportId: string, error: string): Promise<Partial<EnrichmentCounts>> {
     const { failures, quarantined } = await store.recordEnrichmentFailure({ reportId, error, quarantineAfter });
-    activity.warn(quarantined ? 'report quarantined: sweeps skip it until it is requeued' : 'report not enriched; a later sweep retries it', {
-      reportId,
-      error,
-      failures,
-    });
+    activity.warn(
+      quarantined ? 'report quarantined: sweeps skip it until it is requeued' : 'report not enriched; a later sweep retries it',
+      {
+        reportId,
+        error,
+        failures,
+      },
+    );
     return { failedCount: 1, quarantinedCount: Number(quarantined && failures === quarantineAfter) };
   }
 

@@ -46,4 +46,3 @@ export async function heartbeating<P, T>(work: (activity: RunningActivity<P>) =>
     clearInterval(timer);
   }
 }
-

@@ -64,7 +64,15 @@ async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Every side effect of the pipeline, as thin functions over the injected adapters. */
-export function createActivities({ store, goaudits, lane, workflowRuns, settings, metrics, writeLine = (line) => console.log(line) }: ActivityDeps) {
+export function createActivities({
+  store,
+  goaudits,
+  lane,
+  workflowRuns,
+  settings,
+  metrics,
+  writeLine = (line) => console.log(line),
+}: ActivityDeps) {
   return {
     async pipelineSettings(): Promise<PipelineSettings> {
       return settings;
@@ -104,9 +112,7 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
     },
 
     /** Closes the JobRunHistory row and writes today's one-line JSON summary log. */
-    async finishRun(
-      args: RunRef & { status: FinishedStatus; counts: IngestionCounts | EnrichmentCounts; error?: string },
-    ): Promise<void> {
+    async finishRun(args: RunRef & { status: FinishedStatus; counts: IngestionCounts | EnrichmentCounts; error?: string }): Promise<void> {
       await store.finishRun({ runId: args.runId, status: args.status, message: countsMessage(args.counts, args.error) });
       writeLine(
         JSON.stringify({
@@ -159,7 +165,12 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
      * One summary call for the window, then reports, ledger, watermark and the refresh requests
      * of edited reports (of every stored report, with `refreshStored`) in one transaction.
      */
-    async ingestWindow(args: { runId: string; window: Window; advanceWatermark: boolean; refreshStored?: boolean }): Promise<IngestedWindow> {
+    async ingestWindow(args: {
+      runId: string;
+      window: Window;
+      advanceWatermark: boolean;
+      refreshStored?: boolean;
+    }): Promise<IngestedWindow> {
       const body = await heartbeating(({ sleep, signal }) =>
         callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep)),
       );
@@ -188,7 +199,10 @@ export function createActivities({ store, goaudits, lane, workflowRuns, settings
     /** One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from there. */
     async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
       return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
-        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter, metrics }, args, { ...activity, warn: (message, attributes) => void log.warn(message, attributes) }),
+        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter, metrics }, args, {
+          ...activity,
+          warn: (message, attributes) => void log.warn(message, attributes),
+        }),
       );
     },
   };

@@ -9,9 +9,14 @@ function recordingMeter() {
       .map(([tag, value]) => `${tag}=${value}`)
       .join(',')}}`;
   const meter = {
-    createCounter: (name: string) => ({ add: (value: number, tags?: MetricTags) => values.set(key(name, tags), ((values.get(key(name, tags)) as number) ?? 0) + value) }),
+    createCounter: (name: string) => ({
+      add: (value: number, tags?: MetricTags) => values.set(key(name, tags), ((values.get(key(name, tags)) as number) ?? 0) + value),
+    }),
     createGauge: (name: string) => ({ set: (value: number, tags?: MetricTags) => values.set(key(name, tags), value) }),
-    createHistogram: (name: string) => ({ record: (value: number, tags?: MetricTags) => values.set(key(name, tags), [...((values.get(key(name, tags)) as number[]) ?? []), value]) }),
+    createHistogram: (name: string) => ({
+      record: (value: number, tags?: MetricTags) =>
+        values.set(key(name, tags), [...((values.get(key(name, tags)) as number[]) ?? []), value]),
+    }),
   } as unknown as MetricMeter;
   return { meter, values: (prefix: string) => Object.fromEntries([...values].filter(([name]) => name.startsWith(prefix))) };
 }
@@ -43,7 +48,9 @@ test('calls count by endpoint and outcome, with their durations; lane waits in s
   metrics.apiCall({ endpoint: 'details', outcome: 'ok', seconds: 0.3 });
   metrics.rateLimited(1000);
   metrics.waited(1500);
-  expect(values('goaudits_api_calls_total{endpoint=details,outcome=ok}')).toEqual({ 'goaudits_api_calls_total{endpoint=details,outcome=ok}': 2 });
+  expect(values('goaudits_api_calls_total{endpoint=details,outcome=ok}')).toEqual({
+    'goaudits_api_calls_total{endpoint=details,outcome=ok}': 2,
+  });
   expect(values('goaudits_api_call_seconds')).toEqual({ 'goaudits_api_call_seconds{endpoint=details}': [0.2, 0.01, 0.3] });
   expect(values('goaudits_api_rate_limit_waits_total')).toEqual({ 'goaudits_api_rate_limit_waits_total{}': 1 });
   expect(values('goaudits_api_lane_wait_seconds')).toEqual({ 'goaudits_api_lane_wait_seconds{}': [1.5] });
@@ -84,6 +91,8 @@ test('the auth gauge follows the lane; the watermark lag is now less the waterma
 test('the series names Prometheus scrapes: counters, gauges, and each histogram as buckets, sum and count', () => {
   expect(PIPELINE_SERIES).toContain('goaudits_api_calls_total');
   expect(PIPELINE_SERIES).toContain('goaudits_auth_halted');
-  expect(PIPELINE_SERIES).toEqual(expect.arrayContaining(['goaudits_api_call_seconds_bucket', 'goaudits_api_call_seconds_sum', 'goaudits_api_call_seconds_count']));
+  expect(PIPELINE_SERIES).toEqual(
+    expect.arrayContaining(['goaudits_api_call_seconds_bucket', 'goaudits_api_call_seconds_sum', 'goaudits_api_call_seconds_count']),
+  );
   expect(PIPELINE_SERIES).not.toContain('goaudits_api_call_seconds');
 });

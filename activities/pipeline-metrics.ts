@@ -41,7 +41,9 @@ export const GAUGES = {
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 /** For the Prometheus exporter's `histogramBucketOverrides`. */
-export const HISTOGRAM_BUCKETS: Record<string, number[]> = Object.fromEntries(Object.values(HISTOGRAMS).map((name) => [name, SECONDS_BUCKETS]));
+export const HISTOGRAM_BUCKETS: Record<string, number[]> = Object.fromEntries(
+  Object.values(HISTOGRAMS).map((name) => [name, SECONDS_BUCKETS]),
+);
 
 /** Every series name the worker exports for the pipeline, as Prometheus scrapes them. */
 export const PIPELINE_SERIES: readonly string[] = [
@@ -66,27 +68,56 @@ export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited'
  * `goaudits_api_rate_limit_per_second` is the configured limit. The gauges of the lane's refusal
  * and of the watermark have no value until the first call and the first window.
  */
-export function meteredPipeline(meter: MetricMeter, { rateLimitPerSecond }: { rateLimitPerSecond: number }, clock: () => number = Date.now): PipelineMetrics {
-  const apiCalls = meter.createCounter(COUNTERS.apiCalls, '', 'HTTP requests sent to GoAudits, by endpoint and outcome (a 429 is one, outcome rate_limited)');
+export function meteredPipeline(
+  meter: MetricMeter,
+  { rateLimitPerSecond }: { rateLimitPerSecond: number },
+  clock: () => number = Date.now,
+): PipelineMetrics {
+  const apiCalls = meter.createCounter(
+    COUNTERS.apiCalls,
+    '',
+    'HTTP requests sent to GoAudits, by endpoint and outcome (a 429 is one, outcome rate_limited)',
+  );
   const rateLimitWaits = meter.createCounter(COUNTERS.rateLimitWaits, '', 'Times a 429 held the call lane for its Retry-After');
   const windows = meter.createCounter(COUNTERS.windows, '', 'Summary windows read and saved (one summary call each, retries aside)');
   const reports = {
     ingested: meter.createCounter(COUNTERS.ingested, '', 'Reports stored for the first time by a summary window'),
     enriched: meter.createCounter(COUNTERS.enriched, '', 'Reports whose details were stored (refreshed ones included)'),
-    refreshed: meter.createCounter(COUNTERS.refreshed, '', 'Stored reports whose answers and certificate were replaced by their latest details'),
+    refreshed: meter.createCounter(
+      COUNTERS.refreshed,
+      '',
+      'Stored reports whose answers and certificate were replaced by their latest details',
+    ),
     failed: meter.createCounter(COUNTERS.failed, '', 'Reports an enrichment could not store (retried by a later sweep until quarantined)'),
     quarantined: meter.createCounter(COUNTERS.quarantined, '', 'Reports quarantined: sweeps skip them until requeue'),
   };
   const callSeconds = meter.createHistogram(HISTOGRAMS.apiCallSeconds, 'float', '', 'Duration of HTTP requests to GoAudits, by endpoint');
-  const laneWaitSeconds = meter.createHistogram(HISTOGRAMS.laneWaitSeconds, 'float', '', 'Time a GoAudits call waited for its turn in the call lane, 429 holds included');
-  const watermarkLag = meter.createGauge(GAUGES.watermarkLag, 'float', '', 'Now less the ingestion watermark, when a summary window was last saved');
-  const authHalted = meter.createGauge(GAUGES.authHalted, 'int', '', '1 while GoAudits refuses the token (the lane holds its fingerprint), 0 once a call goes through');
+  const laneWaitSeconds = meter.createHistogram(
+    HISTOGRAMS.laneWaitSeconds,
+    'float',
+    '',
+    'Time a GoAudits call waited for its turn in the call lane, 429 holds included',
+  );
+  const watermarkLag = meter.createGauge(
+    GAUGES.watermarkLag,
+    'float',
+    '',
+    'Now less the ingestion watermark, when a summary window was last saved',
+  );
+  const authHalted = meter.createGauge(
+    GAUGES.authHalted,
+    'int',
+    '',
+    '1 while GoAudits refuses the token (the lane holds its fingerprint), 0 once a call goes through',
+  );
 
   for (const endpoint of ENDPOINTS) for (const outcome of API_CALL_OUTCOMES) apiCalls.add(0, { endpoint, outcome });
   rateLimitWaits.add(0);
   windows.add(0);
   for (const counter of Object.values(reports)) counter.add(0);
-  meter.createGauge(GAUGES.rateLimit, 'float', '', 'GOAUDITS_RATE_LIMIT_PER_SECOND: most GoAudits calls in any second').set(rateLimitPerSecond);
+  meter
+    .createGauge(GAUGES.rateLimit, 'float', '', 'GOAUDITS_RATE_LIMIT_PER_SECOND: most GoAudits calls in any second')
+    .set(rateLimitPerSecond);
 
   return {
     apiCall({ endpoint, outcome, seconds }) {

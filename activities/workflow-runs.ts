@@ -26,7 +26,10 @@ export function workflowRunsOf(client: Pick<Client, 'workflow'>): WorkflowRuns {
       if (!run || run.status.name === 'RUNNING') return undefined;
       if (run.status.name !== 'CONTINUED_AS_NEW') return run.status.name;
       // A run that continued as new carries its row along: what counts is how its chain stands now.
-      const latest = await client.workflow.getHandle(run.workflowId).describe().catch(() => undefined);
+      const latest = await client.workflow
+        .getHandle(run.workflowId)
+        .describe()
+        .catch(() => undefined);
       return latest && latest.status.name !== 'RUNNING' ? latest.status.name : undefined;
     },
   };

@@ -39,11 +39,18 @@ export async function plainCalls(
   const started = performance.now();
   const ids: string[] = [];
   const summaries = days.map((day) => async () => {
-    const rows = (await post(target.summaryUrl, { start_date: day, end_date: day, status: 'Completed', jsonflag: true })) as { ID?: unknown }[];
+    const rows = (await post(target.summaryUrl, { start_date: day, end_date: day, status: 'Completed', jsonflag: true })) as {
+      ID?: unknown;
+    }[];
     for (const row of rows) if (typeof row.ID === 'string' && row.ID.trim()) ids.push(row.ID.trim());
   });
   await pool(summaries, concurrency);
-  await pool([...new Set(ids)].map((id) => () => post(target.detailsUrl, { audit_id: id, jsonflag: true, start_date: '2024-01-01', end_date: '2050-12-12' })), concurrency);
+  await pool(
+    [...new Set(ids)].map(
+      (id) => () => post(target.detailsUrl, { audit_id: id, jsonflag: true, start_date: '2024-01-01', end_date: '2050-12-12' }),
+    ),
+    concurrency,
+  );
   return { calls, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -135,8 +135,19 @@ async function main() {
       JSON.stringify(
         {
           data: { reports, days, from, to, ingested, enriched: result.enrichment.processed, failed: result.enrichment.failedCount },
-          settings: { limitPerSecond: limit, concurrency, batchSize: Number(values['batch-size']), workers: workerCount, backfill: values.backfill },
-          plain: { calls: plain.calls, seconds: round(plain.seconds), vsFloor: round(plain.seconds / (plain.calls / limit)), peakCallsPerSecond: plainPeak },
+          settings: {
+            limitPerSecond: limit,
+            concurrency,
+            batchSize: Number(values['batch-size']),
+            workers: workerCount,
+            backfill: values.backfill,
+          },
+          plain: {
+            calls: plain.calls,
+            seconds: round(plain.seconds),
+            vsFloor: round(plain.seconds / (plain.calls / limit)),
+            peakCallsPerSecond: plainPeak,
+          },
           pipeline: {
             calls: counters.requests,
             seconds: round(seconds),
@@ -156,7 +167,9 @@ async function main() {
     );
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
-    await Promise.all(workers.map((worker) => new Promise((resolve) => (worker.exitCode === null ? worker.once('exit', resolve) : resolve(null)))));
+    await Promise.all(
+      workers.map((worker) => new Promise((resolve) => (worker.exitCode === null ? worker.once('exit', resolve) : resolve(null)))),
+    );
     await temporal.teardown();
     await simulator.close();
     rmSync(dir, { recursive: true, force: true });

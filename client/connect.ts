@@ -6,7 +6,9 @@ import { temporalConnection, usesConfiguredTemporal } from '../worker/temporal-c
 export const EMBEDDED_TEMPORAL = { address: '127.0.0.1:7233', port: 7233, uiPort: 8233 };
 
 export async function connectClient(env: Environment): Promise<Client> {
-  const connection = await Connection.connect(usesConfiguredTemporal() ? temporalConnection().options : { address: EMBEDDED_TEMPORAL.address });
+  const connection = await Connection.connect(
+    usesConfiguredTemporal() ? temporalConnection().options : { address: EMBEDDED_TEMPORAL.address },
+  );
   return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 }
 

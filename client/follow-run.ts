@@ -24,7 +24,12 @@ const SILENT_NOTE_AFTER_MS = 10_000;
  * returns how each ended; `undefined` for all once `detach` aborts (the runs go on). `plain`:
  * plain lines even on a terminal, where other output would break the bars drawn in place.
  */
-export async function followRuns(client: Client, runs: RunToFollow[], detach: AbortSignal, options: { plain?: boolean } = {}): Promise<(Outcome | undefined)[]> {
+export async function followRuns(
+  client: Client,
+  runs: RunToFollow[],
+  detach: AbortSignal,
+  options: { plain?: boolean } = {},
+): Promise<(Outcome | undefined)[]> {
   const view = progressView(process.stderr, { titles: runs.length > 1, plain: options.plain });
   try {
     return await Promise.all(runs.map((run) => followRun(client, run, view, detach)));
@@ -46,7 +51,9 @@ async function followRun(client: Client, run: RunToFollow, view: ProgressView, d
     (result) => void (end = { ok: true, result }),
     (error: unknown) => void (end = { ok: false, error }),
   );
-  const detached = new Promise<void>((resolve) => (detach.aborted ? resolve() : detach.addEventListener('abort', () => resolve(), { once: true })));
+  const detached = new Promise<void>((resolve) =>
+    detach.aborted ? resolve() : detach.addEventListener('abort', () => resolve(), { once: true }),
+  );
   const answer = (deadlineMs?: number) => queryProgress(client, run.workflowId, deadlineMs).catch(() => undefined);
   const silentUntilMs = Date.now() + SILENT_NOTE_AFTER_MS;
   let last: Progress | undefined;

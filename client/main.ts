@@ -83,7 +83,8 @@ async function follow(client: Client, runs: RunToFollow[]): Promise<void> {
 }
 
 function printQuery(env: Environment, sql: string) {
-  if (env.SQL_SERVER) throw new ConfigError('sql reads the embedded SQLite store; with SQL_SERVER set, run the runbook query in your SQL client as written');
+  if (env.SQL_SERVER)
+    throw new ConfigError('sql reads the embedded SQLite store; with SQL_SERVER set, run the runbook query in your SQL client as written');
   const db = new Database(env.SQLITE_PATH, { readonly: true, fileMustExist: true });
   try {
     console.table(db.prepare(runbookQueryForSqlite(sql)).all());
@@ -114,7 +115,11 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   const [command, ...rest] = positionals;
-  const tuning = { batchSize: number(values['batch-size']), concurrency: number(values.concurrency), rateLimitPerSecond: number(values.rate) };
+  const tuning = {
+    batchSize: number(values['batch-size']),
+    concurrency: number(values.concurrency),
+    rateLimitPerSecond: number(values.rate),
+  };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   switch (command) {
     case 'schedules':
@@ -174,7 +179,10 @@ async function main(argv: string[]): Promise<void> {
     case 'missed-days':
       return startAndWait(env, 'missedDaysWorkflow', `goaudits-missed-days-${stamp}`, {});
     case 'ingest':
-      return startAndFollow(env, 'ingestion', 'ingestionWorkflow', `goaudits-ingestion-manual-${stamp}`, { from: values.from, to: values.to });
+      return startAndFollow(env, 'ingestion', 'ingestionWorkflow', `goaudits-ingestion-manual-${stamp}`, {
+        from: values.from,
+        to: values.to,
+      });
     case 'sweep':
       return startAndFollow(env, 'sweep', 'enrichmentWorkflow', `goaudits-enrichment-manual-${stamp}`, { limit: number(values.limit) });
     case 'sql':

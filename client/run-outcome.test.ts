@@ -20,7 +20,9 @@ describe('succeeded', () => {
       result,
     });
     const missed = { ...result, counts: { ...result.counts, missedDays: 2 } };
-    expect(succeeded('backfill', missed).line).toBe('backfill succeeded: 268 ingested, 251 enriched, 17 failed, 0 refreshed (windows 14/14, 2 days missed)');
+    expect(succeeded('backfill', missed).line).toBe(
+      'backfill succeeded: 268 ingested, 251 enriched, 17 failed, 0 refreshed (windows 14/14, 2 days missed)',
+    );
   });
 
   test('a sweep: reports enriched, failed and refreshed of those it selected', () => {
@@ -31,7 +33,10 @@ describe('succeeded', () => {
 
 describe('ended', () => {
   test('a failed run exits 1 and names its failure type and message', () => {
-    const halt = ApplicationFailure.nonRetryable('authFatal: GoAuditsIngestion halted because GoAudits refused the token (401/403).', 'GoAuditsAuthHalt');
+    const halt = ApplicationFailure.nonRetryable(
+      'authFatal: GoAuditsIngestion halted because GoAudits refused the token (401/403).',
+      'GoAuditsAuthHalt',
+    );
     expect(ended('ingestion', failed(halt))).toEqual({
       exitCode: 1,
       line: 'ingestion failed: GoAuditsAuthHalt: authFatal: GoAuditsIngestion halted because GoAudits refused the token (401/403).',
@@ -41,10 +46,13 @@ describe('ended', () => {
   test('a cancelled, terminated or timed-out run exits 2', () => {
     expect(ended('backfill', failed(new CancelledFailure('cancelled')))).toEqual({ exitCode: 2, line: 'backfill was cancelled' });
     expect(ended('backfill', failed(new TerminatedFailure('terminated')))).toEqual({ exitCode: 2, line: 'backfill was terminated' });
-    expect(ended('sweep', failed(new TimeoutFailure('timed out', undefined, TimeoutType.START_TO_CLOSE)))).toEqual({ exitCode: 2, line: 'sweep timed out' });
+    expect(ended('sweep', failed(new TimeoutFailure('timed out', undefined, TimeoutType.START_TO_CLOSE)))).toEqual({
+      exitCode: 2,
+      line: 'sweep timed out',
+    });
   });
 
-  test('an error that is not the run\'s end (the connection lost) exits 1 and says so', () => {
+  test("an error that is not the run's end (the connection lost) exits 1 and says so", () => {
     expect(ended('sweep', new Error('14 UNAVAILABLE: connection refused'))).toEqual({
       exitCode: 1,
       line: 'sweep: lost track of the run: 14 UNAVAILABLE: connection refused',
@@ -54,10 +62,14 @@ describe('ended', () => {
 
 test('failureReason: the first typed failure as type and message, else every message of the chain', () => {
   const invalid = ApplicationFailure.nonRetryable('invalid backfill input: `from` is after `to`', 'InvalidInput');
-  expect(failureReason(new Error('Workflow Update failed', { cause: invalid }))).toBe('InvalidInput: invalid backfill input: `from` is after `to`');
+  expect(failureReason(new Error('Workflow Update failed', { cause: invalid }))).toBe(
+    'InvalidInput: invalid backfill input: `from` is after `to`',
+  );
   expect(failureReason(new Error('outer', { cause: new Error('inner') }))).toBe('outer: inner');
   const refused = ApplicationFailure.create({ message: 'invalid tuning: concurrency: Too small', type: 'Error' });
-  expect(failureReason(new Error('Workflow Update failed', { cause: refused }))).toBe('Workflow Update failed: invalid tuning: concurrency: Too small');
+  expect(failureReason(new Error('Workflow Update failed', { cause: refused }))).toBe(
+    'Workflow Update failed: invalid tuning: concurrency: Too small',
+  );
   expect(failureReason('plain')).toBe('plain');
 });
 

@@ -24,7 +24,17 @@ const backfill = (more: Partial<Progress> = {}): Progress => ({
 });
 
 const sweep = (more: Partial<Progress> = {}): Progress =>
-  backfill({ kind: 'enrichment', from: undefined, to: undefined, windowsDone: 0, windowsTotal: 0, currentWindow: undefined, ingestion: noIngestion(), etaUtc: undefined, ...more });
+  backfill({
+    kind: 'enrichment',
+    from: undefined,
+    to: undefined,
+    windowsDone: 0,
+    windowsTotal: 0,
+    currentWindow: undefined,
+    ingestion: noIngestion(),
+    etaUtc: undefined,
+    ...more,
+  });
 
 describe('progressPicture', () => {
   test('a backfill: a bar for its windows, one for its reports enriched of those queued, then its pace and ETA', () => {
@@ -48,7 +58,12 @@ describe('progressPicture', () => {
       nowMs,
     );
     expect(picture.title).toBe('ingestion 2025-10-01..2025-10-05');
-    expect(picture.bars[1]).toEqual({ name: 'reports', value: 35, total: 45, detail: 'enriched 30, refreshed 4, failed 2, left to another run 3' });
+    expect(picture.bars[1]).toEqual({
+      name: 'reports',
+      value: 35,
+      total: 45,
+      detail: 'enriched 30, refreshed 4, failed 2, left to another run 3',
+    });
     expect(picture.pace).toBe('calls 4.8/s of at most 4.8/s, ETA 1m 12s, paused');
   });
 
@@ -69,7 +84,9 @@ test('progressLine puts the picture on one plain line', () => {
   expect(progressLine(progressPicture(backfill(), nowMs))).toBe(
     'backfill 2025-10-01..2025-10-05: windows 3/5 (now 2025-10-04..2025-10-04), reports 20/40 (enriched 19, failed 1), calls 4.8/s of at most 4.8/s, ETA 1m 12s',
   );
-  expect(progressLine(progressPicture(backfill({ currentWindow: undefined, windowsDone: 5 }), nowMs))).toMatch(/: windows 5\/5, reports 20\/40 /);
+  expect(progressLine(progressPicture(backfill({ currentWindow: undefined, windowsDone: 5 }), nowMs))).toMatch(
+    /: windows 5\/5, reports 20\/40 /,
+  );
 });
 
 test('phaseOf: reading windows, then enriching the rest, unless paused', () => {

@@ -39,7 +39,16 @@ export function progressPicture(p: Progress, nowMs: number): ProgressPicture {
     ...(enrichedElsewhereCount ? [`left to another run ${enrichedElsewhereCount}`] : []),
   ].join(', ');
   const window = p.currentWindow ? `now ${p.currentWindow.startDate}..${p.currentWindow.endDate}` : '';
-  const eta = p.etaUtc ?? estimatedEnd({ nowMs, callsPerSecond: p.callsPerSecond, windowsDone: 0, windowsTotal: 0, ingested: p.enrichment.selected, enrichedOrFailed: done });
+  const eta =
+    p.etaUtc ??
+    estimatedEnd({
+      nowMs,
+      callsPerSecond: p.callsPerSecond,
+      windowsDone: 0,
+      windowsTotal: 0,
+      ingested: p.enrichment.selected,
+      enrichedOrFailed: done,
+    });
   return {
     title: `${KIND_NAMES[p.kind] ?? p.kind}${range}`,
     bars: [

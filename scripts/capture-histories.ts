@@ -70,15 +70,27 @@ async function main(): Promise<void> {
     await p.stop();
 
     const slow = await server.pipeline({ env: { ...DAYS, GOAUDITS_RATE_LIMIT_PER_SECOND: '10' } });
-    const backfill = await slow.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05', continueAsNewAfterEvents: 40 }, 'backfill');
-    await until(() => backfill.query<Progress>('progress'), (progress) => progress.windowsDone > 0, 'a window done');
+    const backfill = await slow.start(
+      'ingestionWorkflow',
+      { from: '2025-10-01', to: '2025-10-05', continueAsNewAfterEvents: 40 },
+      'backfill',
+    );
+    await until(
+      () => backfill.query<Progress>('progress'),
+      (progress) => progress.windowsDone > 0,
+      'a window done',
+    );
     await backfill.executeUpdate('pause');
     await backfill.executeUpdate('tune', { args: [{ batchSize: 3, concurrency: 2, rateLimitPerSecond: 8 }] });
     await backfill.executeUpdate('resume');
     await backfill.result();
     await save(slow, 'backfill-continued', 'backfill');
     const cancelled = await slow.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05', windowDays: 2 }, 'cancelled');
-    await until(() => cancelled.query<Progress>('progress'), (progress) => progress.windowsDone > 0, 'a window done');
+    await until(
+      () => cancelled.query<Progress>('progress'),
+      (progress) => progress.windowsDone > 0,
+      'a window done',
+    );
     await cancelled.cancel();
     await settled(cancelled);
     await save(slow, 'cancelled', 'cancelled');

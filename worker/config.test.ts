@@ -1,6 +1,6 @@
 import { readEnvironment } from './config';
 
-test('defaults are today\'s where today has one', () => {
+test("defaults are today's where today has one", () => {
   const env = readEnvironment({});
   expect(env).toMatchObject({
     GOAUDITS_STATUS: 'Completed',

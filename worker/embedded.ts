@@ -44,7 +44,10 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     GOAUDITS_START_DATE: configured.GOAUDITS_START_DATE ?? simulatorOptions.dataset.from,
   });
   await ensureSearchAttributes(temporal.connection, env.TEMPORAL_NAMESPACE);
-  const dependencies = await openDependencies(env, { temporal: temporal.client, processEnv: { GOAUDITS_BEARER_TOKEN: simulatorOptions.token } });
+  const dependencies = await openDependencies(env, {
+    temporal: temporal.client,
+    processEnv: { GOAUDITS_BEARER_TOKEN: simulatorOptions.token },
+  });
   // Ctrl-C stops the workers, and at once the first ingestion's progress (the dev server, in the
   // same process group, stops at once too; a query left waiting on it would outlive the connection).
   const stopping = new AbortController();
@@ -85,7 +88,9 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     // wait the client retries after the connection closed would crash the process.
     firstResult = temporal.client.connection.withAbortSignal(stopping.signal, () => first.result());
     const firstRun = { label: 'first ingestion', workflowId, result: firstResult };
-    firstIngestion = followRuns(temporal.client, [firstRun], stopping.signal, { plain: true }).then(([outcome]) => outcome && printOutcome(outcome, false));
+    firstIngestion = followRuns(temporal.client, [firstRun], stopping.signal, { plain: true }).then(
+      ([outcome]) => outcome && printOutcome(outcome, false),
+    );
     await running;
   } finally {
     stopping.abort();

@@ -7,7 +7,7 @@ function logged(level: 'DEBUG' | 'WARN' = 'DEBUG') {
   return { entries, logger: withoutExpectedWarnings(new DefaultLogger(level, (entry) => entries.push(entry))) };
 }
 
-test('the API-only worker\'s warning that it polls for no workflows is dropped, word for word', () => {
+test("the API-only worker's warning that it polls for no workflows is dropped, word for word", () => {
   const { entries, logger } = logged();
   logger.warn('No workflows registered, not polling for workflow tasks', { sdkComponent: 'worker', taskQueue: 'goaudits-api' });
   logger.log('WARN', 'No workflows registered, not polling for workflow tasks');

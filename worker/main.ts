@@ -9,7 +9,6 @@ import { buildId, describeConnection, temporalConnection, usesConfiguredTemporal
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
 import { ensureSearchAttributes } from './search-attributes';
 
-
 /** With a Temporal configured (TEMPORAL_ADDRESS or a profile): only the worker, against the configured services, with its probes. */
 async function runWorker(env: Environment): Promise<void> {
   const connectionOptions = temporalConnection().options;
@@ -30,7 +29,9 @@ async function runWorker(env: Environment): Promise<void> {
   const connection = await NativeConnection.connect(connectionOptions);
   try {
     const addedSearchAttributes = await ensureSearchAttributes(clientConnection, env.TEMPORAL_NAMESPACE);
-    dependencies = await openDependencies(env, { temporal: new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE }) });
+    dependencies = await openDependencies(env, {
+      temporal: new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE }),
+    });
     workers = await createWorkers({
       connection,
       env,

@@ -30,6 +30,8 @@ export function installRuntime(env: Pick<Environment, 'LOG_LEVEL' | 'METRICS_POR
     Runtime.install({ logger: withoutExpectedWarnings(new DefaultLogger(env.LOG_LEVEL)), telemetryOptions: metricsTelemetry(env) });
   } catch (error) {
     if (env.METRICS_PORT === 0 || !/prometheus/i.test(String(error))) throw error;
-    throw new ConfigError(`bad configuration: METRICS_PORT ${env.METRICS_PORT}: ${(error as Error).message} (set a free port, or 0 to turn the metrics off)`);
+    throw new ConfigError(
+      `bad configuration: METRICS_PORT ${env.METRICS_PORT}: ${(error as Error).message} (set a free port, or 0 to turn the metrics off)`,
+    );
   }
 }

@@ -27,7 +27,9 @@ test('refuses to start where it may not add them, naming the commands that do', 
   const refused = ensureSearchAttributes(connection, 'goaudits-prod');
   await expect(refused).rejects.toBeInstanceOf(ConfigError);
   const message = String(await refused.catch((error: Error) => error.message));
-  expect(message).toMatch(/lacks the search attributes GoAuditsWindowsDone, GoAuditsWindowsTotal, GoAuditsReportsIngested.*PERMISSION_DENIED/);
+  expect(message).toMatch(
+    /lacks the search attributes GoAuditsWindowsDone, GoAuditsWindowsTotal, GoAuditsReportsIngested.*PERMISSION_DENIED/,
+  );
   expect(message).toContain('temporal operator search-attribute create --namespace goaudits-prod --name GoAuditsWindowsDone --type Int');
   expect(message).not.toContain('--name GoAuditsRunKind');
   expect(message).toContain(

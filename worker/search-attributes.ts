@@ -5,7 +5,10 @@ import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { ConfigError } from './config';
 
 const INDEXED = temporal.api.enums.v1.IndexedValueType;
-const indexedType = { [SearchAttributeType.KEYWORD]: INDEXED.INDEXED_VALUE_TYPE_KEYWORD, [SearchAttributeType.INT]: INDEXED.INDEXED_VALUE_TYPE_INT };
+const indexedType = {
+  [SearchAttributeType.KEYWORD]: INDEXED.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: INDEXED.INDEXED_VALUE_TYPE_INT,
+};
 const cliType = { [SearchAttributeType.KEYWORD]: 'Keyword', [SearchAttributeType.INT]: 'Int' };
 
 type Operator = Pick<Connection, 'operatorService'>;
@@ -24,7 +27,9 @@ export async function ensureSearchAttributes(connection: Operator, namespace: st
   try {
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
   } catch (error) {
-    const commands = missing.map((key) => `  temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${cliType[key.type]}`);
+    const commands = missing.map(
+      (key) => `  temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${cliType[key.type]}`,
+    );
     const cloud = missing.map((key) => `--search-attribute "${key.name}=${cliType[key.type]}"`).join(' ');
     throw new ConfigError(
       [

@@ -13,7 +13,10 @@ export function temporalCli(env: NodeJS.ProcessEnv = process.env): Executable {
     env.TEMPORAL_CLI,
     resolve(__dirname, '..', '.tools', 'temporal'),
     resolve(__dirname, '..', '..', '.tools', 'temporal'),
-    ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'temporal')),
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'temporal')),
   ];
   const path = candidates.find((candidate): candidate is string => Boolean(candidate) && existsSync(candidate!));
   return path ? { type: 'existing-path', path } : { type: 'cached-download' };

@@ -85,7 +85,10 @@ describe('temporalConnection', () => {
       options: { address: 'goaudits.a1b2c.tmprl.cloud:7233', tls: true, apiKey: 'from-file', metadata: { 'x-team': 'data' } },
       namespace: 'goaudits.a1b2c',
     });
-    expect(connect({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_NAMESPACE: 'other' })).toEqual({ options: { address: 'local:7233' }, namespace: 'other' });
+    expect(connect({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_NAMESPACE: 'other' })).toEqual({
+      options: { address: 'local:7233' },
+      namespace: 'other',
+    });
     expect(readEnvironment({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_PROFILE: 'prod' }).TEMPORAL_NAMESPACE).toBe('goaudits.a1b2c');
   });
 
@@ -99,11 +102,23 @@ describe('temporalConnection', () => {
   it.each([
     [{}, 'TEMPORAL_ADDRESS: required'],
     [{ TEMPORAL_ADDRESS: 'https://temporal:7233' }, 'TEMPORAL_ADDRESS: expected host:port, without a scheme'],
-    [{ TEMPORAL_ADDRESS: 't:7233', TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/hostname' }, 'TEMPORAL_TLS_CLIENT_KEY_PATH: required with TEMPORAL_TLS_CLIENT_CERT_PATH'],
-    [{ TEMPORAL_ADDRESS: 't:7233', TEMPORAL_TLS_KEY_PATH: '/etc/hostname' }, 'TEMPORAL_TLS_CLIENT_CERT_PATH: required with TEMPORAL_TLS_CLIENT_KEY_PATH'],
-    [{ TEMPORAL_ADDRESS: 't:7233', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/secrets/missing.pem' }, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH: cannot read /secrets/missing.pem (ENOENT)'],
+    [
+      { TEMPORAL_ADDRESS: 't:7233', TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/hostname' },
+      'TEMPORAL_TLS_CLIENT_KEY_PATH: required with TEMPORAL_TLS_CLIENT_CERT_PATH',
+    ],
+    [
+      { TEMPORAL_ADDRESS: 't:7233', TEMPORAL_TLS_KEY_PATH: '/etc/hostname' },
+      'TEMPORAL_TLS_CLIENT_CERT_PATH: required with TEMPORAL_TLS_CLIENT_KEY_PATH',
+    ],
+    [
+      { TEMPORAL_ADDRESS: 't:7233', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/secrets/missing.pem' },
+      'TEMPORAL_TLS_SERVER_CA_CERT_PATH: cannot read /secrets/missing.pem (ENOENT)',
+    ],
     [{ TEMPORAL_CONFIG_FILE: '/secrets/temporal.toml' }, 'TEMPORAL_CONFIG_FILE: cannot read /secrets/temporal.toml (ENOENT)'],
-    [{ TEMPORAL_ADDRESS: 't:7233', TEMPORAL_TLS_CA_PATH: '/etc/hostname', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/hosts' }, 'TEMPORAL_TLS_CA_PATH: set TEMPORAL_TLS_SERVER_CA_CERT_PATH only'],
+    [
+      { TEMPORAL_ADDRESS: 't:7233', TEMPORAL_TLS_CA_PATH: '/etc/hostname', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/hosts' },
+      'TEMPORAL_TLS_CA_PATH: set TEMPORAL_TLS_SERVER_CA_CERT_PATH only',
+    ],
   ])('throws a ConfigError naming the variable for %j', (env, message) => {
     expect(() => connect(env)).toThrow(ConfigError);
     expect(() => connect(env)).toThrow(message);
@@ -139,7 +154,9 @@ describe('usesConfiguredTemporal', () => {
 describe('workerIdentity', () => {
   it('is WORKER_IDENTITY when set, else goaudits-worker@<host>/<pid>', () => {
     expect(workerIdentity({ WORKER_IDENTITY: 'ca-goaudits-worker--r1' }, 'host', 7)).toBe('ca-goaudits-worker--r1');
-    expect(workerIdentity({ WORKER_IDENTITY: ' ' }, 'ca-goaudits-worker--r1-5d8f', 7)).toBe('goaudits-worker@ca-goaudits-worker--r1-5d8f/7');
+    expect(workerIdentity({ WORKER_IDENTITY: ' ' }, 'ca-goaudits-worker--r1-5d8f', 7)).toBe(
+      'goaudits-worker@ca-goaudits-worker--r1-5d8f/7',
+    );
   });
 });
 

@@ -30,7 +30,12 @@ export const DEPRECATED_TEMPORAL_VARIABLES = {
 } as const;
 
 /** The standard variables naming files the connection reads. */
-const FILE_VARIABLES = ['TEMPORAL_CONFIG_FILE', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'] as const;
+const FILE_VARIABLES = [
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+] as const;
 
 /**
  * Whether a Temporal is configured (else the embedded dev server runs): TEMPORAL_ADDRESS, or a
@@ -51,11 +56,16 @@ export function usesConfiguredTemporal(env: Env = process.env): boolean {
  * with a warning naming their replacements. Throws a ConfigError naming the variable; a key is
  * never in a message.
  */
-export function temporalConnection(env: Env = process.env, warn: (message: string) => void = (message) => console.warn(message)): TemporalConnection {
+export function temporalConnection(
+  env: Env = process.env,
+  warn: (message: string) => void = (message) => console.warn(message),
+): TemporalConnection {
   const vars = standardVariables(env, warn);
   for (const name of FILE_VARIABLES) readable(name, vars[name]);
-  if (vars.TEMPORAL_TLS_CLIENT_CERT_PATH && !vars.TEMPORAL_TLS_CLIENT_KEY_PATH) refuse('TEMPORAL_TLS_CLIENT_KEY_PATH', 'required with TEMPORAL_TLS_CLIENT_CERT_PATH');
-  if (vars.TEMPORAL_TLS_CLIENT_KEY_PATH && !vars.TEMPORAL_TLS_CLIENT_CERT_PATH) refuse('TEMPORAL_TLS_CLIENT_CERT_PATH', 'required with TEMPORAL_TLS_CLIENT_KEY_PATH');
+  if (vars.TEMPORAL_TLS_CLIENT_CERT_PATH && !vars.TEMPORAL_TLS_CLIENT_KEY_PATH)
+    refuse('TEMPORAL_TLS_CLIENT_KEY_PATH', 'required with TEMPORAL_TLS_CLIENT_CERT_PATH');
+  if (vars.TEMPORAL_TLS_CLIENT_KEY_PATH && !vars.TEMPORAL_TLS_CLIENT_CERT_PATH)
+    refuse('TEMPORAL_TLS_CLIENT_CERT_PATH', 'required with TEMPORAL_TLS_CLIENT_KEY_PATH');
   let loaded: ReturnType<typeof loadClientConnectConfig>;
   try {
     loaded = loadClientConnectConfig({
@@ -111,7 +121,11 @@ function refuse(name: string, message: string): never {
 }
 
 /** How the connection authenticates, for the start log line (no key, no certificate). */
-export function describeConnection(options: TemporalConnectionOptions): { address: string; tls: boolean; auth: 'api-key' | 'mtls' | 'none' } {
+export function describeConnection(options: TemporalConnectionOptions): {
+  address: string;
+  tls: boolean;
+  auth: 'api-key' | 'mtls' | 'none';
+} {
   const mtls = typeof options.tls === 'object' && Boolean(options.tls.clientCertPair);
   return { address: options.address, tls: Boolean(options.tls), auth: options.apiKey ? 'api-key' : mtls ? 'mtls' : 'none' };
 }

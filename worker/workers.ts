@@ -17,10 +17,7 @@ export const defaultWorkflowSource = (bundlePath?: string): WorkflowSource =>
  */
 export async function createWorkers(args: {
   connection: NativeConnection;
-  env: Pick<
-    Environment,
-    'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'GOAUDITS_API_TASK_QUEUE' | 'GOAUDITS_RATE_LIMIT_PER_SECOND'
-  >;
+  env: Pick<Environment, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'GOAUDITS_API_TASK_QUEUE' | 'GOAUDITS_RATE_LIMIT_PER_SECOND'>;
   /** The worker's identity in Temporal: workerIdentity(). */
   identity: string;
   activities: Activities;

@@ -24,7 +24,12 @@ export interface Estimate {
 }
 
 /** `storedReports`: for a refresh, the reports stored for its range. */
-export function estimate(cursor: IngestionCursor, settings: PipelineSettings, reportsPerDay: number | null, storedReports?: number): Estimate {
+export function estimate(
+  cursor: IngestionCursor,
+  settings: PipelineSettings,
+  reportsPerDay: number | null,
+  storedReports?: number,
+): Estimate {
   const windows = planWindows({ from: cursor.from, to: cursor.to, windowDays: cursor.windowDays });
   const days = windows.length === 0 ? 0 : (Date.parse(cursor.to) - Date.parse(cursor.from)) / 86_400_000 + 1;
   const expectedReports = reportsPerDay === null ? undefined : Math.round(reportsPerDay * days);

@@ -88,7 +88,13 @@ export async function ingestionWorkflow(rawInput?: IngestionInput): Promise<Inge
 async function firstCursor(input: IngestionInput, settings: PipelineSettings): Promise<IngestionCursor> {
   const today = utcDate(Date.now());
   const watermarkUtc = input.from ? null : await pipeline.readWatermark(INGESTION_JOB);
-  const from = ingestionStart({ from: input.from, watermarkUtc, startDate: settings.startDate, today, lookbackDays: settings.lookbackDays });
+  const from = ingestionStart({
+    from: input.from,
+    watermarkUtc,
+    startDate: settings.startDate,
+    today,
+    lookbackDays: settings.lookbackDays,
+  });
   // An hourly run reads again the days earlier runs missed (those from `from` on are in its range anyway).
   const retryDays = input.from ? [] : (await pipeline.missedDays()).map(({ day }) => day).filter((day) => day < from);
   const to = input.to ?? settings.endDate ?? today;
@@ -167,7 +173,12 @@ class IngestionRun {
     if (more) await continueAsNew<typeof ingestionWorkflow>({ ...input, cursor: this.cursor });
     await this.enrichment.close();
     await finishRun(this.cursor.run, 'Succeeded', this.cursor.counts);
-    return { runId: this.cursor.run.runId, counts: this.cursor.counts, enrichment: this.enrichment.counts, windows: this.cursor.windowsDone };
+    return {
+      runId: this.cursor.run.runId,
+      counts: this.cursor.counts,
+      enrichment: this.enrichment.counts,
+      windows: this.cursor.windowsDone,
+    };
   }
 
   /** Ingests windows until the plan ends (false) or the history is long enough (true). */

@@ -40,7 +40,10 @@ export const ingestionInputSchema = z
   .refine((input) => !input.from || !input.to || input.from <= input.to, {
     message: '`from` is after `to`',
   })
-  .refine((input) => !input.refresh || input.from, { message: '`refresh` needs `from`: it refreshes a backfill\'s range', path: ['refresh'] });
+  .refine((input) => !input.refresh || input.from, {
+    message: "`refresh` needs `from`: it refreshes a backfill's range",
+    path: ['refresh'],
+  });
 export type IngestionInput = z.infer<typeof ingestionInputSchema>;
 
 export const enrichmentInputSchema = z.strictObject({

@@ -83,13 +83,17 @@ export function progressMarkdown(p: Progress): string {
   const range = p.from && p.to ? ` ${p.from}..${p.to}` : '';
   const window = p.currentWindow ? ` (now ${p.currentWindow.startDate}..${p.currentWindow.endDate})` : '';
   const pace =
-    p.controls.rateLimitPerSecond === undefined ? 'the shared call lane' : `its own pace of at most ${p.controls.rateLimitPerSecond} calls/s`;
+    p.controls.rateLimitPerSecond === undefined
+      ? 'the shared call lane'
+      : `its own pace of at most ${p.controls.rateLimitPerSecond} calls/s`;
   return [
     `### GoAudits ${p.kind}${range}: ${state}`,
     ...(p.windowsTotal > 0 ? [`- window ${p.windowsDone} of ${p.windowsTotal}${window}`] : []),
     `- reports ingested ${p.ingestion.ingested}, enriched ${p.enrichment.processed}, failed ${p.enrichment.failedCount}, waiting ${p.queued}, batches running ${p.batchesRunning}`,
     ...(p.ingestion.refreshRequested || p.enrichment.refreshedCount
-      ? [`- reports to refresh ${p.ingestion.refreshRequested ?? 0} (edited in GoAudits, or asked for), refreshed ${p.enrichment.refreshedCount ?? 0}`]
+      ? [
+          `- reports to refresh ${p.ingestion.refreshRequested ?? 0} (edited in GoAudits, or asked for), refreshed ${p.enrichment.refreshedCount ?? 0}`,
+        ]
       : []),
     `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
     `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}`,

@@ -132,7 +132,9 @@ test('tells when GoAudits refused the token, and when a call went through again'
   await lane.call(async () => undefined, time.sleep);
   await expect(lane.call(() => Promise.reject(refused), time.sleep)).rejects.toBe(refused);
   expect(await store.refusedToken()).toBe('f'.repeat(64));
-  await expect(lane.call(() => Promise.reject(new GoAuditsError({ kind: 'transient', endpoint: 'summary', message: '503' })), time.sleep)).rejects.toThrow('503');
+  await expect(
+    lane.call(() => Promise.reject(new GoAuditsError({ kind: 'transient', endpoint: 'summary', message: '503' })), time.sleep),
+  ).rejects.toThrow('503');
   await lane.call(async () => undefined, time.sleep);
   expect(refusals).toEqual([false, true, false]);
 });

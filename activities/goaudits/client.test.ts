@@ -117,13 +117,13 @@ describe('summary', () => {
     expect(received[0]?.body).toMatchObject({ status: 'Archived', filterId: 'F9' });
   });
 
-  it.each([
-    [{ startDate: '2025-1-1', endDate: '2025-01-31' }],
-    [{ startDate: '2025-02-01', endDate: '2025-01-31' }],
-  ])('rejects a bad window %j without calling GoAudits', async (window) => {
-    await expect(client.summary(window)).rejects.toThrow();
-    expect(received).toHaveLength(0);
-  });
+  it.each([[{ startDate: '2025-1-1', endDate: '2025-01-31' }], [{ startDate: '2025-02-01', endDate: '2025-01-31' }]])(
+    'rejects a bad window %j without calling GoAudits',
+    async (window) => {
+      await expect(client.summary(window)).rejects.toThrow();
+      expect(received).toHaveLength(0);
+    },
+  );
 });
 
 describe('details', () => {
@@ -302,12 +302,21 @@ describe('calls heard', () => {
     await client.close();
     const heard: ApiCall[] = [];
     client = makeClient({ timeoutMs: 200 }, (call) => heard.push(call));
-    const answers: Respond[] = [json(200, []), json(429, {}), json(503, {}), (_req, res) => res.end('not json'), () => undefined, json(401, {})];
+    const answers: Respond[] = [
+      json(200, []),
+      json(429, {}),
+      json(503, {}),
+      (_req, res) => res.end('not json'),
+      () => undefined,
+      json(401, {}),
+    ];
     for (const answer of answers) {
       respond = answer;
       await client.details('R1').catch(() => undefined);
     }
-    await client.summary({ startDate: '2025-01-01', endDate: '2025-01-01' }, { refusedToken: tokenFingerprint(TOKEN) }).catch(() => undefined);
+    await client
+      .summary({ startDate: '2025-01-01', endDate: '2025-01-01' }, { refusedToken: tokenFingerprint(TOKEN) })
+      .catch(() => undefined);
     tokenSource.token = async () => {
       throw new Error('vault unreachable');
     };

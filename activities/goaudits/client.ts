@@ -11,8 +11,7 @@ const optionsSchema = z.object({
   detailsUrl: z.url({ protocol: /^https?$/ }),
   tokenSource: z.custom<TokenSource>(
     (value) =>
-      typeof (value as TokenSource | null)?.token === 'function' &&
-      typeof (value as TokenSource | null)?.invalidate === 'function',
+      typeof (value as TokenSource | null)?.token === 'function' && typeof (value as TokenSource | null)?.invalidate === 'function',
     'tokenSource must have token() and invalidate()',
   ),
   /** The summary `status` filter. */
@@ -21,13 +20,16 @@ const optionsSchema = z.object({
   /** Limit for the response headers, and for each gap while the body arrives. */
   timeoutMs: z.number().int().positive().default(30_000),
   /** The largest answer read; a larger one is a `bad-response` (a summary window splits in halves). */
-  maxResponseBytes: z.number().int().positive().default(64 * 2 ** 20),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 2 ** 20),
   /** Most sockets open to GoAudits at once; unlimited when absent. */
   connections: z.number().int().positive().optional(),
 });
 
 export type GoAuditsClientOptions = z.input<typeof optionsSchema>;
-
 
 const windowSchema = z
   .object({ startDate: z.iso.date(), endDate: z.iso.date() })
@@ -103,8 +105,7 @@ const DETAILS_BODY = {
  * GoAudits call goes through (the call lane counts none that is not sent).
  */
 export function createGoAuditsClient(options: GoAuditsClientOptions, called: (call: ApiCall) => void = () => undefined): GoAuditsClient {
-  const { summaryUrl, detailsUrl, tokenSource, status, filterId, timeoutMs, maxResponseBytes, connections } =
-    optionsSchema.parse(options);
+  const { summaryUrl, detailsUrl, tokenSource, status, filterId, timeoutMs, maxResponseBytes, connections } = optionsSchema.parse(options);
   const agent = new Agent({
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
@@ -202,18 +203,23 @@ export function createGoAuditsClient(options: GoAuditsClientOptions, called: (ca
   return {
     async summary(window, options) {
       const { startDate, endDate } = windowSchema.parse(window);
-      return post('summary', summaryUrl, {
-        start_date: startDate,
-        end_date: endDate,
-        status,
-        jsonflag: true,
-        filterId,
-        locationId: '',
-        userId: '',
-        checklistId: '',
-        timezoneOffset: 0,
-        includePdf: false,
-      }, options);
+      return post(
+        'summary',
+        summaryUrl,
+        {
+          start_date: startDate,
+          end_date: endDate,
+          status,
+          jsonflag: true,
+          filterId,
+          locationId: '',
+          userId: '',
+          checklistId: '',
+          timezoneOffset: 0,
+          includePdf: false,
+        },
+        options,
+      );
     },
     async details(reportId, options) {
       return post('details', detailsUrl, { ...DETAILS_BODY, audit_id: reportIdSchema.parse(reportId) }, options);

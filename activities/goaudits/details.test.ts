@@ -114,8 +114,7 @@ describe('parseReportDetails', () => {
       ['nothing at all', undefined, undefined, null],
       ['padded values', ' Boiler ', ' Flue ', 'Boiler | Flue'],
     ])('reads %s', (_label, section, groupName, expected) => {
-      const [answer] = parseReportDetails('R1', [detail({ QUESTION_ID: '3', Section: section, GroupName: groupName })])
-        .answers;
+      const [answer] = parseReportDetails('R1', [detail({ QUESTION_ID: '3', Section: section, GroupName: groupName })]).answers;
       expect(answer?.section).toBe(expected);
     });
 
@@ -127,16 +126,14 @@ describe('parseReportDetails', () => {
     });
 
     it('does not leave half a surrogate pair when cutting', () => {
-      const [answer] = parseReportDetails('R1', [detail({ QUESTION_ID: '3', Section: `${'s'.repeat(199)}😀` })])
-        .answers;
+      const [answer] = parseReportDetails('R1', [detail({ QUESTION_ID: '3', Section: `${'s'.repeat(199)}😀` })]).answers;
       expect(answer?.section).toBe('s'.repeat(199));
     });
   });
 
   describe('question text', () => {
     it('is trimmed and cut to 1000 characters', () => {
-      const [answer] = parseReportDetails('R1', [detail({ QUESTION_ID: '3', Question: ` ${'q'.repeat(1500)}` })])
-        .answers;
+      const [answer] = parseReportDetails('R1', [detail({ QUESTION_ID: '3', Question: ` ${'q'.repeat(1500)}` })]).answers;
       expect(answer?.questionText).toBe('q'.repeat(1000));
     });
 
@@ -195,8 +192,7 @@ describe('parseReportDetails', () => {
     });
 
     it('is null when no question matches', () => {
-      expect(parseReportDetails('R1', [detail({ QUESTION_ID: '2', Question: 'Site', Answer: 'x' })]).certificateNumber)
-        .toBeNull();
+      expect(parseReportDetails('R1', [detail({ QUESTION_ID: '2', Question: 'Site', Answer: 'x' })]).certificateNumber).toBeNull();
     });
 
     it('is cut to 100 characters (CertificationNumber is nvarchar(100))', () => {

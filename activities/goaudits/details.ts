@@ -95,9 +95,7 @@ function section(sectionName: string | null | undefined, groupName: string | nul
  */
 function certificateNumber(answers: Answer[]): string | null {
   const byId = answers.find((answer) => answer.questionKey === '1');
-  const byText = answers.find(
-    (answer) => /certificate number/i.test(answer.questionText ?? '') && answer.answerValue?.trim(),
-  );
+  const byText = answers.find((answer) => /certificate number/i.test(answer.questionText ?? '') && answer.answerValue?.trim());
   const value = byId?.answerValue?.trim() || byText?.answerValue?.trim();
   return value ? cut(value, CERTIFICATE_MAX_LENGTH) : null;
 }

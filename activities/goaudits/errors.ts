@@ -61,8 +61,7 @@ export function errorForStatus(
   nowMs: number = Date.now(),
 ): GoAuditsError {
   const kind = kindOfStatus(status);
-  const retryAfterMs =
-    kind === 'rate-limit' || kind === 'transient' ? parseRetryAfter(headers['retry-after'], nowMs) : undefined;
+  const retryAfterMs = kind === 'rate-limit' || kind === 'transient' ? parseRetryAfter(headers['retry-after'], nowMs) : undefined;
   const wait = retryAfterMs === undefined ? '' : `, retry after ${retryAfterMs} ms`;
   return new GoAuditsError({
     kind,

@@ -41,7 +41,12 @@ function clock() {
   return { time, now: () => time.now };
 }
 
-function source(vault: ReturnType<typeof fakeVault>, now: () => number, cacheMs = 60_000, warn: (message: string) => void = () => undefined) {
+function source(
+  vault: ReturnType<typeof fakeVault>,
+  now: () => number,
+  cacheMs = 60_000,
+  warn: (message: string) => void = () => undefined,
+) {
   return keyVaultTokenSource({ vaultUrl: VAULT, secretName: SECRET, client: vault.client, cacheMs, now, warn });
 }
 

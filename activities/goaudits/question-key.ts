@@ -12,10 +12,7 @@ const QUESTION_KEY_MAX_LENGTH = 256;
  * wrote it, so a report enriched again keeps its keys.
  * Null when neither gives a key.
  */
-export function questionKey(
-  questionId: string | number | null | undefined,
-  questionText: string | null | undefined,
-): string | null {
+export function questionKey(questionId: string | number | null | undefined, questionText: string | null | undefined): string | null {
   const id = questionId === null || questionId === undefined ? '' : String(questionId).trim();
   const key = id || slug(questionText ?? '');
   return key ? fitKey(key) : null;

@@ -2,7 +2,11 @@ import { GoAuditsError } from './errors';
 import { normaliseSummary } from './summary';
 import { summaryFingerprint } from './summary-fingerprint';
 
-const reportOf = (id: string, completedAtUtc: string) => ({ id, completedAtUtc, summaryFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+const reportOf = (id: string, completedAtUtc: string) => ({
+  id,
+  completedAtUtc,
+  summaryFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+});
 
 describe('normaliseSummary', () => {
   it('reads ID and Updated_On as UTC and passes other fields by', () => {
@@ -85,10 +89,7 @@ describe('normaliseSummary', () => {
       { ID: ' A', Updated_On: '2025-01-02 10:00:00' },
     ]);
     expect(result).toEqual({
-      reports: [
-        reportOf('A', '2025-01-03T10:00:00Z'),
-        reportOf('B', '2025-01-02T10:00:00Z'),
-      ],
+      reports: [reportOf('A', '2025-01-03T10:00:00Z'), reportOf('B', '2025-01-02T10:00:00Z')],
       fetched: 5,
       skipped: 0,
       skippedBy: {},

@@ -42,7 +42,10 @@ describe('tokenSourceFromEnvironment', () => {
   it.each([
     [{ KEYVAULT_URI: 'kv-goaudits-test' }, 'KEYVAULT_URI: expected the vault URL'],
     [{ KEYVAULT_URI: 'http://kv-goaudits-test.vault.azure.net' }, 'KEYVAULT_URI: expected the vault URL'],
-    [{ KEYVAULT_URI: VAULT, GOAUDITS_BEARER_SECRET_NAME: 'goaudits_token' }, 'GOAUDITS_BEARER_SECRET_NAME: expected a Key Vault secret name'],
+    [
+      { KEYVAULT_URI: VAULT, GOAUDITS_BEARER_SECRET_NAME: 'goaudits_token' },
+      'GOAUDITS_BEARER_SECRET_NAME: expected a Key Vault secret name',
+    ],
   ])('throws naming the variable for %j', (env, message) => {
     expect(() => opened(env)).toThrow(message);
   });

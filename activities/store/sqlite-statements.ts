@@ -22,9 +22,7 @@ type AnswerRow = Answer & { reportId: string; runId: string };
  */
 export function prepareSqliteStatements(db: Database.Database) {
   return {
-    watermark: db.prepare<[JobName], { WatermarkUtc: string | null }>(
-      'SELECT WatermarkUtc FROM JobWatermark WHERE JobName = ?',
-    ),
+    watermark: db.prepare<[JobName], { WatermarkUtc: string | null }>('SELECT WatermarkUtc FROM JobWatermark WHERE JobName = ?'),
     setWatermark: db.prepare<[JobName, string | null]>(
       `INSERT INTO JobWatermark (JobName, WatermarkUtc) VALUES (?, ?)
        ON CONFLICT (JobName) DO UPDATE SET WatermarkUtc = excluded.WatermarkUtc, UpdatedUtc = datetime('now')`,
@@ -41,9 +39,7 @@ export function prepareSqliteStatements(db: Database.Database) {
               CAST(julianday(date(MAX(CompletedAtUtc))) - julianday(date(MIN(CompletedAtUtc))) AS INTEGER) + 1 AS days
        FROM GoAuditsReports`,
     ),
-    isProcessed: db.prepare<[JobName, string], { found: 1 }>(
-      'SELECT 1 AS found FROM ProcessedItems WHERE JobName = ? AND ItemKey = ?',
-    ),
+    isProcessed: db.prepare<[JobName, string], { found: 1 }>('SELECT 1 AS found FROM ProcessedItems WHERE JobName = ? AND ItemKey = ?'),
     markProcessed: db.prepare<[JobName, string, string]>(
       `INSERT INTO ProcessedItems (JobName, ItemKey, RunId) VALUES (?, ?, ?)
        ON CONFLICT (JobName, ItemKey) DO NOTHING`,
@@ -81,11 +77,12 @@ export function prepareSqliteStatements(db: Database.Database) {
     refreshRequested: db.prepare<[string], { found: 1 }>(
       'SELECT 1 AS found FROM GoAuditsReportVersions WHERE GoAuditsReportId = ? AND RefreshRequestedUtc IS NOT NULL',
     ),
-    storedReportsIn: db.prepare<[string, string], number>(
-      'SELECT COUNT(*) FROM GoAuditsReports WHERE date(CompletedAtUtc) BETWEEN ? AND ?',
-    ).pluck(),
-    pendingEnrichment: db.prepare<[JobName, number], string>(
-      `SELECT r.GoAuditsReportId FROM GoAuditsReports r
+    storedReportsIn: db
+      .prepare<[string, string], number>('SELECT COUNT(*) FROM GoAuditsReports WHERE date(CompletedAtUtc) BETWEEN ? AND ?')
+      .pluck(),
+    pendingEnrichment: db
+      .prepare<[JobName, number], string>(
+        `SELECT r.GoAuditsReportId FROM GoAuditsReports r
        WHERE ((${CERT_MISSING}
                OR NOT EXISTS (SELECT 1 FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId))
               AND NOT EXISTS (SELECT 1 FROM ProcessedItems p WHERE p.JobName = ? AND p.ItemKey = r.GoAuditsReportId)
@@ -96,7 +93,8 @@ export function prepareSqliteStatements(db: Database.Database) {
                          WHERE c.GoAuditsReportId = r.GoAuditsReportId AND c.ClaimedUntilUtc > datetime('now'))
        ORDER BY r.CompletedAtUtc DESC, r.GoAuditsReportId
        LIMIT ?`,
-    ).pluck(),
+      )
+      .pluck(),
     /** Undefined when the report is unknown; flags are 0 or 1. */
     reportState: db.prepare<[string], { certMissing: 0 | 1; hasAnswers: 0 | 1; refreshRequested: 0 | 1 }>(
       `SELECT ${CERT_MISSING} AS certMissing,

@@ -50,7 +50,11 @@ describe('SQLite store', () => {
   });
 
   const reports = (n: number, day = '2025-01-01') =>
-    Array.from({ length: n }, (_, i) => ({ id: `R${i}`, completedAtUtc: `${day}T00:00:${String(i % 60).padStart(2, '0')}Z`, summaryFingerprint: `R${i}` }));
+    Array.from({ length: n }, (_, i) => ({
+      id: `R${i}`,
+      completedAtUtc: `${day}T00:00:${String(i % 60).padStart(2, '0')}Z`,
+      summaryFingerprint: `R${i}`,
+    }));
 
   it('creates the folder and keeps the file in WAL mode', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');

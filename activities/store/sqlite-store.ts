@@ -42,7 +42,13 @@ export function openSqliteStore(path: string): Store {
   };
 
   const saveSummaryWindow = db.transaction(
-    ({ runId, reports, advanceWatermark, watermarkNotAfterUtc, refreshStored = false }: Parameters<Store['saveSummaryWindow']>[0]): SavedWindow => {
+    ({
+      runId,
+      reports,
+      advanceWatermark,
+      watermarkNotAfterUtc,
+      refreshStored = false,
+    }: Parameters<Store['saveSummaryWindow']>[0]): SavedWindow => {
       const q = sql();
       const ingested: string[] = [];
       const refresh: string[] = [];
@@ -85,23 +91,21 @@ export function openSqliteStore(path: string): Store {
     return { certUpdated, answersInserted, markedProcessed, certMissing, refreshed: true };
   };
 
-  const saveReportDetails = db.transaction(
-    ({ runId, details }: Parameters<Store['saveReportDetails']>[0]): SavedDetails => {
-      const q = sql();
-      const { reportId, answers, certificateNumber } = details;
-      const before = q.reportState.get(reportId);
-      if (!before) throw new UnknownReportError(reportId);
-      if (before.refreshRequested === 1 && answers.length > 0) return refreshReport(runId, details);
-      const certUpdated = q.fillCertificate.run({ reportId, certificateNumber }).changes === 1;
-      let answersInserted = 0;
-      for (const answer of answers) answersInserted += q.insertAnswer.run({ ...answer, reportId, runId }).changes;
-      const hasAnswers = before.hasAnswers === 1 || answersInserted > 0;
-      const markedProcessed = hasAnswers && q.markProcessed.run(ENRICHMENT_JOB, reportId, runId).changes === 1;
-      if (hasAnswers) q.forgetFailures.run(reportId);
-      const certMissing = hasAnswers && before.certMissing === 1 && !certUpdated;
-      return { certUpdated, answersInserted, markedProcessed, certMissing, refreshed: false };
-    },
-  );
+  const saveReportDetails = db.transaction(({ runId, details }: Parameters<Store['saveReportDetails']>[0]): SavedDetails => {
+    const q = sql();
+    const { reportId, answers, certificateNumber } = details;
+    const before = q.reportState.get(reportId);
+    if (!before) throw new UnknownReportError(reportId);
+    if (before.refreshRequested === 1 && answers.length > 0) return refreshReport(runId, details);
+    const certUpdated = q.fillCertificate.run({ reportId, certificateNumber }).changes === 1;
+    let answersInserted = 0;
+    for (const answer of answers) answersInserted += q.insertAnswer.run({ ...answer, reportId, runId }).changes;
+    const hasAnswers = before.hasAnswers === 1 || answersInserted > 0;
+    const markedProcessed = hasAnswers && q.markProcessed.run(ENRICHMENT_JOB, reportId, runId).changes === 1;
+    if (hasAnswers) q.forgetFailures.run(reportId);
+    const certMissing = hasAnswers && before.certMissing === 1 && !certUpdated;
+    return { certUpdated, answersInserted, markedProcessed, certMissing, refreshed: false };
+  });
 
   const reserveApiCall = db.transaction(({ nowMs, spacingMs }: Parameters<Store['reserveApiCall']>[0]): number => {
     const startAtMs = Math.max(nowMs, sql().nextCallAt.get() ?? 0);

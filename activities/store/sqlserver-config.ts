@@ -91,7 +91,5 @@ export function sqlServerConfigFromEnvironment(env: NodeJS.ProcessEnv): SqlServe
     trustServerCertificate: vars.SQL_TRUST_SERVER_CERTIFICATE,
     poolMax: vars.SQL_POOL_MAX,
   };
-  return login
-    ? { ...target, auth: 'sql-login', ...login }
-    : { ...target, auth: 'entra', managedIdentityClientId: vars.AZURE_CLIENT_ID };
+  return login ? { ...target, auth: 'sql-login', ...login } : { ...target, auth: 'entra', managedIdentityClientId: vars.AZURE_CLIENT_ID };
 }

@@ -129,7 +129,11 @@ describe('SQL Server store parameters (no server)', () => {
 
   it('sends every statement of SQLSERVER_STATEMENTS', () => {
     const sentTexts = new Set(sent.map(({ statement }) => statement));
-    expect(Object.entries(SQLSERVER_STATEMENTS).filter(([, sql]) => !sentTexts.has(sql)).map(([name]) => name)).toEqual([]);
+    expect(
+      Object.entries(SQLSERVER_STATEMENTS)
+        .filter(([, sql]) => !sentTexts.has(sql))
+        .map(([name]) => name),
+    ).toEqual([]);
   });
 
   it('returns the ingested and the refreshed reports in input order, each once', () => {
@@ -150,10 +154,18 @@ describe('SQL Server store parameters (no server)', () => {
     expect(storedIn).toBe(7);
   });
 
-  it('saves details today\'s way without a refresh request, and refreshes with one', () => {
+  it("saves details today's way without a refresh request, and refreshes with one", () => {
     expect(saves).toEqual([
       ['REPORT_STATE', 'FILL_CERTIFICATE', 'INSERT_NEW_ANSWERS', 'MARK_PROCESSED', 'FORGET_ENRICHMENT_FAILURES'],
-      ['REPORT_STATE', 'REPLACE_CERTIFICATE', 'REMOVE_ANSWERS', 'INSERT_NEW_ANSWERS', 'MARK_PROCESSED', 'FORGET_ENRICHMENT_FAILURES', 'LIFT_REFRESH_REQUEST'],
+      [
+        'REPORT_STATE',
+        'REPLACE_CERTIFICATE',
+        'REMOVE_ANSWERS',
+        'INSERT_NEW_ANSWERS',
+        'MARK_PROCESSED',
+        'FORGET_ENRICHMENT_FAILURES',
+        'LIFT_REFRESH_REQUEST',
+      ],
     ]);
     expect(details).toEqual([
       { certUpdated: true, answersInserted: 1, markedProcessed: true, certMissing: false, refreshed: false },

@@ -1,9 +1,4 @@
-import {
-  isTransientSqlServerError,
-  retryDelayMs,
-  withSqlServerRetry,
-  type RetryPolicy,
-} from './sqlserver-retry';
+import { isTransientSqlServerError, retryDelayMs, withSqlServerRetry, type RetryPolicy } from './sqlserver-retry';
 
 /** An error shaped like mssql's RequestError for a server error number. */
 const sqlError = (number: number) => Object.assign(new Error(`error ${number}`), { name: 'RequestError', code: 'EREQUEST', number });

@@ -43,7 +43,8 @@ if (given === undefined && !dockerReachable()) {
 
   beforeAll(async () => {
     if (given === undefined) container = await new MSSQLServerContainer(SQLSERVER_IMAGE).acceptLicense().start();
-    const connection = given ?? `${container!.getConnectionUri(false).replace(/;Database=[^;]*/, ';Database=master')};TrustServerCertificate=true`;
+    const connection =
+      given ?? `${container!.getConnectionUri(false).replace(/;Database=[^;]*/, ';Database=master')};TrustServerCertificate=true`;
     config.connectionString = `${connection};Database=${database}`;
     server = await new ConnectionPool(connection).connect();
     await server.request().batch(`CREATE DATABASE [${database}]`);
@@ -126,23 +127,37 @@ if (given === undefined && !dockerReachable()) {
     });
 
     it('adds ClaimedUtc to claims taken before it, which lift no refresh request', async () => {
-      await raw.request().batch('ALTER TABLE dbo.GoAuditsEnrichmentClaims DROP COLUMN ClaimedUtc; DELETE FROM dbo.SchemaMigrations WHERE Version = 6');
-      await raw.request().batch(`INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc) VALUES ('R1', '${runId}', '2999-01-01')`);
+      await raw
+        .request()
+        .batch('ALTER TABLE dbo.GoAuditsEnrichmentClaims DROP COLUMN ClaimedUtc; DELETE FROM dbo.SchemaMigrations WHERE Version = 6');
+      await raw
+        .request()
+        .batch(
+          `INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc) VALUES ('R1', '${runId}', '2999-01-01')`,
+        );
       await store.migrate();
       expect(await count('SELECT COUNT(*) AS n FROM dbo.GoAuditsEnrichmentClaims WHERE ClaimedUtc IS NULL')).toBe(1);
       await store.saveSummaryWindow({ runId, reports: reports(1, 1), advanceWatermark: false });
       await store.saveSummaryWindow({ runId, reports: reports(1, 1), advanceWatermark: false, refreshStored: true });
       const answer = { questionKey: '1', answerValue: 'Yes', section: null, questionText: null };
-      expect((await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'C-1' } })).refreshed).toBe(true);
+      expect(
+        (await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'C-1' } })).refreshed,
+      ).toBe(true);
       expect(await count('SELECT COUNT(*) AS n FROM dbo.GoAuditsReportVersions WHERE RefreshRequestedUtc IS NOT NULL')).toBe(1);
     });
 
     it('tells fingerprints and certificates apart by case and trailing spaces, as SQLite does', async () => {
       const [r1] = reports(1, 1);
       await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'abc' }], advanceWatermark: false });
-      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC' }], advanceWatermark: false })).refresh).toEqual(['R1']);
-      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh).toEqual(['R1']);
-      expect((await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh).toEqual([]);
+      expect(
+        (await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC' }], advanceWatermark: false })).refresh,
+      ).toEqual(['R1']);
+      expect(
+        (await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh,
+      ).toEqual(['R1']);
+      expect(
+        (await store.saveSummaryWindow({ runId, reports: [{ ...r1, summaryFingerprint: 'ABC ' }], advanceWatermark: false })).refresh,
+      ).toEqual([]);
       const answer = { questionKey: '1', answerValue: 'Yes', section: null, questionText: null };
       await raw.request().batch(`UPDATE dbo.GoAuditsReports SET CertificationNumber = 'cert-1'`);
       const saved = await store.saveReportDetails({ runId, details: { reportId: 'R1', answers: [answer], certificateNumber: 'CERT-1' } });
@@ -151,7 +166,9 @@ if (given === undefined && !dockerReachable()) {
 
     it('lets concurrent windows over the same reports store each once', async () => {
       const windows = await Promise.all(
-        [0, 50, 100, 150].map((first) => store.saveSummaryWindow({ runId: randomUUID(), reports: reports(100, first), advanceWatermark: true })),
+        [0, 50, 100, 150].map((first) =>
+          store.saveSummaryWindow({ runId: randomUUID(), reports: reports(100, first), advanceWatermark: true }),
+        ),
       );
       const ingested = windows.flatMap((window) => window.ingested);
       expect(new Set(ingested).size).toBe(ingested.length);

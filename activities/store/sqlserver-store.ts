@@ -95,10 +95,8 @@ export async function openSqlServerStore(config: SqlServerConfig): Promise<Store
  * error repeats the whole transaction (sqlserver-retry).
  */
 export function sqlServerStore(pool: ConnectionPool): Store {
-
   /** A retried transaction. */
-  const transact = <T>(work: (transaction: Transaction) => Promise<T>) =>
-    withSqlServerRetry(() => inTransaction(pool, work));
+  const transact = <T>(work: (transaction: Transaction) => Promise<T>) => withSqlServerRetry(() => inTransaction(pool, work));
   /** A retried single statement on the pool (its own transaction). */
   const single = <T>(work: (on: ConnectionPool) => Promise<T>) => withSqlServerRetry(() => work(pool));
 
@@ -303,7 +301,9 @@ export function sqlServerStore(pool: ConnectionPool): Store {
     },
 
     async openRuns(job) {
-      return single(async (on) => (await query<{ runId: string; correlationId: string | null }>(on, OPEN_RUNS, { job: [SHORT_TEXT, job] })).recordset);
+      return single(
+        async (on) => (await query<{ runId: string; correlationId: string | null }>(on, OPEN_RUNS, { job: [SHORT_TEXT, job] })).recordset,
+      );
     },
 
     async finishRun({ runId, status, message }) {

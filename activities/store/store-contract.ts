@@ -60,8 +60,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
     const ledger = (job: string, clause = '1 = 1') =>
       count(`SELECT COUNT(*) AS n FROM ProcessedItems WHERE JobName = '${job}' AND ${clause}`);
     const certificateOf = async (reportId: string) =>
-      (await db.rows(`SELECT CertificationNumber FROM GoAuditsReports WHERE GoAuditsReportId = '${reportId}'`))[0]
-        ?.CertificationNumber;
+      (await db.rows(`SELECT CertificationNumber FROM GoAuditsReports WHERE GoAuditsReportId = '${reportId}'`))[0]?.CertificationNumber;
 
     beforeEach(async () => {
       db = await open();
@@ -77,7 +76,14 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
 
     describe('migrate', () => {
       it('creates every table, empty', async () => {
-        for (const table of ['JobWatermark', 'JobRunHistory', 'ProcessedItems', 'GoAuditsReports', 'GoAuditsReportAnswers', 'GoAuditsReportVersions']) {
+        for (const table of [
+          'JobWatermark',
+          'JobRunHistory',
+          'ProcessedItems',
+          'GoAuditsReports',
+          'GoAuditsReportAnswers',
+          'GoAuditsReportVersions',
+        ]) {
           expect(await count(`SELECT COUNT(*) AS n FROM ${table}`)).toBe(0);
         }
       });
@@ -118,11 +124,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
     });
 
     describe('saveSummaryWindow', () => {
-      const window = [
-        report('R1', '2025-01-02T03:04:05Z'),
-        report('R2', '2025-01-03T00:00:00Z'),
-        report('R3', '2025-01-01T23:59:59Z'),
-      ];
+      const window = [report('R1', '2025-01-02T03:04:05Z'), report('R2', '2025-01-03T00:00:00Z'), report('R3', '2025-01-01T23:59:59Z')];
 
       it('inserts new reports with their ledger rows and moves the watermark to the newest', async () => {
         const saved = await store.saveSummaryWindow({ runId, reports: window, advanceWatermark: true });
@@ -145,10 +147,20 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
 
       it('never moves the watermark past watermarkNotAfterUtc, however far in the future a report is dated', async () => {
         const future = [report('F1', '2031-01-01T00:00:00Z'), report('R9', '2025-01-01T00:00:00Z')];
-        const saved = await store.saveSummaryWindow({ runId, reports: future, advanceWatermark: true, watermarkNotAfterUtc: '2026-11-27T10:00:00Z' });
+        const saved = await store.saveSummaryWindow({
+          runId,
+          reports: future,
+          advanceWatermark: true,
+          watermarkNotAfterUtc: '2026-11-27T10:00:00Z',
+        });
         expect(saved.ingested).toEqual(['F1', 'R9']);
         expect(await store.watermark(INGESTION_JOB)).toBe('2026-11-27T10:00:00Z');
-        await store.saveSummaryWindow({ runId, reports: [report('R8', '2025-02-01T00:00:00Z')], advanceWatermark: true, watermarkNotAfterUtc: '2026-11-27T11:00:00Z' });
+        await store.saveSummaryWindow({
+          runId,
+          reports: [report('R8', '2025-02-01T00:00:00Z')],
+          advanceWatermark: true,
+          watermarkNotAfterUtc: '2026-11-27T11:00:00Z',
+        });
         expect(await store.watermark(INGESTION_JOB)).toBe('2026-11-27T10:00:00Z');
       });
 
@@ -261,9 +273,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         await oldAnswer('B'); // answers, no certificate, not processed: still pending
         await oldAnswer('C'); // answers and a certificate: done
         await db.exec(`UPDATE GoAuditsReports SET CertificationNumber = 'CERT-9' WHERE GoAuditsReportId = 'C'`);
-        await db.exec(
-          `INSERT INTO ProcessedItems (JobName, ItemKey, RunId) VALUES ('${ENRICHMENT_JOB}', 'D', '${runId}')`,
-        );
+        await db.exec(`INSERT INTO ProcessedItems (JobName, ItemKey, RunId) VALUES ('${ENRICHMENT_JOB}', 'D', '${runId}')`);
         expect(await store.pendingEnrichment(10)).toEqual(['B', 'A']);
       });
     });
@@ -391,9 +401,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
           { QuestionKey: '3', AnswerValue: null, Section: 'Premises | Kitchen', QuestionText: 'Question 3?' },
         ]);
         expect(
-          await count(
-            `SELECT COUNT(*) AS n FROM GoAuditsReportAnswers WHERE JobRunId = '${runId}' AND IngestedAtUtc IS NOT NULL`,
-          ),
+          await count(`SELECT COUNT(*) AS n FROM GoAuditsReportAnswers WHERE JobRunId = '${runId}' AND IngestedAtUtc IS NOT NULL`),
         ).toBe(3);
         expect(await ledger(ENRICHMENT_JOB, `ItemKey = 'R1' AND RunId = '${runId}'`)).toBe(1);
         expect(await certificateOf('R2')).toBeNull();
@@ -475,14 +483,22 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
     describe('edits and refreshes', () => {
       const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const answersOf = async (reportId: string) =>
-        (await db.rows(`SELECT QuestionKey, AnswerValue FROM GoAuditsReportAnswers WHERE GoAuditsReportId = '${reportId}' ORDER BY QuestionKey`)).map(
-          (row) => `${row.QuestionKey}=${row.AnswerValue}`,
-        );
+        (
+          await db.rows(
+            `SELECT QuestionKey, AnswerValue FROM GoAuditsReportAnswers WHERE GoAuditsReportId = '${reportId}' ORDER BY QuestionKey`,
+          )
+        ).map((row) => `${row.QuestionKey}=${row.AnswerValue}`);
       const completedAtOf = async (reportId: string) =>
-        count(`SELECT COUNT(*) AS n FROM GoAuditsReports WHERE GoAuditsReportId = '${reportId}' AND CompletedAtUtc = '2025-01-05 10:00:00'`);
+        count(
+          `SELECT COUNT(*) AS n FROM GoAuditsReports WHERE GoAuditsReportId = '${reportId}' AND CompletedAtUtc = '2025-01-05 10:00:00'`,
+        );
       /** R1 and R2 stored and enriched: answers 1, 2, 3 and a certificate. */
       beforeEach(async () => {
-        await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z'), report('R2', '2025-01-01T00:00:00Z')], advanceWatermark: true });
+        await store.saveSummaryWindow({
+          runId,
+          reports: [report('R1', '2025-01-01T00:00:00Z'), report('R2', '2025-01-01T00:00:00Z')],
+          advanceWatermark: true,
+        });
         for (const id of ['R1', 'R2']) {
           await store.saveReportDetails({ runId, details: details(id, [answer('1', 'CERT-1'), answer('2'), answer('3')], 'CERT-1') });
         }
@@ -507,23 +523,41 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       it('asks for a refresh when only the fingerprint changed, never when nothing did', async () => {
         const same = await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z')], advanceWatermark: true });
         expect(same.refresh).toEqual([]);
-        const rescored = await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z', 'score 90')], advanceWatermark: true });
+        const rescored = await store.saveSummaryWindow({
+          runId,
+          reports: [report('R1', '2025-01-01T00:00:00Z', 'score 90')],
+          advanceWatermark: true,
+        });
         expect(rescored.refresh).toEqual(['R1']);
         expect(await store.pendingEnrichment(10)).toEqual(['R1']);
       });
 
       it('never moves CompletedAtUtc back', async () => {
         await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-05T10:00:00Z', 'edited')], advanceWatermark: false });
-        const older = await store.saveSummaryWindow({ runId, reports: [report('R1', '2024-12-01T00:00:00Z', 'older')], advanceWatermark: false });
+        const older = await store.saveSummaryWindow({
+          runId,
+          reports: [report('R1', '2024-12-01T00:00:00Z', 'older')],
+          advanceWatermark: false,
+        });
         expect(older.refresh).toEqual(['R1']);
         expect(await completedAtOf('R1')).toBe(1);
       });
 
       it('adopts the first fingerprint of a report the old system stored, without a refresh', async () => {
-        await db.exec(`INSERT INTO GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId) VALUES ('OLD', '2025-01-01 00:00:00', '${runId}')`);
-        const first = await store.saveSummaryWindow({ runId, reports: [report('OLD', '2025-01-01T00:00:00Z', 'first')], advanceWatermark: false });
+        await db.exec(
+          `INSERT INTO GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId) VALUES ('OLD', '2025-01-01 00:00:00', '${runId}')`,
+        );
+        const first = await store.saveSummaryWindow({
+          runId,
+          reports: [report('OLD', '2025-01-01T00:00:00Z', 'first')],
+          advanceWatermark: false,
+        });
         expect(first).toMatchObject({ ingested: [], refresh: [] });
-        const second = await store.saveSummaryWindow({ runId, reports: [report('OLD', '2025-01-01T00:00:00Z', 'second')], advanceWatermark: false });
+        const second = await store.saveSummaryWindow({
+          runId,
+          reports: [report('OLD', '2025-01-01T00:00:00Z', 'second')],
+          advanceWatermark: false,
+        });
         expect(second.refresh).toEqual(['OLD']);
       });
 
@@ -570,7 +604,9 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         const refresh = await claimed(['R1']);
         await tick();
         await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-05T10:00:00Z', 'edited again')], advanceWatermark: true });
-        expect((await store.saveReportDetails({ runId: refresh.by, details: details('R1', [answer('2')], 'CERT-3') })).refreshed).toBe(true);
+        expect((await store.saveReportDetails({ runId: refresh.by, details: details('R1', [answer('2')], 'CERT-3') })).refreshed).toBe(
+          true,
+        );
         await store.releaseReports({ reportIds: ['R1'], runId: refresh.by });
         expect(await store.pendingEnrichment(10)).toEqual(['R1']);
       });
@@ -587,7 +623,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       });
 
       it('counts the stored reports of a range of days', async () => {
-        await store.saveSummaryWindow({ runId, reports: [report('R3', '2025-01-02T23:59:59Z'), report('R4', '2025-01-04T00:00:00Z')], advanceWatermark: false });
+        await store.saveSummaryWindow({
+          runId,
+          reports: [report('R3', '2025-01-02T23:59:59Z'), report('R4', '2025-01-04T00:00:00Z')],
+          advanceWatermark: false,
+        });
         expect(await store.storedReportsIn({ from: '2025-01-01', to: '2025-01-02' })).toBe(3);
         expect(await store.storedReportsIn({ from: '2025-01-03', to: '2025-01-03' })).toBe(0);
         expect(await store.storedReportsIn({ from: '2025-01-01', to: '2025-01-04' })).toBe(4);
@@ -626,7 +666,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect((await runRows())[0]?.Message).toBe('x'.repeat(4_000));
       });
 
-      it('openRuns lists the job\'s rows still Running, oldest first', async () => {
+      it("openRuns lists the job's rows still Running, oldest first", async () => {
         const other = randomUUID();
         await store.startRun({ runId, job: INGESTION_JOB, correlationId: 'wf-1/run-1' });
         await store.startRun({ runId: other, job: INGESTION_JOB, correlationId: 'wf-2/run-2' });
@@ -656,7 +696,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect([...starts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => now + i * 50));
       });
 
-      it('keeps the refused token\'s fingerprint for every worker until it is lifted', async () => {
+      it("keeps the refused token's fingerprint for every worker until it is lifted", async () => {
         expect(await store.refusedToken()).toBeNull();
         await store.refuseToken('a'.repeat(64));
         expect(await store.refusedToken()).toBe('a'.repeat(64));

@@ -103,7 +103,11 @@ export interface Store {
    * characters); at `quarantineAfter` failures the report is quarantined. Returns the failures
    * so far and whether the report is quarantined now.
    */
-  recordEnrichmentFailure(args: { reportId: string; error: string; quarantineAfter: number }): Promise<{ failures: number; quarantined: boolean }>;
+  recordEnrichmentFailure(args: {
+    reportId: string;
+    error: string;
+    quarantineAfter: number;
+  }): Promise<{ failures: number; quarantined: boolean }>;
   /**
    * Claims reports for one run's enrichment until `untilUtc` (ISO `Z`): a report not yet in
    * ProcessedItems('GoAuditsEnrichment'), or with a refresh request, that no other run holds an

@@ -142,7 +142,7 @@ describe('T-SQL check', () => {
       ]);
     });
 
-    it("checks the table and column of a COL_LENGTH guard, whose names are string literals", () => {
+    it('checks the table and column of a COL_LENGTH guard, whose names are string literals', () => {
       const guard = (table: string, column: string) =>
         `IF COL_LENGTH(N'dbo.${table}', N'${column}') IS NULL ALTER TABLE dbo.GoAuditsEnrichmentClaims ADD ClaimedUtc datetime2(3) NULL;`;
       expect(checkStatement('GUARD', guard('GoAuditsEnrichmentClaims', 'ClaimedUtc'))).toEqual([]);

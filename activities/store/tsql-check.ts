@@ -81,8 +81,7 @@ export function namesByParser(sql: string): SqlNames {
       return { table: orNull(table), column };
     })
     .filter(
-      ({ column }) =>
-        !column.startsWith('@') && column !== '(.*)' && !DATEPARTS.has(column.toLowerCase()) && !CONVERT_TYPES.has(column),
+      ({ column }) => !column.startsWith('@') && column !== '(.*)' && !DATEPARTS.has(column.toLowerCase()) && !CONVERT_TYPES.has(column),
     );
   return { tables: [...listed, ...indexedTables(ast)], columns };
 }
@@ -103,9 +102,10 @@ export function namesByFallback(sql: string): SqlNames {
     .replace(/N?'(?:[^']|'')*'/g, ' ')
     .replace(/@@?\w+/g, ' ');
   const tables = [...code.matchAll(DBO_TABLE)].map(([, table = '']) => ({ schema: 'dbo', table }));
-  const columns = [...code.replace(DBO_TABLE, ' ').matchAll(/\[(\w+)\]|\b([A-Z][a-z]\w*)/g)].map(
-    ([, bracketed, word]) => ({ table: null, column: bracketed ?? word ?? '' }),
-  );
+  const columns = [...code.replace(DBO_TABLE, ' ').matchAll(/\[(\w+)\]|\b([A-Z][a-z]\w*)/g)].map(([, bracketed, word]) => ({
+    table: null,
+    column: bracketed ?? word ?? '',
+  }));
   return { tables, columns };
 }
 
@@ -156,9 +156,7 @@ export function checkStatement(name: string, sql: string, schema: SqlSchema = SQ
     return [`${name}: node-sql-parser read the tables [${tableSet(names)}] where the text names [${tableSet(fallback)}]`];
   }
   const inLiterals = { tables: tablesInLiterals(sql), columns: columnsInLiterals(sql) };
-  return [...schemaProblems(names ?? fallback, schema), ...schemaProblems(inLiterals, schema)].map(
-    (problem) => `${name}: ${problem}`,
-  );
+  return [...schemaProblems(names ?? fallback, schema), ...schemaProblems(inLiterals, schema)].map((problem) => `${name}: ${problem}`);
 }
 
 /** Tables named in a string literal, such as OBJECT_ID(N'dbo.JobWatermark', N'U'): both readings skip literals. */
@@ -168,9 +166,10 @@ function tablesInLiterals(sql: string): SqlNames['tables'] {
 
 /** Columns named in string literals, as in COL_LENGTH(N'dbo.GoAuditsEnrichmentClaims', N'ClaimedUtc'). */
 function columnsInLiterals(sql: string): SqlNames['columns'] {
-  return [...sql.matchAll(/COL_LENGTH\(\s*N?'\[?dbo\]?\.\[?(\w+)\]?'\s*,\s*N?'\[?(\w+)\]?'\s*\)/gi)].map(
-    ([, table = '', column = '']) => ({ table, column }),
-  );
+  return [...sql.matchAll(/COL_LENGTH\(\s*N?'\[?dbo\]?\.\[?(\w+)\]?'\s*,\s*N?'\[?(\w+)\]?'\s*\)/gi)].map(([, table = '', column = '']) => ({
+    table,
+    column,
+  }));
 }
 
 /**
