@@ -27,7 +27,7 @@ import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { startSimulator } from '../simulator/server';
 import { dayOf, DAY_MS, parseDay } from '../simulator/time';
 import { plainCalls } from './plain-calls';
-import type { IngestionResult, ingestionWorkflow } from '../workflows/ingest';
+import { ingestionWorkflow, type IngestionResult } from '../workflows/ingest';
 
 const { values } = parseArgs({
   options: {
@@ -112,7 +112,7 @@ async function main() {
 
     const workflowId = `bench-${values.backfill ? 'backfill' : 'hourly'}-${randomUUID()}`;
     const startedAt = Date.now();
-    const handle = await temporal.client.workflow.start<typeof ingestionWorkflow>('ingestionWorkflow', {
+    const handle = await temporal.client.workflow.start(ingestionWorkflow, {
       taskQueue: queue,
       workflowId,
       args: [values.backfill ? { from, to } : {}],

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Environment } from '../worker/config';
 import { ingestionInputSchema, parseInput, type IngestionInput } from '../workflows/inputs';
+import { ingestionWorkflow } from '../workflows';
 import { utcDate } from '../workflows/plan';
 import { workflowLink } from './connect';
 
@@ -24,7 +25,7 @@ export async function startBackfill(
   parseInput(ingestionInputSchema, { ...input, to }, 'backfill');
   const workflowId = backfillWorkflowId(input.from, to, input.refresh) + (input.dryRun ? '-dry-run' : '');
   try {
-    const handle = await client.workflow.start('ingestionWorkflow', {
+    const handle = await client.workflow.start(ingestionWorkflow, {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [{ ...input, to }],

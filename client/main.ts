@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
 import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
@@ -10,6 +11,7 @@ import { status } from './status';
 import { followRuns, printOutcome, type RunToFollow } from './follow-run';
 import { detachedLine, failureReason, worstExitCode } from './run-outcome';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
+import { enrichmentWorkflow, ingestionWorkflow, missedDaysWorkflow, quarantineWorkflow, watermarkWorkflow } from '../workflows';
 
 const USAGE = `usage: npm run pipeline -- <command> [options]
   schedules                        create or update the ingestion and enrichment schedules
@@ -36,22 +38,23 @@ ingest, sweep, backfill --wait and status --watch exit 0 when the run succeeded,
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 /** Starts a run on the pipeline's task queue and prints its workflow id and Web UI page. */
-async function startRun(env: Environment, workflowType: string, workflowId: string, input: object) {
+async function startRun<W extends Workflow>(env: Environment, workflow: W, workflowId: string, args: Parameters<W>) {
   const client = await connectClient(env);
-  const handle = await client.workflow.start(workflowType, { taskQueue: env.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
+  // The options' conditional `args` type does not resolve for a generic W; the parameter's type checks each call.
+  const handle = await client.workflow.start(workflow, { taskQueue: env.TEMPORAL_TASK_QUEUE, workflowId, args } as unknown as WorkflowStartOptions<W>);
   console.log(`started ${workflowId}\n  ${workflowLink(env, workflowId)}`);
   return { client, handle };
 }
 
 /** Starts a short run and prints its result. */
-async function startAndWait(env: Environment, workflowType: string, workflowId: string, input: object) {
-  const { handle } = await startRun(env, workflowType, workflowId, input);
+async function startAndWait<W extends Workflow>(env: Environment, workflow: W, workflowId: string, args: Parameters<W>) {
+  const { handle } = await startRun(env, workflow, workflowId, args);
   console.log(JSON.stringify(await handle.result(), null, 2));
 }
 
 /** Starts a long run and follows it (see `follow`). */
-async function startAndFollow(env: Environment, label: string, workflowType: string, workflowId: string, input: object) {
-  const { client, handle } = await startRun(env, workflowType, workflowId, input);
+async function startAndFollow<W extends Workflow>(env: Environment, label: string, workflow: W, workflowId: string, args: Parameters<W>) {
+  const { client, handle } = await startRun(env, workflow, workflowId, args);
   return follow(client, [{ label, workflowId, result: handle.result() }]);
 }
 
@@ -168,23 +171,22 @@ async function main(argv: string[]): Promise<void> {
     case 'watermark': {
       if (values.set === undefined) throw new ConfigError('watermark needs --set YYYY-MM-DD (or --set null)');
       const set = values.set === 'null' ? null : values.set;
-      return startAndWait(env, 'watermarkWorkflow', `goaudits-watermark-${stamp}`, { set });
+      return startAndWait(env, watermarkWorkflow, `goaudits-watermark-${stamp}`, [{ set }]);
     }
     case 'quarantine':
-      return startAndWait(env, 'quarantineWorkflow', `goaudits-quarantine-${stamp}`, {});
+      return startAndWait(env, quarantineWorkflow, `goaudits-quarantine-${stamp}`, [{}]);
     case 'requeue': {
       if (!values.all && rest.length === 0) throw new ConfigError('requeue needs report ids, or --all');
-      return startAndWait(env, 'quarantineWorkflow', `goaudits-requeue-${stamp}`, { requeue: values.all ? 'all' : rest });
+      return startAndWait(env, quarantineWorkflow, `goaudits-requeue-${stamp}`, [{ requeue: values.all ? 'all' : rest }]);
     }
     case 'missed-days':
-      return startAndWait(env, 'missedDaysWorkflow', `goaudits-missed-days-${stamp}`, {});
+      return startAndWait(env, missedDaysWorkflow, `goaudits-missed-days-${stamp}`, []);
     case 'ingest':
-      return startAndFollow(env, 'ingestion', 'ingestionWorkflow', `goaudits-ingestion-manual-${stamp}`, {
-        from: values.from,
-        to: values.to,
-      });
+      return startAndFollow(env, 'ingestion', ingestionWorkflow, `goaudits-ingestion-manual-${stamp}`, [
+        { from: values.from, to: values.to },
+      ]);
     case 'sweep':
-      return startAndFollow(env, 'sweep', 'enrichmentWorkflow', `goaudits-enrichment-manual-${stamp}`, { limit: number(values.limit) });
+      return startAndFollow(env, 'sweep', enrichmentWorkflow, `goaudits-enrichment-manual-${stamp}`, [{ limit: number(values.limit) }]);
     case 'sql':
       return printQuery(env, rest.join(' '));
     default:

@@ -1,6 +1,7 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { Environment } from '../worker/config';
+import { enrichmentWorkflow, ingestionWorkflow } from '../workflows';
 
 export const INGESTION_SCHEDULE = 'goaudits-ingestion';
 export const ENRICHMENT_SCHEDULE = 'goaudits-enrichment';
@@ -15,7 +16,7 @@ interface PipelineSchedule {
 
 /** The two schedules that replace today's cron jobs (hourly ingestion at :00, sweep at :15). */
 export function pipelineSchedules(env: ScheduleEnv): PipelineSchedule[] {
-  const start = (workflowType: string, workflowId: string): ScheduleOptionsStartWorkflowAction<Workflow> => ({
+  const start = (workflowType: Workflow, workflowId: string): ScheduleOptionsStartWorkflowAction<Workflow> => ({
     type: 'startWorkflow',
     workflowType,
     workflowId,
@@ -23,8 +24,8 @@ export function pipelineSchedules(env: ScheduleEnv): PipelineSchedule[] {
     args: [{}],
   });
   return [
-    { scheduleId: INGESTION_SCHEDULE, cron: env.GOAUDITS_INGEST_CRON, action: start('ingestionWorkflow', INGESTION_SCHEDULE) },
-    { scheduleId: ENRICHMENT_SCHEDULE, cron: env.GOAUDITS_ENRICH_CRON, action: start('enrichmentWorkflow', ENRICHMENT_SCHEDULE) },
+    { scheduleId: INGESTION_SCHEDULE, cron: env.GOAUDITS_INGEST_CRON, action: start(ingestionWorkflow, INGESTION_SCHEDULE) },
+    { scheduleId: ENRICHMENT_SCHEDULE, cron: env.GOAUDITS_ENRICH_CRON, action: start(enrichmentWorkflow, ENRICHMENT_SCHEDULE) },
   ];
 }
 

@@ -13,6 +13,7 @@ import { ensureSearchAttributes } from './search-attributes';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
 import { metricsUrl } from './metrics';
+import { ingestionWorkflow } from '../workflows';
 
 /**
  * The embedded default: with nothing configured, one process runs a Temporal dev server that
@@ -65,7 +66,7 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     const running = runWorkers(workers);
     const schedules = await applySchedules(temporal.client, env);
     const workflowId = `goaudits-ingestion-first-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    const first = await temporal.client.workflow.start('ingestionWorkflow', {
+    const first = await temporal.client.workflow.start(ingestionWorkflow, {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [{}],
