@@ -111,7 +111,7 @@ export function createActivities({
       return closed;
     },
 
-    /** Closes the JobRunHistory row and writes today's one-line JSON summary log. */
+    /** Closes the JobRunHistory row and writes the run's one-line JSON summary log. */
     async finishRun(args: RunRef & { status: FinishedStatus; counts: IngestionCounts | EnrichmentCounts; error?: string }): Promise<void> {
       await store.finishRun({ runId: args.runId, status: args.status, message: countsMessage(args.counts, args.error) });
       writeLine(

@@ -14,7 +14,7 @@ interface PipelineSchedule {
   action: ScheduleOptionsStartWorkflowAction<Workflow>;
 }
 
-/** The two schedules that replace today's cron jobs (hourly ingestion at :00, sweep at :15). */
+/** The two schedules that replace the legacy cron jobs (hourly ingestion at :00, sweep at :15). */
 export function pipelineSchedules(env: ScheduleEnv): PipelineSchedule[] {
   const start = (workflowType: Workflow, workflowId: string): ScheduleOptionsStartWorkflowAction<Workflow> => ({
     type: 'startWorkflow',

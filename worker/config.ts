@@ -5,7 +5,7 @@ import { temporalConnection, usesConfiguredTemporal } from './temporal-connectio
 
 /**
  * The pipeline's configuration, read once from the environment and validated with zod.
- * Today's variable names are kept where one exists (see the README's table).
+ * The legacy jobs' variable names are kept where one exists (see the README's table).
  * Secrets stay out of this object: the token is read by a TokenSource when a call needs it.
  */
 

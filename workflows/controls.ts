@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
 import { describeIssues } from './zod-issues';
+import type { PipelineSettings } from './settings';
 
 /**
  * What an operator can steer while a run goes on (replacing runbook steps 3 and 5: no env
@@ -20,6 +21,16 @@ export const tuningSchema = z.strictObject({
   rateLimitPerSecond: z.number().positive().max(1000).optional(),
 });
 export type Tuning = z.infer<typeof tuningSchema>;
+
+/** A run's first controls: its input's tuning over the worker's settings, running unless `paused`. */
+export function initialControls(tuning: Tuning, settings: Pick<PipelineSettings, 'batchSize' | 'concurrency'>, paused = false): Controls {
+  return {
+    paused,
+    batchSize: tuning.batchSize ?? settings.batchSize,
+    concurrency: tuning.concurrency ?? settings.concurrency,
+    rateLimitPerSecond: tuning.rateLimitPerSecond,
+  };
+}
 
 /** Validated updates: `temporal workflow update execute --name tune --input '{"concurrency":3}'`. */
 export const tuneUpdate = defineUpdate<Controls, [Tuning]>('tune');

@@ -1,4 +1,4 @@
-/** The counts each run logs and writes to JobRunHistory.Message, with today's names. */
+/** The counts each run logs and writes to JobRunHistory.Message, with the legacy jobs' names. */
 
 export interface IngestionCounts {
   fetched: number;
@@ -66,7 +66,7 @@ export function addCounts<T extends IngestionCounts | EnrichmentCounts>(total: T
 }
 
 /**
- * The one-line JobRunHistory message in today's words, so queries on Message keep working:
+ * The one-line JobRunHistory message in the legacy jobs' words, so queries on Message keep working:
  * `Fetched=12 Eligible=10 Ingested=7 Skipped=2 AlreadyProcessed=3 Pages=1 MissedDays=0 RefreshRequested=1` or
  * `Selected=50 Processed=49 CertUpdated=40 ... Failed=1 Quarantined=0 EnrichedElsewhere=0 Refreshed=1`; a failed run adds ` | Error: ...`.
  */

@@ -1,7 +1,7 @@
 import { setCurrentDetails, setHandler, setWorkflowOptions, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { FAILING_VISIBLY } from './failing-visibly';
 import { noIngestion, type EnrichmentCounts } from './counts';
-import { installControls } from './controls';
+import { initialControls, installControls, type ControlHandlers, type LiveControls } from './controls';
 import { EnrichmentBatches, noEnrichmentYet } from './enrichment-batches';
 import { enrichmentInputSchema, parseInput, type EnrichmentInput } from './inputs';
 import { progressQuery } from './messages';
@@ -9,6 +9,7 @@ import { pipeline, goAudits } from './activities';
 import { CallRate, callsMade, progressMarkdown, type Progress } from './progress';
 import { RUN_KIND } from './search-attributes';
 import { ENRICHMENT_JOB } from './jobs';
+import type { PipelineSettings } from './settings';
 
 export interface EnrichmentResult {
   runId: string;
@@ -17,61 +18,74 @@ export interface EnrichmentResult {
 
 /**
  * The enrichment sweep: the reports still pending (no answers or no certificate, not yet in the
- * ledger), or exactly the given ones, enriched in a sliding window of batches (see
- * enrichment-batches.ts). Batch size, concurrency, pace and pause can change while it runs.
+ * ledger, or asked to be refreshed), or exactly the given ones, enriched in a sliding window of
+ * batches (see enrichment-batches.ts). Batch size, concurrency, pace and pause can change while it runs.
  */
 export async function enrichmentWorkflow(rawInput?: EnrichmentInput): Promise<EnrichmentResult> {
   const input = parseInput(enrichmentInputSchema, rawInput, 'enrichment');
   const handlers = installControls();
   const startedAtUtc = new Date().toISOString();
   const settings = await pipeline.pipelineSettings();
-  const rate = new CallRate();
-  const controls = handlers.steer(
-    {
-      paused: input.paused ?? false,
-      batchSize: input.batchSize ?? settings.batchSize,
-      concurrency: input.concurrency ?? settings.concurrency,
-      rateLimitPerSecond: input.rateLimitPerSecond,
-    },
-    () => publish(),
-  );
-  const batches = new EnrichmentBatches(goAudits(settings), controls, noEnrichmentYet(), () => publish());
+  return new EnrichmentSweep(input, settings, handlers, startedAtUtc).run();
+}
 
-  function progress(): Progress {
-    const { counts } = batches;
-    const limitPerSecond = Math.min(settings.laneCallsPerSecond, controls.current.rateLimitPerSecond ?? Infinity);
+class EnrichmentSweep {
+  private readonly rate = new CallRate();
+  private readonly controls: LiveControls;
+  private readonly batches: EnrichmentBatches;
+
+  constructor(
+    private readonly input: EnrichmentInput,
+    private readonly settings: PipelineSettings,
+    handlers: ControlHandlers,
+    private readonly startedAtUtc: string,
+  ) {
+    this.controls = handlers.steer(initialControls(input, settings, input.paused), () => this.publish());
+    this.batches = new EnrichmentBatches(goAudits(settings), this.controls, noEnrichmentYet(), () => this.publish());
+    setHandler(progressQuery, () => this.progress());
+    if (!workflowInfo().parent) upsertSearchAttributes([{ key: RUN_KIND, value: 'enrichment' }]);
+  }
+
+  /**
+   * Opens the GoAuditsEnrichment row (closing rows earlier runs left open), enriches the given or
+   * pending reports, and closes the row the way the run ended.
+   */
+  async run(): Promise<EnrichmentResult> {
+    const run = await this.batches.openRun();
+    await pipeline.closeOrphanedRuns({ job: ENRICHMENT_JOB, by: run });
+    await pipeline.retestRefusedToken();
+    try {
+      this.batches.add(this.input.reportIds ?? (await pipeline.pendingEnrichment(this.input.limit ?? this.settings.sweepLimit)));
+      await this.batches.drain('all');
+    } catch (error) {
+      throw await this.batches.close(error);
+    }
+    await this.batches.close();
+    return { runId: run.runId, counts: this.batches.counts };
+  }
+
+  private progress(): Progress {
+    const { counts } = this.batches;
     return {
       kind: 'enrichment',
       windowsDone: 0,
       windowsTotal: 0,
       ingestion: noIngestion(),
       enrichment: counts,
-      queued: batches.cursor.queued.length,
-      batchesRunning: batches.batchesRunning,
-      controls: controls.current,
-      startedAtUtc,
-      callsPerSecond: rate.perSecond(Date.now()),
-      limitPerSecond,
+      queued: this.batches.cursor.queued.length,
+      batchesRunning: this.batches.batchesRunning,
+      controls: this.controls.current,
+      startedAtUtc: this.startedAtUtc,
+      callsPerSecond: this.rate.perSecond(Date.now()),
+      limitPerSecond: Math.min(this.settings.laneCallsPerSecond, this.controls.current.rateLimitPerSecond ?? Infinity),
     };
   }
-  function publish() {
-    rate.record(Date.now(), callsMade(noIngestion(), batches.counts));
-    setCurrentDetails(progressMarkdown(progress()));
-  }
-  setHandler(progressQuery, progress);
-  if (!workflowInfo().parent) upsertSearchAttributes([{ key: RUN_KIND, value: 'enrichment' }]);
 
-  const run = await batches.openRun();
-  await pipeline.closeOrphanedRuns({ job: ENRICHMENT_JOB, by: run });
-  await pipeline.retestRefusedToken();
-  try {
-    batches.add(input.reportIds ?? (await pipeline.pendingEnrichment(input.limit ?? settings.sweepLimit)));
-    await batches.drain('all');
-  } catch (error) {
-    throw await batches.close(error);
+  /** Current details, so the Web UI shows where the sweep is. */
+  private publish() {
+    this.rate.record(Date.now(), callsMade(noIngestion(), this.batches.counts));
+    setCurrentDetails(progressMarkdown(this.progress()));
   }
-  await batches.close();
-  return { runId: run.runId, counts: batches.counts };
 }
 
 setWorkflowOptions(FAILING_VISIBLY, enrichmentWorkflow);

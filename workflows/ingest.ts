@@ -13,7 +13,7 @@ import {
 import type { IngestedWindow, RunRef } from '../activities';
 import { INGESTION_JOB } from './jobs';
 import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from './counts';
-import { installControls, type ControlHandlers, type Controls } from './controls';
+import { initialControls, installControls, type ControlHandlers, type Controls } from './controls';
 import { EnrichmentBatches, noEnrichmentYet, type EnrichmentCursor } from './enrichment-batches';
 import { ingestionInputSchema, parseInput, type IngestionInput } from './inputs';
 import { progressQuery } from './messages';
@@ -119,12 +119,7 @@ async function firstCursor(input: IngestionInput, settings: PipelineSettings): P
     windowsTotal: retryDays.length + (from > to ? 0 : planWindows({ from, to, windowDays }).length),
     counts: noIngestion(),
     enrichment: noEnrichmentYet(),
-    controls: {
-      paused: false,
-      batchSize: input.batchSize ?? settings.batchSize,
-      concurrency: input.concurrency ?? settings.concurrency,
-      rateLimitPerSecond: input.rateLimitPerSecond,
-    },
+    controls: initialControls(input, settings),
   };
 }
 

@@ -47,7 +47,7 @@ export const ingestionInputSchema = z
 export type IngestionInput = z.infer<typeof ingestionInputSchema>;
 
 export const enrichmentInputSchema = z.strictObject({
-  /** Enrich exactly these reports; without it, sweep the pending ones (today's selection rule). */
+  /** Enrich exactly these reports; without it, sweep the pending ones (the store's selection rule). */
   reportIds: z.array(z.string().min(1)).optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
   ...tuning,

@@ -9,9 +9,9 @@ export interface SecretReader {
 }
 
 export interface KeyVaultTokenSourceOptions {
-  /** The vault, e.g. `https://kv-goaudits-uks.vault.azure.net` (today's KEYVAULT_URI). */
+  /** The vault, e.g. `https://kv-goaudits-uks.vault.azure.net` (KEYVAULT_URI). */
   vaultUrl: string;
-  /** The secret holding the bearer token (today's GOAUDITS_BEARER_SECRET_NAME). */
+  /** The secret holding the bearer token (GOAUDITS_BEARER_SECRET_NAME). */
   secretName: string;
   /** Default: the process's one Azure credential (see azure-credential.ts). */
   credential?: TokenCredential;

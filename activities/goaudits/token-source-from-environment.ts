@@ -12,7 +12,7 @@ const keyVaultSchema = z.object({
 });
 
 /**
- * Where the bearer token comes from, by today's variables: with KEYVAULT_URI set, the secret
+ * Where the bearer token comes from: with KEYVAULT_URI set, the secret
  * GOAUDITS_BEARER_SECRET_NAME (default `goaudits-bearer-token`) in that vault, read with the
  * managed identity AZURE_CLIENT_ID; otherwise GOAUDITS_BEARER_TOKEN. Throws, naming the
  * variable, when one is malformed. Blank counts as unset.

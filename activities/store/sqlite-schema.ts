@@ -7,7 +7,7 @@ interface Migration {
 }
 
 /**
- * Today's SQL Server tables with their exact names, in SQLite: text columns, datetimes as UTC
+ * The SQL Server tables with their exact names, in SQLite: text columns, datetimes as UTC
  * TEXT 'YYYY-MM-DD HH:MM:SS', no foreign keys. Each step is create-if-missing, so it also
  * adopts tables that already exist.
  */

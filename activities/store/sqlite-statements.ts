@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Answer } from '../goaudits/records';
 import type { JobName, RunStatus } from './store';
 
-/** Today's "empty certificate number": NULL or only spaces. */
+/** An "empty certificate number": NULL or only spaces. */
 const CERT_MISSING = "(CertificationNumber IS NULL OR TRIM(CertificationNumber) = '')";
 
 /** The report has a refresh request: its details are to be fetched again. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { blankIsUnset } from '../../worker/config';
 
 /**
- * Where and how the SQL Server store connects, read from today's variables (SQL_SERVER,
+ * Where and how the SQL Server store connects, read from the legacy jobs' variables (SQL_SERVER,
  * SQL_DATABASE, AZURE_CLIENT_ID) and a few new ones. Entra (the worker's managed identity) is
  * the default; a SQL login or a whole connection string serve local use.
  */

@@ -1,5 +1,5 @@
 /**
- * Today's SQL Server tables (schema `dbo`), exactly as the legacy jobs and the operators' SQL know
+ * The SQL Server tables (schema `dbo`), exactly as the legacy jobs and the operators' SQL know
  * them, as versioned migrations. Every statement is create-if-missing, so a migration adopts the
  * production tables as they are and running it again changes nothing.
  */
@@ -64,7 +64,7 @@ CREATE TABLE dbo.ProcessedItems (
   CONSTRAINT PK_ProcessedItems PRIMARY KEY (JobName, ItemKey)
 );`;
 
-/** CompletedAtUtc and IngestedAtUtc are datetime2 (7), as today; the store writes whole seconds. */
+/** CompletedAtUtc and IngestedAtUtc are datetime2 (7), the legacy tables' type; the store writes whole seconds. */
 export const CREATE_GOAUDITS_REPORTS = `IF OBJECT_ID(N'dbo.GoAuditsReports', N'U') IS NULL
 CREATE TABLE dbo.GoAuditsReports (
   GoAuditsReportId    nvarchar(100)    NOT NULL,

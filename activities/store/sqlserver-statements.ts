@@ -10,7 +10,7 @@ import { CREATE_SCHEMA_MIGRATIONS, SQLSERVER_MIGRATIONS } from './sqlserver-sche
  * tsql-check relies on it for the statements its parser cannot read.
  */
 
-/** Today's "empty certificate number": NULL or only spaces. */
+/** An "empty certificate number": NULL or only spaces. */
 const certificateMissing = (column: string) => `(${column} IS NULL OR LTRIM(RTRIM(${column})) = N'')`;
 
 /** The report (its id in `idColumn`) has a refresh request: its details are to be fetched again. */
@@ -164,7 +164,7 @@ FROM dbo.GoAuditsReports;`;
 // Enrichment.
 
 /**
- * Today's selection rule, and the reports with a refresh request, newest first, then by id;
+ * The selection rule (see Store.pendingEnrichment), newest first, then by id;
  * quarantined reports and reports a run holds an unexpired claim on are skipped.
  */
 export const PENDING_ENRICHMENT = `SELECT TOP (@limit) r.GoAuditsReportId

@@ -91,7 +91,7 @@ export interface Store {
   }): Promise<SavedWindow>;
 
   /**
-   * Today's selection rule: reports with no answers or an empty certificate number, not in
+   * The selection rule: reports with no answers or an empty certificate number, not in
    * ProcessedItems('GoAuditsEnrichment'), and reports with a refresh request; of those, the ones
    * not quarantined and not claimed by a run (unexpired), newest CompletedAtUtc first, at most
    * `limit`.
