@@ -184,7 +184,7 @@ class IngestionRun {
       await this.enrichment.roomForMore();
       this.currentWindow = window;
       this.publish();
-      for (const saved of await this.ingestSplitting(window)) this.count(saved);
+      for (const saved of await this.ingestSplitting(window)) this.countAndQueue(saved);
       this.cursor.windowsDone++;
       if (this.cursor.retryDays[0] === window.startDate) this.cursor.retryDays.shift();
       else this.cursor.next = dayAfter(window.endDate);
@@ -230,7 +230,7 @@ class IngestionRun {
   }
 
   /** A window's counts, and its new and edited reports queued for enrichment. */
-  private count(saved: IngestedWindow) {
+  private countAndQueue(saved: IngestedWindow) {
     const refreshIds = saved.refreshIds ?? [];
     this.cursor.counts = addCounts(this.cursor.counts, {
       fetched: saved.fetched,
