@@ -1,74 +1,14 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { INGESTION_JOB } from '../activities/store/store';
-import { ConfigError, readEnvironment, type Environment } from './config';
-import { openDependencies, type Dependencies } from './dependencies';
-import { healthPort, startHealthServer } from './health';
-import { installRuntime, metricsUrl } from './metrics';
-import { buildId, describeConnection, temporalConnection, usesConfiguredTemporal, workerIdentity } from './temporal-connection';
-import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
-import { ensureSearchAttributes } from './search-attributes';
+import { ConfigError } from './config';
+import { runEntry } from './entry';
+import { runWorker } from './run-worker';
+import { usesConfiguredTemporal } from './temporal-connection';
 
-/** With a Temporal configured (TEMPORAL_ADDRESS or a profile): only the worker, against the configured services, with its probes. */
-async function runWorker(env: Environment): Promise<void> {
-  const connectionOptions = temporalConnection().options;
-  const identity = workerIdentity();
-  let dependencies: Dependencies | undefined;
-  let workers: Worker[] = [];
-  /** Ready once both workers run and the store answers a trivial read. */
-  const ready = async () => {
-    if (!dependencies || workers.length === 0 || workers.some((worker) => worker.getState() !== 'RUNNING')) return false;
-    await dependencies.store.watermark(INGESTION_JOB);
-    return true;
-  };
-  const port = healthPort();
-  const health = port === undefined ? undefined : await startHealthServer({ port, ready });
-  // A client connection besides the workers' own: to check the search attributes, and for the
-  // activities that look up how a run's workflow ended.
-  const clientConnection = await Connection.connect(connectionOptions);
-  const connection = await NativeConnection.connect(connectionOptions);
-  try {
-    const addedSearchAttributes = await ensureSearchAttributes(clientConnection, env.TEMPORAL_NAMESPACE);
-    dependencies = await openDependencies(env, {
-      temporal: new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE }),
-    });
-    workers = await createWorkers({
-      connection,
-      env,
-      identity,
-      activities: dependencies.activities,
-      workflows: defaultWorkflowSource(env.WORKFLOW_BUNDLE_PATH),
-    });
-    console.log(
-      JSON.stringify({
-        msg: 'worker running',
-        ...describeConnection(connectionOptions),
-        namespace: env.TEMPORAL_NAMESPACE,
-        identity,
-        buildId: buildId(),
-        addedSearchAttributes,
-        healthPort: port ?? null,
-        metricsUrl: metricsUrl(env) ?? null,
-      }),
+/** The image's command: only the worker, against the configured Temporal, GoAudits and store. */
+runEntry(async (env) => {
+  if (!usesConfiguredTemporal()) {
+    throw new ConfigError(
+      'no Temporal configured: set TEMPORAL_ADDRESS (or TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE); `npm start` runs the embedded default',
     );
-    await runWorkers(workers);
-  } finally {
-    await dependencies?.close();
-    await connection.close();
-    await clientConnection.close();
-    await health?.close();
   }
-}
-
-async function main(): Promise<void> {
-  const env = readEnvironment();
-  installRuntime(env);
-  if (usesConfiguredTemporal()) await runWorker(env);
-  // Loaded only here: the embedded mode needs @temporalio/testing, a dev dependency the image omits.
-  else await (await import('./embedded')).runEmbedded(env);
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
+  await runWorker(env);
 });

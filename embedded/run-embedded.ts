@@ -5,14 +5,14 @@ import { applySchedules } from '../client/schedules';
 import { EMBEDDED_TEMPORAL, workflowLink } from '../client/connect';
 import { followRuns, printOutcome } from '../client/follow-run';
 import { simulatorOptionsFromEnvironment, startSimulator } from '../simulator/server';
-import { readEnvironment, type Environment } from './config';
-import { openDependencies } from './dependencies';
-import { temporalCli } from './temporal-cli';
-import { workerIdentity } from './temporal-connection';
-import { ensureSearchAttributes } from './search-attributes';
+import { readEnvironment, type Environment } from '../worker/config';
+import { openDependencies } from '../worker/dependencies';
+import { temporalCli } from '../worker/temporal-cli';
+import { workerIdentity } from '../worker/temporal-connection';
+import { ensureSearchAttributes } from '../worker/search-attributes';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
-import { metricsUrl } from './metrics';
+import { createWorkers, defaultWorkflowSource, runWorkers } from '../worker/workers';
+import { metricsUrl } from '../worker/metrics';
 import { ingestionWorkflow } from '../workflows';
 
 /**
