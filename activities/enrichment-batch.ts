@@ -60,8 +60,11 @@ export async function enrichBatch(
   { runId, reportIds, callsPerSecond }: EnrichBatchInput,
   activity: BatchActivity,
 ): Promise<EnrichmentCounts> {
-  /** The run's own pace, when an operator set one: this batch's share of it. */
-  const ownPace = pacer(() => callsPerSecond, activity.sleep);
+  /**
+   * The run's own pace, when an operator set one: this batch's share of it. Its first call waits
+   * its spacing too: the batch before it in the run's slot may have called just now.
+   */
+  const ownPace = pacer(() => callsPerSecond, activity.sleep, Date.now());
 
   /** Counts the report as failed, records why, and says whether that quarantined it. */
   async function failed(reportId: string, error: string): Promise<Partial<EnrichmentCounts>> {

@@ -1,3 +1,6 @@
+/** The kinds of injected failure (see faults.ts). */
+export type FaultKind = 'serverError' | 'hang' | 'malformed';
+
 /** What the simulator saw, for tests to assert on the pipeline's behaviour. */
 export interface Counters {
   /** API requests received (control endpoints and unknown paths excluded). */
@@ -18,6 +21,8 @@ export interface Counters {
   authFailures: number;
   /** Injected failures: 5xx, timeouts (504 after a hang) and malformed bodies, targeted ones included. */
   faults: number;
+  /** `faults` by kind: 500/502/503, hangs answered 504, 200s with a cut-off body. */
+  faultsByKind: Record<FaultKind, number>;
   /** Most API requests in flight at once. */
   peakConcurrency: number;
   /** API requests received and not answered yet, by endpoint, now (a test kills a worker while one is under way). */
@@ -41,6 +46,7 @@ export function emptyCounters(): Counters {
     callsDuringRetryAfter: 0,
     authFailures: 0,
     faults: 0,
+    faultsByKind: { serverError: 0, hang: 0, malformed: 0 },
     peakConcurrency: 0,
     inFlight: { summary: 0, details: 0 },
     peakCallsPerSecond: 0,

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { generateDataset, type ApiRow, type Dataset, type TruthReport } from './dataset';
 import { slugKey } from './questionKey';
+import { parseReportDetails } from '../activities/goaudits/details';
+import { simulatorOptionsFromEnvironment } from './environment';
 
 const SPEC = { reports: 300, from: '2025-01-01', to: '2025-01-14', seed: 1 };
 const ALL = { startDate: SPEC.from, endDate: SPEC.to, status: 'Completed' };
@@ -15,24 +17,17 @@ const details = detailsOf(dataset, truth);
 const detailRows = details.flatMap(({ rows }) => rows.filter((row) => row.RecordType === 'Detail'));
 const count = <T>(items: T[], predicate: (item: T) => boolean): number => items.filter(predicate).length;
 
-/** Asserts that each report's truth is what the pipeline's rules make of its raw details rows. */
+/** Asserts that each report's truth is exactly what the pipeline's own parser makes of its raw details rows. */
 function expectTruthFromRows(pairs: { report: TruthReport; rows: ApiRow[] }[]): void {
-  const sectionOf = (row: ApiRow) =>
-    row.Section === undefined ? null : row.GroupName === undefined || row.GroupName === 'N/A' ? row.Section : `${row.Section} | ${row.GroupName}`;
-  const valueOf = (answer: ApiRow['Answer']) =>
-    answer === null || typeof answer === 'string' ? answer : typeof answer === 'object' ? JSON.stringify(answer) : String(answer);
   for (const { report, rows } of pairs) {
-    const expected = new Map<string, unknown>();
-    for (const row of rows.filter((r) => r.RecordType === 'Detail')) {
-      const key = (row.QUESTION_ID as string | undefined) ?? slugKey(String(row.Question));
-      if (expected.has(key)) continue;
-      const question = row.Question as string | undefined;
-      expected.set(key, { questionKey: key, answerValue: valueOf(row.Answer), section: sectionOf(row), questionText: question?.slice(0, 1000) ?? null });
-    }
-    expect(report.answers).toEqual([...expected.values()]);
-    expect(report.hasDetails).toBe(expected.size > 0);
-    const certificate = rows.find((row) => row.RecordType === 'Detail' && (row.QUESTION_ID === '1' || String(row.Question).includes('Certificate Number')));
-    expect(report.certificateNumber).toBe(String(certificate?.Answer ?? '').trim() || null);
+    const parsed = parseReportDetails(report.id, rows);
+    expect({ id: report.id, answers: parsed.answers, hasDetails: parsed.hasDetailRows }).toEqual({
+      id: report.id,
+      answers: report.answers,
+      hasDetails: report.hasDetails,
+    });
+    // A report without Detail rows keeps no certificate (its details are never stored).
+    if (report.hasDetails) expect({ id: report.id, certificate: parsed.certificateNumber }).toEqual({ id: report.id, certificate: report.certificateNumber });
   }
 }
 
@@ -132,6 +127,87 @@ describe('generateDataset', () => {
     expect(count(details, ({ rows }) => rows.length === 0)).toBeGreaterThanOrEqual(3);
     expect(count(details, ({ rows }) => rows.length > 0 && !rows.some((row) => row.RecordType === 'Detail'))).toBeGreaterThanOrEqual(3);
     expect(dataset.detailsRows('A999999')).toEqual([]);
+  });
+});
+
+/** Each rule of the pipeline's details parser, as a case the raw Detail rows of one audit show. */
+const PARSER_CASES: Record<string, (rows: ApiRow[]) => boolean> = (() => {
+  const text = (value: unknown): value is string => typeof value === 'string';
+  const padded = (value: unknown) => text(value) && value.trim() !== '' && value !== value.trim();
+  const blank = (value: unknown) => text(value) && value.trim() === '';
+  const highSurrogateAt = (value: string, index: number) => /[\uD800-\uDBFF]/.test(value.charAt(index));
+  const realGroup = (row: ApiRow) => text(row.GroupName) && row.GroupName.trim() !== '' && row.GroupName.trim() !== 'N/A';
+  const noId = (row: ApiRow) => row.QUESTION_ID === undefined || row.QUESTION_ID === null || blank(row.QUESTION_ID);
+  const slug = (row: ApiRow) => slugKey(text(row.Question) ? row.Question : '');
+  const any = (test: (row: ApiRow) => boolean) => (rows: ApiRow[]) => rows.filter((row) => row.RecordType === 'Detail').some(test);
+  const anyAnswer = (test: (answer: unknown) => boolean) => any((row) => 'Answer' in row && test(row.Answer));
+  /** Two Detail rows of the report with one key, told apart by `differ`. */
+  const repeated = (sameKey: (a: ApiRow, b: ApiRow) => boolean, differ: (a: ApiRow, b: ApiRow) => boolean) => (rows: ApiRow[]) => {
+    const details = rows.filter((row) => row.RecordType === 'Detail');
+    return details.some((a, i) => details.slice(i + 1).some((b) => sameKey(a, b) && differ(a, b)));
+  };
+  return {
+    'question text padded': any((row) => padded(row.Question)),
+    'QUESTION_ID padded': any((row) => padded(row.QUESTION_ID)),
+    'Section padded': any((row) => padded(row.Section)),
+    'GroupName padded': any((row) => padded(row.GroupName)),
+    'GroupName " N/A " padded': any((row) => padded(row.GroupName) && String(row.GroupName).trim() === 'N/A'),
+    'QUESTION_ID a number': any((row) => typeof row.QUESTION_ID === 'number'),
+    'QUESTION_ID absent: keyed by text': any((row) => !('QUESTION_ID' in row) && text(row.Question) && row.Question.trim() !== ''),
+    'QUESTION_ID blank: keyed by text': any((row) => blank(row.QUESTION_ID) && text(row.Question)),
+    'QUESTION_ID null: keyed by text': any((row) => row.QUESTION_ID === null && text(row.Question) && row.Question.trim() !== ''),
+    'no key at all: not stored': any((row) => noId(row) && slug(row) === ''),
+    'question text blank, keyed by id': any((row) => !noId(row) && blank(row.Question)),
+    'question text absent, keyed by id': any((row) => !noId(row) && !('Question' in row)),
+    'key over 256 characters: hashed': any((row) => noId(row) && slugKey(String(row.Question)).length === 256 && String(row.Question).toLowerCase().replace(/[^a-z0-9]+/g, '_').length > 256),
+    'question text of 257 to 1000 characters: stored whole': any((row) => text(row.Question) && row.Question.trim().length > 256 && row.Question.trim().length <= 1000),
+    'question text over 1000 characters: cut': any((row) => text(row.Question) && row.Question.trim().length > 1000),
+    'question text cut across an emoji': any((row) => text(row.Question) && row.Question.trim().length > 1000 && highSurrogateAt(row.Question.trim(), 999)),
+    'Section joined with GroupName': any((row) => text(row.Section) && row.Section.trim() !== '' && realGroup(row)),
+    'GroupName "N/A": Section alone': any((row) => text(row.Section) && String(row.GroupName).trim() === 'N/A'),
+    'GroupName blank: Section alone': any((row) => text(row.Section) && blank(row.GroupName)),
+    'GroupName absent: Section alone': any((row) => text(row.Section) && !('GroupName' in row)),
+    'Section absent or blank: GroupName alone': any((row) => (row.Section === undefined || blank(row.Section)) && realGroup(row)),
+    'neither Section nor GroupName': any((row) => row.Section === undefined && row.GroupName === undefined),
+    'section over 200 characters, cut across an emoji': any(
+      (row) => text(row.Section) && realGroup(row) && highSurrogateAt(`${row.Section.trim()} | ${String(row.GroupName).trim()}`, 199),
+    ),
+    'answer a string': anyAnswer((answer) => typeof answer === 'string'),
+    'answer over 4000 characters': anyAnswer((answer) => typeof answer === 'string' && answer.length > 4000),
+    'answer a number': anyAnswer((answer) => typeof answer === 'number'),
+    'answer a boolean': anyAnswer((answer) => typeof answer === 'boolean'),
+    'answer null': anyAnswer((answer) => answer === null),
+    'answer an object': anyAnswer((answer) => typeof answer === 'object' && answer !== null && !Array.isArray(answer)),
+    'answer an array': anyAnswer((answer) => Array.isArray(answer)),
+    'Answer absent': any((row) => !('Answer' in row)),
+    'key repeated by the same row: first wins': repeated((a, b) => a.QUESTION_ID === b.QUESTION_ID && a.Question === b.Question, () => true),
+    'key repeated by another spelling of the text': repeated((a, b) => noId(a) && noId(b) && slug(a) !== '' && slug(a) === slug(b), (a, b) => a.Question !== b.Question),
+    'key repeated by the same id with another text': repeated(
+      (a, b) => !noId(a) && String(a.QUESTION_ID).trim() === String(b.QUESTION_ID).trim(),
+      (a, b) => a.Question !== b.Question,
+    ),
+    'certificate padded': any((row) => (row.QUESTION_ID === '1' || String(row.Question).includes('Certificate Number')) && padded(row.Answer)),
+  };
+})();
+
+describe("the pipeline's details rules, generated", () => {
+  /** The embedded simulator's data set (`npm start`), and data sets of a few hundred audits of other seeds. */
+  const DATA_SETS = {
+    default: simulatorOptionsFromEnvironment({}, new Date('2025-06-30T12:00:00Z')).dataset,
+    'seed 2, 250 audits': { reports: 250, from: '2025-03-01', to: '2025-03-10', seed: 2 },
+    'seed 99, 200 audits': { reports: 200, from: '2025-03-01', to: '2025-03-31', seed: 99 },
+  };
+
+  test.each(Object.entries(DATA_SETS))('every rule meets several audits of the %s data set', (_name, spec) => {
+    const d = generateDataset(spec);
+    const rows = d.truth().reports.map((report) => d.detailsRows(report.id));
+    const audits = Object.fromEntries(Object.entries(PARSER_CASES).map(([rule, shows]) => [rule, rows.filter(shows).length]));
+    expect(Object.entries(audits).filter(([, n]) => n < 3)).toEqual([]);
+  });
+
+  test.each(Object.entries(DATA_SETS))("the production parser gives exactly the truth's answers and certificate for every audit of the %s data set", (_name, spec) => {
+    const d = generateDataset(spec);
+    expectTruthFromRows(detailsOf(d, d.truth().reports));
   });
 });
 

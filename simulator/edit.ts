@@ -14,7 +14,7 @@ export interface EditTime {
   moveUpdatedOn: boolean;
 }
 
-const CERTIFICATE_KEYS: ReadonlySet<string> = new Set(
+const CERTIFICATE_KEYS: ReadonlySet<string | null> = new Set(
   [CERTIFICATE_BY_ID, CERTIFICATE_BY_TEXT, CERTIFICATE_BY_TEXT_NO_ID].map((question) => questionKeyOf(question.id, question.text)),
 );
 
@@ -60,9 +60,9 @@ export function editAudit(audit: AuditPlan, time: EditTime, random: Random): Aud
   };
 }
 
-/** The Detail rows an edit may change or remove: the first row of each key, certificate aside. */
+/** The Detail rows an edit may change or remove: the first row of each key, certificate aside (a row with no key is not stored). */
 function countingRows(details: PlannedAnswer[]): PlannedAnswer[] {
-  return details.filter((row) => !row.repeated && !isCertificateRow(row));
+  return details.filter((row) => !row.repeated && keyOf(row) !== null && !isCertificateRow(row));
 }
 
 /**

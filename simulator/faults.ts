@@ -1,5 +1,6 @@
 /** Which failure, if any, an admitted call gets, and how it is answered. */
 import type { ApiCall } from './api';
+import type { FaultKind } from './counters';
 import { jsonReply, type Reply } from './http';
 import type { FaultOptions } from './options';
 import type { Random } from './random';
@@ -15,6 +16,11 @@ export function drawFault(options: FaultOptions, random: Random): Fault | undefi
   if (draw < options.fault5xxRate + options.timeoutRate) return { kind: 'hang' };
   if (draw < options.fault5xxRate + options.timeoutRate + options.malformedRate) return { kind: 'malformed' };
   return undefined;
+}
+
+/** How the counters name a fault's kind. */
+export function faultKindOf(fault: Fault): FaultKind {
+  return fault.kind === 'status' ? 'serverError' : fault.kind;
 }
 
 /** Failures aimed at a call: a listed failing audit (500), a summary range longer than allowed (hang). */

@@ -6,9 +6,14 @@ import { createHash } from 'node:crypto';
 
 export const MAX_QUESTION_KEY = 256;
 
-/** `QUESTION_ID` when present, else the slug of the question text. */
-export function questionKeyOf(questionId: string | undefined, questionText: string): string {
-  return questionId ?? slugKey(questionText);
+/**
+ * `QUESTION_ID` as text (a number as its digits), trimmed, when it is not blank; else the slug
+ * of the question text; null when neither gives a key (the row is not stored).
+ */
+export function questionKeyOf(questionId: string | number | null | undefined, questionText: string | null | undefined): string | null {
+  const id = questionId === null || questionId === undefined ? '' : String(questionId).trim();
+  const key = id === '' ? slugKey(questionText ?? '') : fitted(id);
+  return key === '' ? null : key;
 }
 
 /**
@@ -20,7 +25,12 @@ export function slugKey(questionText: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
-  if (slug.length <= MAX_QUESTION_KEY) return slug;
-  const hash = createHash('sha1').update(slug).digest('hex');
-  return `${slug.slice(0, MAX_QUESTION_KEY - 1 - hash.length)}_${hash}`;
+  return fitted(slug);
+}
+
+/** A key longer than 256 characters as its first 215, `_` and the SHA-1 of the whole. */
+function fitted(key: string): string {
+  if (key.length <= MAX_QUESTION_KEY) return key;
+  const hash = createHash('sha1').update(key).digest('hex');
+  return `${key.slice(0, MAX_QUESTION_KEY - 1 - hash.length)}_${hash}`;
 }

@@ -37,7 +37,7 @@ function detailRowOf(auditId: string, answer: PlannedAnswer): ApiRow {
   const row: ApiRow = { RecordType: 'Detail', ID: auditId };
   if (answer.questionId !== undefined) row.QUESTION_ID = answer.questionId;
   if (answer.question !== undefined) row.Question = answer.question;
-  row.Answer = answer.answer;
+  if (answer.answer !== undefined) row.Answer = answer.answer;
   if (answer.section !== undefined) row.Section = answer.section;
   if (answer.groupName !== undefined) row.GroupName = answer.groupName;
   return row;

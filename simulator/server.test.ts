@@ -145,7 +145,7 @@ describe('GoAudits API', () => {
     expect((await details('A000001')).status).toBe(200);
     sim.setFaults({ failingDetails: [] });
     expect((await details('A000002')).status).toBe(200);
-    expect(sim.counters()).toMatchObject({ faults: 1, served: 2, detailsCallsById: { A000002: 2, A000001: 1 } });
+    expect(sim.counters()).toMatchObject({ faults: 1, faultsByKind: { serverError: 1 }, served: 2, detailsCallsById: { A000002: 2, A000001: 1 } });
   });
 
   test('random faults, hangs and long ranges', async () => {
@@ -162,7 +162,7 @@ describe('GoAudits API', () => {
     sim.setFaults({ timeoutRate: 0, summaryMaxDays: 2 });
     expect((await summary('2025-03-01', '2025-03-03')).status).toBe(504);
     expect((await summary('2025-03-01', '2025-03-02')).status).toBe(200);
-    expect(sim.counters()).toMatchObject({ requests: 5, faults: 4, served: 1 });
+    expect(sim.counters()).toMatchObject({ requests: 5, faults: 4, served: 1, faultsByKind: { serverError: 1, malformed: 1, hang: 2 } });
     expect(() => sim.setFaults({ fault5xxRate: 2 })).toThrow(/fault5xxRate/);
   });
 

@@ -11,7 +11,7 @@ import { createCallWindow } from './callWindow';
 import { CONTROL_PREFIX, controlReply } from './control';
 import { emptyCounters, type Counters } from './counters';
 import { generateDataset, type EditRequest, type Truth } from './dataset';
-import { drawFault, faultReply, targetedFault } from './faults';
+import { drawFault, faultKindOf, faultReply, targetedFault } from './faults';
 import { jsonReply, readBody, send, type Reply } from './http';
 import { faultOptionsSchema, simulatorOptionsSchema, type FaultOptions, type FaultPatch, type SimulatorOptions } from './options';
 import { createRandom } from './random';
@@ -91,6 +91,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const fault = targetedFault(call, faults) ?? drawFault(faults, random);
     if (fault) {
       counters.faults += 1;
+      counters.faultsByKind[faultKindOf(fault)] += 1;
       return faultReply(fault);
     }
     counters.served += 1;

@@ -1,10 +1,16 @@
-/** What the pipeline must end up storing for each audit, derived from the generator's decisions. */
+/**
+ * What the pipeline must end up storing for each audit, derived from the generator's decisions
+ * by the rules the pipeline documents (written here on their own, so the truth is an oracle).
+ */
 import type { Answer } from '../activities/goaudits/records';
 import type { Json } from './answers';
 import { keyOf, type AuditPlan, type PlannedAnswer } from './plan';
 import { formatIsoSecond } from './time';
 
+/** QuestionText is stored up to 1000 characters, Section up to 200, CertificationNumber up to 100. */
 export const MAX_QUESTION_TEXT = 1000;
+export const MAX_SECTION = 200;
+export const MAX_CERTIFICATE = 100;
 
 export interface TruthReport {
   id: string;
@@ -12,7 +18,7 @@ export interface TruthReport {
   completedAtUtc: string;
   /** null when blank or when the report has no certificate question. */
   certificateNumber: string | null;
-  /** One per key, first row wins. */
+  /** One per key, first row wins; rows that give no key are not stored. */
   answers: Answer[];
   /** False when the details hold no Detail rows (or are empty). */
   hasDetails: boolean;
@@ -25,22 +31,26 @@ export interface Truth {
 
 export function truthOf(audit: AuditPlan): TruthReport {
   const details = audit.details ?? [];
-  const certificate = audit.certificate?.trim() ?? '';
+  const answers = new Map<string, Answer>();
+  for (const row of details) {
+    const key = keyOf(row);
+    if (key !== null && !answers.has(key)) answers.set(key, answerOf(row, key));
+  }
   return {
     id: audit.id,
     completedAtUtc: formatIsoSecond(audit.updatedOnMs),
-    certificateNumber: certificate === '' ? null : certificate,
-    answers: details.filter((row) => !row.repeated).map(answerOf),
+    certificateNumber: nonBlank(audit.certificate, MAX_CERTIFICATE),
+    answers: [...answers.values()],
     hasDetails: details.length > 0,
   };
 }
 
-function answerOf(row: PlannedAnswer): Answer {
+function answerOf(row: PlannedAnswer, questionKey: string): Answer {
   return {
-    questionKey: keyOf(row),
-    answerValue: answerText(row.answer),
+    questionKey,
+    answerValue: row.answer === undefined ? null : answerText(row.answer),
     section: sectionOf(row.section, row.groupName),
-    questionText: row.question === undefined ? null : row.question.slice(0, MAX_QUESTION_TEXT),
+    questionText: nonBlank(row.question, MAX_QUESTION_TEXT),
   };
 }
 
@@ -51,8 +61,20 @@ export function answerText(answer: Json): string | null {
   return String(answer);
 }
 
-/** `Section`, joined with `GroupName` by " | " unless that is "N/A" or absent. */
-export function sectionOf(section: string | undefined, groupName: string | undefined): string | null {
-  if (section === undefined) return null;
-  return groupName === undefined || groupName === 'N/A' ? section : `${section} | ${groupName}`;
+/**
+ * `Section` and `GroupName` trimmed, joined by " | "; a blank one, or a GroupName "N/A", left
+ * out; null when neither is left; cut to 200 characters.
+ */
+export function sectionOf(section: string | null | undefined, groupName: string | null | undefined): string | null {
+  const group = groupName?.trim() === 'N/A' ? undefined : groupName;
+  const parts = [section, group].map((part) => part?.trim()).filter((part): part is string => Boolean(part));
+  return nonBlank(parts.join(' | '), MAX_SECTION);
+}
+
+/** The text trimmed and cut to `max` UTF-16 units (an emoji across the cut goes whole); null when blank or missing. */
+function nonBlank(text: string | null | undefined, max: number): string | null {
+  const trimmed = text?.trim() ?? '';
+  if (trimmed === '') return null;
+  const cut = trimmed.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }

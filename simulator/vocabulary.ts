@@ -47,6 +47,40 @@ export const LONG_QUESTION: Omit<Question, 'kind'> = {
   group: 'N/A',
 };
 
+/** `text` repeated, word-wrapped at nothing, cut to exactly `length` characters. */
+function filled(text: string, length: number): string {
+  return Array.from({ length: Math.ceil(length / (text.length + 1)) }, () => text)
+    .join(' ')
+    .slice(0, length);
+}
+
+const AREAS = 'Back of House: dry store, walk-in fridge, freezer, bins, wash-up, the yard and the staff room';
+
+/**
+ * Sent by id, with a Section and a GroupName that, joined by " | ", run past the stored 200
+ * characters with an emoji across the cut: the pair is dropped whole.
+ */
+export const LONG_SECTION_QUESTION: Omit<Question, 'kind'> = {
+  id: '120',
+  text: 'Findings by area',
+  section: AREAS,
+  group: `${filled('Fire safety: extinguishers, blankets, alarms and exits checked', 199 - AREAS.length - ' | '.length)}🧯 and signed off by the manager`,
+};
+
+/** Past the stored 1000 characters, with an emoji across the cut; sent without `QUESTION_ID`. */
+export const LONG_QUESTION_WITH_EMOJI: Omit<Question, 'kind'> = {
+  text: `${filled('Describe each fire door on the premises, its closer, its seals and its signage.', 999)}🚪 and anything else the auditor noticed`,
+  section: 'Fire Doors',
+  group: 'N/A',
+};
+
+/** Longer than a key (256) but not than the stored text (1000): hashed as a key, stored whole as text; sent without `QUESTION_ID`. */
+export const MEDIUM_QUESTION: Omit<Question, 'kind'> = {
+  text: `${filled('Walk the route a delivery takes from the back door to the cold room and note where the cold chain could break.', 420)}?`,
+  section: 'Deliveries',
+  group: 'Back of House',
+};
+
 export const LOCATIONS = ['Leeds Central', 'York Station', 'Hull Marina', 'Bradford North', 'Sheffield Park'] as const;
 export const CHECKLISTS = ['Food Safety Daily', 'Health & Safety Monthly', 'Opening Checks'] as const;
 export const AUDITORS = ['A. Patel', 'B. Okafor', 'C. Nowak', 'D. Svensson'] as const;

@@ -1,7 +1,12 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { until } from './until';
 import { usePipelines, type Pipeline } from './harness';
+import { enrichmentOfTruth, runHistoryRows, tablesOf, truthOf } from './tables';
+import { replayRuns, runsOf, settled } from './workflow-history';
 import type { IngestionResult } from '../workflows/ingest';
+import type { IngestionInput } from '../workflows/inputs';
+import { countsMessage } from '../workflows/counts';
+import { MOST_QUEUED_REPORTS } from '../workflows/enrichment-batches';
 import type { EnrichmentResult } from '../workflows/enrich';
 import type { Estimate } from '../workflows/estimate';
 import type { Progress } from '../workflows/progress';
@@ -15,6 +20,8 @@ const fixture = usePipelines();
 
 /** Two months of audits: a backfill's worth for a test. */
 const TWO_MONTHS = { reports: 80, from: '2025-09-01', to: '2025-10-31', seed: 11 };
+/** The same two months, five audits a day: more details calls than windows. */
+const FIVE_A_DAY = { ...TWO_MONTHS, reports: 300 };
 
 const storedIds = (p: Pipeline) => p.rows<{ id: string }>('SELECT GoAuditsReportId AS id FROM GoAuditsReports ORDER BY 1').map((r) => r.id);
 const truthIds = (p: Pipeline, from = '0000', to = '9999') =>
@@ -31,8 +38,9 @@ const failedWorkflowTasks = async (handle: WorkflowHandle) =>
   (await handle.fetchHistory()).events!.filter((event) => event.workflowTaskFailedEventAttributes).map((event) => event.workflowTaskFailedEventAttributes?.failure?.message);
 
 describe('backfills', () => {
-  test('a one-off range continues as new, keeps one history row, and leaves the watermark alone', async () => {
-    const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
+  test('a one-off range continues as new, carries the reports still waiting, keeps one row per job, stores exactly the truth, and leaves the watermark alone', async () => {
+    // Batches of 5 at concurrency 1: enrichment lags the windows, each bringing five reports.
+    const pipeline = await fixture.pipeline({ simulator: { dataset: FIVE_A_DAY }, env: { GOAUDITS_ENRICH_BATCH_SIZE: '5' } });
     await pipeline.dependencies.store.setWatermark('GoAuditsIngestion', '2025-09-15T12:00:00Z');
     const workflowId = 'backfill-2025-09-01-2025-10-31';
     const result = await pipeline.execute<IngestionResult>(
@@ -41,21 +49,47 @@ describe('backfills', () => {
       workflowId,
     );
     expect(result.windows).toBe(61);
-    expect(result.counts.pages).toBe(61);
-    expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
+    expect(result.counts).toMatchObject({ pages: 61, ingested: truthIds(pipeline).length, missedDays: 0 });
+    // Answers, certificates and every count across the histories, as one run would have stored them.
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+    const expected = enrichmentOfTruth(pipeline);
+    expect(result.enrichment).toEqual(expected);
     expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe('2025-09-15T12:00:00Z');
 
-    const runs = [];
-    for await (const run of pipeline.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run);
+    const runs = await runsOf<IngestionInput>(pipeline.client, workflowId);
     expect(runs.length).toBeGreaterThan(3);
-    for (const run of runs) {
-      const history = await pipeline.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
-      expect(history.events!.length).toBeLessThan(120);
-    }
-    expect(ingestionRows(pipeline)).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/^Fetched=\d+ .* Pages=61 MissedDays=0 RefreshRequested=0$/) }]);
+    // Each run but the last continued as new soon after 60 events; the last enriches what is left.
+    expect(runs.slice(0, -1).filter((run) => run.events >= 120)).toEqual([]);
+    // Each continued with reports still waiting, and the next one took them over.
+    const carried = runs.slice(1).map((run) => run.input.cursor!.enrichment.queued.length);
+    expect(carried.filter((queued) => queued > 0)).toEqual(carried);
+    expect(runHistoryRows(pipeline).map(({ JobName, Status, Message }) => ({ JobName, Status, Message }))).toEqual([
+      { JobName: 'GoAuditsEnrichment', Status: 'Succeeded', Message: countsMessage(expected) },
+      { JobName: 'GoAuditsIngestion', Status: 'Succeeded', Message: countsMessage(result.counts) },
+    ]);
     const kinds = [];
     for await (const run of pipeline.client.workflow.list({ query: `GoAuditsRunKind = 'backfill' AND WorkflowId = '${workflowId}'` })) kinds.push(run);
     expect(kinds.length).toBe(runs.length);
+  });
+
+  test(`a run that continues as new with ${MOST_QUEUED_REPORTS} reports and more waiting sends them out at once and reads its next windows`, async () => {
+    // About 1,400 audits on the first two days, read in one window: ingestion then holds its next
+    // window until fewer than 1,000 wait, and every run continues as new after one window.
+    const pipeline = await fixture.pipeline({
+      simulator: { dataset: { reports: 2400, from: '2025-10-01', to: '2025-10-03', seed: 29 } },
+      env: { GOAUDITS_RATE_LIMIT_PER_SECOND: '200', GOAUDITS_ENRICH_BATCH_SIZE: '100', GOAUDITS_ENRICH_CONCURRENCY: '2' },
+    });
+    const workflowId = 'backfill-full-queue';
+    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-03', windowDays: 2, continueAsNewAfterEvents: 10 }, workflowId);
+    await until(() => handle.query<Progress>('progress'), (progress) => progress.windowsDone === progress.windowsTotal, 'the second window read', 120_000);
+    const result = (await handle.result()) as IngestionResult;
+
+    const runs = await runsOf<IngestionInput>(pipeline.client, workflowId);
+    expect(Math.max(...runs.slice(1).map((run) => run.input.cursor!.enrichment.queued.length))).toBeGreaterThanOrEqual(MOST_QUEUED_REPORTS);
+    expect(result.counts).toMatchObject({ pages: 2, ingested: truthIds(pipeline).length });
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+    expect(result.enrichment).toEqual(enrichmentOfTruth(pipeline));
+    await replayRuns(pipeline.client, fixture.server.bundle, workflowId);
   });
 
   test('a window that times out is split in halves until it goes through', async () => {
@@ -86,12 +120,10 @@ describe('backfills', () => {
     const paused = await handle.executeUpdate(pauseUpdate);
     expect(paused.paused).toBe(true);
     const held = await handle.query<Progress>('progress');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const later = await handle.query<Progress>('progress');
-    expect(later.windowsDone).toBeLessThanOrEqual(held.windowsDone + 1);
-    const afterPause = pipeline.simulator.counters().byEndpoint.summary;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(pipeline.simulator.counters().byEndpoint.summary).toBe(afterPause);
+    // The window under way, if any, and the running batches end; then nothing is under way.
+    await settled(pipeline, handle);
+    const atRest = { windowsDone: (await handle.query<Progress>('progress')).windowsDone, summaryCalls: pipeline.simulator.counters().byEndpoint.summary };
+    expect(atRest.windowsDone).toBeLessThanOrEqual(held.windowsDone + 1);
 
     const tuned = await handle.executeUpdate(tuneUpdate, { args: [{ concurrency: 3, batchSize: 7, rateLimitPerSecond: 50 }] });
     expect(tuned).toMatchObject({ paused: true, concurrency: 3, batchSize: 7, rateLimitPerSecond: 50 });
@@ -101,6 +133,9 @@ describe('backfills', () => {
     expect((zero as WorkflowUpdateFailedError).cause?.message).toMatch(/invalid tuning: concurrency/);
     expect(((await refused({ batchsize: 7 })) as WorkflowUpdateFailedError).cause?.message).toMatch(/Unrecognized key.*batchsize/);
     expect((await handle.query<Progress>('progress')).controls.concurrency).toBe(3);
+    // Each update woke the paused run; none started a window.
+    await settled(pipeline, handle);
+    expect({ windowsDone: (await handle.query<Progress>('progress')).windowsDone, summaryCalls: pipeline.simulator.counters().byEndpoint.summary }).toEqual(atRest);
 
     await handle.executeUpdate(resumeUpdate);
     const result = (await handle.result()) as IngestionResult;
@@ -143,8 +178,8 @@ describe('backfills', () => {
     const cancelledAt = Date.now();
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    // Any straggler would arrive within this wait.
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    // Every batch has ended (its activity closed in the history) and no call is in flight: no straggler can come later.
+    await settled(pipeline, handle);
     expect(pipeline.simulator.counters().lastRequestAtMs! - cancelledAt).toBeLessThanOrEqual(3000);
 
     const rows = pipeline.rows<{ RunId: string; JobName: string; Status: string; RunCompletedUtc: string }>(

@@ -13,30 +13,57 @@ import { temporalCli } from '../worker/temporal-cli';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server';
 
+/** Where a test's dev server listens and keeps its data; unset: a free port, in memory. */
+export interface DevServerOptions {
+  /** Also serve the Web UI there (for the browser test). */
+  uiPort?: number;
+  /** The frontend's port: fixed, so that a restarted server is found where its workers left it. */
+  port?: number;
+  /** A SQLite file the server persists to: workflows outlive a restart. */
+  dbFilename?: string;
+}
+
 /**
  * One real Temporal dev server and one workflow bundle per test file; for each pipeline, a
  * fresh GoAudits simulator on a free port, a fresh SQLite file and task queues of its own.
  */
 export class TestServer {
   private constructor(
-    readonly env: TestWorkflowEnvironment,
+    private current: TestWorkflowEnvironment,
     readonly bundle: WorkflowBundleWithSourceMap,
+    private readonly options: DevServerOptions,
   ) {}
 
-  /** `uiPort`: also serve the Web UI there (for the browser test). */
-  static async start(options: { uiPort?: number } = {}): Promise<TestServer> {
+  static async start(options: DevServerOptions = {}): Promise<TestServer> {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     const [env, bundle] = await Promise.all([
-      TestWorkflowEnvironment.createLocal({
-        server: { executable: temporalCli(), ip: '127.0.0.1', searchAttributes: PIPELINE_SEARCH_ATTRIBUTES, uiPort: options.uiPort },
-      }),
+      devServer(options),
       bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundler }),
     ]);
-    return new TestServer(env, bundle);
+    return new TestServer(env, bundle, options);
+  }
+
+  /** The running dev server and its client (a new one after `restart`). */
+  get env(): TestWorkflowEnvironment {
+    return this.current;
+  }
+
+  /**
+   * Stops the dev server and starts it again on the same port and database file, as a Temporal
+   * restart would; `whileDown` runs in between. Handles and clients of the old server are closed:
+   * take new ones from `env` (a pipeline's `client` follows).
+   */
+  async restart(whileDown: () => Promise<void> = async () => undefined): Promise<void> {
+    if (this.options.port === undefined || this.options.dbFilename === undefined) {
+      throw new Error('a dev server restarts only with a fixed port and a database file');
+    }
+    await this.current.teardown();
+    await whileDown();
+    this.current = await devServer(this.options);
   }
 
   async stop(): Promise<void> {
-    await this.env.teardown();
+    await this.current.teardown();
   }
 
   /**
@@ -69,7 +96,7 @@ export class TestServer {
     };
     const tokenEnv = { GOAUDITS_BEARER_TOKEN: token };
     const summaryLines: string[] = [];
-    const pipeline = new Pipeline(this.env, readEnvironment(settings), settings, simulator, dir, tokenEnv, summaryLines, this.bundle);
+    const pipeline = new Pipeline(this, readEnvironment(settings), settings, simulator, dir, tokenEnv, summaryLines);
     if (options.inProcessWorker !== false) await pipeline.addWorker('goaudits-worker@test');
     return pipeline;
   }
@@ -100,7 +127,7 @@ export class Pipeline {
   private reader?: Database.Database;
 
   constructor(
-    readonly temporal: TestWorkflowEnvironment,
+    private readonly server: TestServer,
     readonly env: Environment,
     /** The environment `env` was read from, for worker processes. */
     private readonly settings: Record<string, string>,
@@ -110,8 +137,16 @@ export class Pipeline {
     readonly tokenEnv: Record<string, string>,
     /** The one-line JSON run summaries the activities logged. */
     readonly summaryLines: string[],
-    private readonly bundle: WorkflowBundleWithSourceMap,
   ) {}
+
+  /** The dev server this pipeline runs on (a new one after the server's restart). */
+  get temporal(): TestWorkflowEnvironment {
+    return this.server.env;
+  }
+
+  private get bundle(): WorkflowBundleWithSourceMap {
+    return this.server.bundle;
+  }
 
   /** A read-only connection to the SQLite file, as an operator's query would have (opened once the worker made the file). */
   get db(): Database.Database {
@@ -252,6 +287,12 @@ export class Pipeline {
   }
 }
 
+function devServer({ uiPort, port, dbFilename }: DevServerOptions): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: temporalCli(), ip: '127.0.0.1', searchAttributes: PIPELINE_SEARCH_ATTRIBUTES, uiPort, port, dbFilename },
+  });
+}
+
 const quietBundler = {
   log: () => undefined,
   trace: () => undefined,
@@ -265,7 +306,7 @@ const quietBundler = {
  * Registers one dev server for the test file and stops each test's pipeline after it:
  * `const pipeline = await fixture.pipeline({...})` inside a test.
  */
-export function usePipelines(options: { uiPort?: number } = {}) {
+export function usePipelines(options: DevServerOptions = {}) {
   let server: TestServer | undefined;
   let current: Pipeline | undefined;
   beforeAll(async () => {

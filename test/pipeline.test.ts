@@ -4,12 +4,13 @@ import { readEnvironment } from '../worker/config';
 import { Worker } from '@temporalio/worker';
 import { until } from './until';
 import { usePipelines, type Pipeline } from './harness';
-import { tablesOf, truthOf, withoutDetails } from './tables';
+import { enrichmentOfTruth, messageCounts, runHistoryTotals, runHistoryTotalsOfTruth, tablesOf, truthOf, withoutDetails } from './tables';
 import type { IngestionResult } from '../workflows/ingest';
 import type { EnrichmentResult } from '../workflows/enrich';
 import type { Progress } from '../workflows/progress';
 import { countsMessage } from '../workflows/counts';
 import { AUTH_HALT } from '../workflows/failure-types';
+import { failureTypes } from './workflow-history';
 
 jest.setTimeout(180_000);
 
@@ -34,12 +35,8 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(first.counts.pages).toBe(5);
     expect(first.counts.skipped).toBeGreaterThan(0);
     expect(first.counts.fetched).toBeGreaterThan(first.counts.eligible);
-    expect(first.enrichment).toMatchObject({
-      selected: truth.reports.length,
-      processed: truth.reports.length - withoutDetails(pipeline),
-      failedCount: withoutDetails(pipeline),
-      authFatal: false,
-    });
+    // Every count as the truth gives it: selected all, processed those with details, the rest failed, every answer and certificate.
+    expect(first.enrichment).toEqual(enrichmentOfTruth(pipeline));
     expect(withoutDetails(pipeline)).toBeGreaterThan(0);
     expect(first.enrichment.answersInsertedCount).toBe(truth.answers.length);
     expect(pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsIngestion'")).toBe(truth.reports.length);
@@ -53,7 +50,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     const added = pipeline.simulator.addReports(3, { on: '2025-10-05' });
     const third = await pipeline.execute<IngestionResult>('ingestionWorkflow');
     expect(third.counts.ingested).toBe(3);
-    expect(third.enrichment.selected).toBe(3);
+    expect(third.enrichment).toEqual(enrichmentOfTruth(pipeline, added));
     const newIds = pipeline.rows<{ id: string }>('SELECT GoAuditsReportId AS id FROM GoAuditsReports WHERE JobRunId = ?', third.runId);
     expect(newIds.map((r) => r.id).sort()).toEqual([...added].sort());
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
@@ -69,6 +66,14 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(new Set(history.map((h) => h.CorrelationId)).size).toBe(history.length);
     const firstRow = pipeline.rows<{ Message: string }>('SELECT Message FROM JobRunHistory WHERE RunId = ?', first.runId);
     expect(firstRow).toEqual([{ Message: countsMessage(first.counts) }]);
+    // The run's enrichment row: its CorrelationId ends with the same workflow run id, then `/enrichment`.
+    const [{ CorrelationId }] = pipeline.rows<{ CorrelationId: string }>('SELECT CorrelationId FROM JobRunHistory WHERE RunId = ?', first.runId);
+    const firstEnrichment = pipeline.rows<{ Message: string }>(
+      "SELECT Message FROM JobRunHistory WHERE JobName = 'GoAuditsEnrichment' AND CorrelationId LIKE ?",
+      `%/${CorrelationId.split('/').pop()}/enrichment`,
+    );
+    expect(firstEnrichment).toEqual([{ Message: countsMessage(first.enrichment) }]);
+    expect(runHistoryTotals(pipeline)).toEqual(runHistoryTotalsOfTruth(pipeline));
 
     const logged = pipeline.summaryLines.map((line) => JSON.parse(line));
     expect(logged).toHaveLength(history.length);
@@ -115,8 +120,13 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(/^Fetched=\d+ .* Pages=\d MissedDays=0 RefreshRequested=0 \| Error: authFatal: /);
     expect(pipeline.simulator.counters().requestsAfterRevocation).toBe(0);
     const truth = truthOf(pipeline);
-    const enrichedBeforeHalt = pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsEnrichment'");
-    expect(enrichedBeforeHalt).toBeGreaterThan(0);
+    // The halted run counted exactly what it stored, short of the truth.
+    const haltedRow = messageCounts(history.find((h) => h.JobName === 'GoAuditsEnrichment')!.Message);
+    expect({ processed: haltedRow.Processed, answers: haltedRow.AnswersInserted }).toEqual({
+      processed: pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsEnrichment'"),
+      answers: pipeline.count('GoAuditsReportAnswers'),
+    });
+    expect(haltedRow.Processed).toBeGreaterThan(0);
     expect(pipeline.count('GoAuditsReportAnswers')).toBeLessThan(truth.answers.length);
 
     const rotated = `rotated-${Date.now()}`;
@@ -126,6 +136,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
     expect(sweep.counts).toMatchObject({ failedCount: withoutDetails(pipeline), authFatal: false });
     expect(tablesOf(pipeline)).toEqual(truth);
+    expect(runHistoryTotals(pipeline)).toEqual(runHistoryTotalsOfTruth(pipeline));
   });
 
   test('a token refused at one worker gets at most one more call from any worker, and the next run tests it once again', async () => {
@@ -391,12 +402,3 @@ test('the schedules are created once, and a second apply brings them to the conf
     for (const id of ['goaudits-ingestion', 'goaudits-enrichment']) await client.schedule.getHandle(id).delete().catch(() => undefined);
   }
 });
-
-/** The failure types along a workflow failure's cause chain. */
-function failureTypes(error: unknown): string[] {
-  const types: string[] = [];
-  for (let cause = error as { cause?: unknown; type?: string } | undefined; cause; cause = cause.cause as typeof cause) {
-    if (cause.type) types.push(cause.type);
-  }
-  return types;
-}

@@ -1,5 +1,6 @@
 /** The pipeline's tables and the simulator's truth, in one comparable shape. */
 import type { Pipeline } from './harness';
+import { noEnrichment, type EnrichmentCounts } from '../workflows/counts';
 
 const storedTime = (iso: string) => iso.replace('T', ' ').replace('Z', '');
 
@@ -38,3 +39,67 @@ export function withoutDetails(p: Pipeline): number {
   return p.simulator.truth().reports.filter((r) => !r.hasDetails).length;
 }
 
+
+/**
+ * The reports' enrichment counts (every report's, or those of `ids`), had one run enriched them
+ * from nothing (no certificate or answer stored before).
+ */
+export function enrichmentOfTruth(p: Pipeline, ids?: string[]): EnrichmentCounts {
+  const reports = p.simulator.truth().reports.filter((r) => ids === undefined || ids.includes(r.id));
+  const enriched = reports.filter((r) => r.hasDetails);
+  return {
+    ...noEnrichment(),
+    selected: reports.length,
+    processed: enriched.length,
+    certUpdatedCount: enriched.filter((r) => r.certificateNumber !== null).length,
+    answersInsertedCount: enriched.reduce((n, r) => n + r.answers.length, 0),
+    markedProcessedCount: enriched.length,
+    certMissingCount: enriched.filter((r) => r.certificateNumber === null).length,
+    failedCount: reports.length - enriched.length,
+  };
+}
+
+export interface RunHistoryRow {
+  RunId: string;
+  JobName: string;
+  Status: string;
+  Message: string;
+  CorrelationId: string;
+}
+
+/** The JobRunHistory rows, by job then start, as an operator's query reads them. */
+export function runHistoryRows(p: Pipeline): RunHistoryRow[] {
+  return p.rows<RunHistoryRow>('SELECT RunId, JobName, Status, Message, CorrelationId FROM JobRunHistory ORDER BY JobName, RunStartedUtc, CreatedUtc');
+}
+
+/** The `Name=N` counts of a JobRunHistory message (its `| Error: ...` left out). */
+export function messageCounts(message: string): Record<string, number> {
+  const counts = message.split(' | ')[0];
+  return Object.fromEntries(counts.split(' ').map((field) => field.split('=')).map(([name, n]) => [name, Number(n)]));
+}
+
+/**
+ * What the JobRunHistory rows add up to over every run: reports ingested, enriched (with their
+ * answers and certificates). However runs were halted, continued or resumed, each report counts once.
+ */
+export function runHistoryTotals(p: Pipeline) {
+  const rows = runHistoryRows(p);
+  const total = (job: string, count: string) => rows.filter((row) => row.JobName === job).reduce((n, row) => n + messageCounts(row.Message)[count], 0);
+  return {
+    ingested: total('GoAuditsIngestion', 'Ingested'),
+    processed: total('GoAuditsEnrichment', 'Processed'),
+    answersInserted: total('GoAuditsEnrichment', 'AnswersInserted'),
+    certUpdated: total('GoAuditsEnrichment', 'CertUpdated'),
+  };
+}
+
+/** The totals of runHistoryTotals once every report of the truth is stored and enriched. */
+export function runHistoryTotalsOfTruth(p: Pipeline): ReturnType<typeof runHistoryTotals> {
+  const expected = enrichmentOfTruth(p);
+  return {
+    ingested: expected.selected,
+    processed: expected.processed,
+    answersInserted: expected.answersInsertedCount,
+    certUpdated: expected.certUpdatedCount,
+  };
+}

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { TestServer, type Pipeline } from './harness';
 import type { Progress } from '../workflows/progress';
 import { until } from './until';
+import { pauseUpdate } from '../workflows/controls';
 import { freePort } from './free-port';
 
 /**
@@ -20,7 +21,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'web-ui-backfill.png');
 const UI_TIMEOUT = 30_000;
-/** Two months of audits: 61 one-day windows, slow enough at 2 calls/s to still run while the browser looks. */
+/** Two months of audits: 61 one-day windows; the backfill is paused before the browser looks, so it is still running then. */
 const TWO_MONTHS = { reports: 80, from: '2025-09-01', to: '2025-10-31', seed: 11 };
 const BACKFILL_ID = `goaudits-backfill-${TWO_MONTHS.from}-${TWO_MONTHS.to}`;
 
@@ -61,6 +62,8 @@ test('the Web UI lists a running backfill by its search attribute and shows its 
 
   backfill = await p.start('ingestionWorkflow', { from: TWO_MONTHS.from, to: TWO_MONTHS.to, rateLimitPerSecond: 2 }, BACKFILL_ID);
   await until(() => backfill!.query<Progress>('progress'), (progress) => progress.windowsDone >= 1, 'the first window');
+  // Paused, it cannot end however slowly the browser goes: it is still running when the operator looks and cancels.
+  await backfill.executeUpdate(pauseUpdate);
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -88,17 +91,19 @@ test('the Web UI lists a running backfill by its search attribute and shows its 
     const windowLine = details.getByText(/window \d+ of 61/);
     await windowLine.waitFor();
     await details.getByText(/reports ingested \d+/).waitFor();
+    await details.getByText(/: paused$/).waitFor();
     const shown = /window (\d+) of 61/.exec(await windowLine.innerText());
     expect(shown).not.toBeNull();
     expect(Number(shown![1])).toBeGreaterThanOrEqual(1);
-    expect(Number(shown![1])).toBeLessThanOrEqual(61);
+    expect(Number(shown![1])).toBeLessThan(61);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   } catch (error) {
     await saveFailureScreenshot(page);
     throw error;
   }
 
-  // An operator's cancel ends it cleanly.
+  // An operator's cancel ends it cleanly, paused as it is.
+  expect((await backfill.describe()).status.name).toBe('RUNNING');
   await backfill.cancel();
   await expect(backfill.result()).rejects.toBeInstanceOf(WorkflowFailedError);
   expect((await backfill.describe()).status.name).toBe('CANCELLED');

@@ -1,4 +1,4 @@
-import { CancellationScope, condition } from '@temporalio/workflow';
+import { CancellationScope, condition, patched } from '@temporalio/workflow';
 import type { RunRef } from '../activities';
 import { ENRICHMENT_JOB } from './jobs';
 import type { GoAuditsActivities } from './activities';
@@ -22,6 +22,13 @@ export const noEnrichmentYet = (): EnrichmentCursor => ({ queued: [], counts: no
 export const MOST_QUEUED_REPORTS = 1000;
 
 /**
+ * A run that continued as new sends out the reports it carried at once. Before, they waited for
+ * its first window; with MOST_QUEUED_REPORTS or more carried, ingestion held that window for room
+ * only a batch could make, and the run waited forever. Histories of earlier runs replay as they ran.
+ */
+const CARRIED_REPORTS_SENT_AT_ONCE = 'carried-reports-sent-at-once';
+
+/**
  * Enrichment as a sliding window of batches. Reports queue up as they are ingested (or selected
  * by a sweep); while fewer than `concurrency` batches run and the run is not paused, the next
  * `batchSize` queued reports go out as one batch activity, so enrichment streams behind
@@ -43,6 +50,8 @@ export class EnrichmentBatches {
     private readonly changed: () => void,
     /** Names the row's part in its workflow when that workflow writes another row too. */
     private readonly rowPart?: string,
+    /** The run's other callers of GoAudits, with whom the batches share the run's own rate (the window reader). */
+    private readonly otherCallers: () => number = () => 0,
   ) {
     if (cursor.run) this.rowStarted = Promise.resolve(cursor.run);
   }
@@ -67,6 +76,11 @@ export class EnrichmentBatches {
     this.cursor.counts = addCounts(this.cursor.counts, { selected: reportIds.length });
     void this.pumpOnce();
     this.changed();
+  }
+
+  /** Starts sending out the reports this run carried over from its previous history, if any. */
+  sendCarried(): void {
+    if (this.cursor.queued.length > 0 && patched(CARRIED_REPORTS_SENT_AT_ONCE)) void this.pumpOnce();
   }
 
   /** Waits while the queue is full, so the reports in memory and in a continue-as-new stay bounded. */
@@ -142,13 +156,13 @@ export class EnrichmentBatches {
     await condition(() => this.running === 0);
   }
 
+  /** Sends out a batch, with its share of the run's own rate: one of the `concurrency` slots and the run's other callers. */
   private send(reportIds: string[]): void {
     this.running++;
     const { concurrency, rateLimitPerSecond } = this.controls.current;
+    const callsPerSecond = rateLimitPerSecond && rateLimitPerSecond / (concurrency + this.otherCallers());
     this.openRun()
-      .then((run) =>
-        this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond: rateLimitPerSecond && rateLimitPerSecond / concurrency }),
-      )
+      .then((run) => this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond }))
       .then(
         (counts) => void (this.cursor.counts = addCounts(this.cursor.counts, counts)),
         (error: unknown) => void (this.failure ??= error instanceof Error ? error : new Error(String(error))),

@@ -3,6 +3,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   setWorkflowOptions,
@@ -58,6 +59,13 @@ export interface IngestionResult {
   enrichment: EnrichmentCounts;
   windows: number;
 }
+
+/**
+ * The run's own rate (`rateLimitPerSecond`) is shared by all its callers: the window reader and
+ * each batch slot. Runs that began before it gave windows and batches the whole rate each (twice
+ * the rate while both called); their histories replay that way.
+ */
+const RATE_SHARED_BY_WINDOWS_AND_BATCHES = 'rate-shared-by-windows-and-batches';
 
 /** A history this long continues as new (well under Temporal's warnings), unless the input says less. */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
@@ -144,8 +152,10 @@ class IngestionRun {
       this.cursor.controls = controls;
       this.publish();
     });
-    this.enrichment = new EnrichmentBatches(this.api, this.controls, cursor.enrichment, () => this.publish(), 'enrichment');
-    this.pace = pacer(() => this.controls.current.rateLimitPerSecond, sleep);
+    this.enrichment = new EnrichmentBatches(this.api, this.controls, cursor.enrichment, () => this.publish(), 'enrichment', () =>
+      this.nextWindow() !== undefined && this.rateShared() ? 1 : 0,
+    );
+    this.pace = pacer(() => this.windowsShare(), sleep);
     setHandler(progressQuery, () => this.progress());
     upsertSearchAttributes([{ key: RUN_KIND, value: cursor.kind }]);
     this.publish();
@@ -159,6 +169,7 @@ class IngestionRun {
   async run(input: IngestionInput): Promise<IngestionResult> {
     let more: boolean;
     try {
+      this.enrichment.sendCarried();
       more = await this.ingestWindows();
       await this.enrichment.drain(more ? 'running' : 'all');
     } catch (error) {
@@ -192,6 +203,17 @@ class IngestionRun {
     this.currentWindow = undefined;
     this.publish();
     return false;
+  }
+
+  /** Whether this run shares its own rate among its callers (see RATE_SHARED_BY_WINDOWS_AND_BATCHES); asked only once it has a rate. */
+  private rateShared(): boolean {
+    return this.controls.current.rateLimitPerSecond !== undefined && patched(RATE_SHARED_BY_WINDOWS_AND_BATCHES);
+  }
+
+  /** The window reader's share of the run's own rate: one caller among it and the `concurrency` batch slots. */
+  private windowsShare(): number | undefined {
+    const { rateLimitPerSecond, concurrency } = this.controls.current;
+    return rateLimitPerSecond && (this.rateShared() ? rateLimitPerSecond / (concurrency + 1) : rateLimitPerSecond);
   }
 
   /** A day an earlier run missed, else the range's next window; none when the plan is done. */

@@ -91,6 +91,12 @@ describe('parseReportDetails', () => {
       expect(answer?.answerValue).toBe(expected);
     });
 
+    it('stores null for a row without the Answer field, as JSON sends it', () => {
+      const { Answer: _none, ...row } = detail({ QUESTION_ID: '3' });
+      const [answer] = parseReportDetails('R1', JSON.parse(JSON.stringify([row]))).answers;
+      expect(answer).toMatchObject({ questionKey: '3', answerValue: null });
+    });
+
     it('keeps answers longer than 4000 characters whole', () => {
       const long = 'x'.repeat(10_000);
       const [text, json] = parseReportDetails('R1', [

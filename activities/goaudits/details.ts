@@ -11,7 +11,8 @@ export const detailRowSchema = z.looseObject({
   RecordType: z.literal('Detail'),
   QUESTION_ID: z.union([z.string(), z.number()]).nullish(),
   Question: text,
-  Answer: z.unknown(),
+  // Optional: JSON has no undefined, so a row without an answer comes without the field.
+  Answer: z.unknown().optional(),
   Section: text,
   GroupName: text,
 });
