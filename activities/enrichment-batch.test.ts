@@ -1,4 +1,4 @@
-import { noEnrichment, type EnrichmentCounts } from '../workflows/counts';
+import { noEnrichment, type EnrichmentCounts } from '../shared/counts';
 import { enrichBatch, type BatchDeps, type BatchProgress } from './enrichment-batch';
 import { GoAuditsError } from './goaudits/errors';
 

@@ -1,6 +1,6 @@
-import { addCounts, noEnrichment, type EnrichmentCounts } from '../workflows/counts';
-import type { ApiRetry } from '../workflows/settings';
-import { pacer } from '../workflows/pace';
+import { addCounts, noEnrichment, type EnrichmentCounts } from '../shared/counts';
+import type { ApiRetry } from '../shared/settings';
+import { pacer } from '../shared/pace';
 import type { CallLane } from './goaudits/call-lane';
 import type { GoAuditsClient } from './goaudits/client';
 import { parseReportDetails } from './goaudits/details';

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { GoAuditsError } from './goaudits/errors';
-import { AUTH_FAILURE } from '../workflows/failure-types';
+import { AUTH_FAILURE } from '../shared/failure-types';
 
 /**
  * Turns a GoAudits error into the Temporal failure that retries it the right way:

@@ -1,9 +1,9 @@
 import { log } from '@temporalio/activity';
 import { heartbeating } from './heartbeating';
 import type { WorkflowRuns } from './workflow-runs';
-import type { Window } from '../workflows/plan';
-import type { PipelineSettings } from '../workflows/settings';
-import { countsMessage, type EnrichmentCounts, type IngestionCounts } from '../workflows/counts';
+import type { Window } from '../shared/plan';
+import type { PipelineSettings } from '../shared/settings';
+import { countsMessage, type EnrichmentCounts, type IngestionCounts } from '../shared/counts';
 import { normaliseSummary } from './goaudits/summary';
 import type { JobName, MissedDay, QuarantinedReport, Store } from './store/store';
 import { asActivityFailure } from './failures';

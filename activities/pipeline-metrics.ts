@@ -1,5 +1,5 @@
 import type { MetricMeter } from '@temporalio/common';
-import type { EnrichmentCounts } from '../workflows/counts';
+import type { EnrichmentCounts } from '../shared/counts';
 import { API_CALL_OUTCOMES, type ApiCall } from './goaudits/call-outcome';
 import type { LaneEvents } from './goaudits/call-lane';
 import type { GoAuditsEndpoint } from './goaudits/errors';

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Environment } from '../worker/config';
 import { ingestionInputSchema, parseInput, type IngestionInput } from '../workflows/inputs';
 import { ingestionWorkflow } from '../workflows';
-import { utcDate } from '../workflows/plan';
+import { utcDate } from '../shared/plan';
 import { workflowLink } from './connect';
 
 /** A backfill's workflow id names its range (and a refresh), so the same backfill cannot run twice at once. */

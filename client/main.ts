@@ -41,7 +41,11 @@ const number = (value: string | undefined) => (value === undefined ? undefined :
 async function startRun<W extends Workflow>(env: Environment, workflow: W, workflowId: string, args: Parameters<W>) {
   const client = await connectClient(env);
   // The options' conditional `args` type does not resolve for a generic W; the parameter's type checks each call.
-  const handle = await client.workflow.start(workflow, { taskQueue: env.TEMPORAL_TASK_QUEUE, workflowId, args } as unknown as WorkflowStartOptions<W>);
+  const handle = await client.workflow.start(workflow, {
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args,
+  } as unknown as WorkflowStartOptions<W>);
   console.log(`started ${workflowId}\n  ${workflowLink(env, workflowId)}`);
   return { client, handle };
 }

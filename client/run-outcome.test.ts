@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { RetryState, TimeoutType } from '@temporalio/common';
-import { noEnrichment, noIngestion } from '../workflows/counts';
+import { noEnrichment, noIngestion } from '../shared/counts';
 import type { Progress } from '../workflows/progress';
 import { detachedLine, ended, failureReason, succeeded, worstExitCode } from './run-outcome';
 

@@ -1,4 +1,4 @@
-import { noEnrichment, noIngestion } from '../workflows/counts';
+import { noEnrichment, noIngestion } from '../shared/counts';
 import type { Progress } from '../workflows/progress';
 import { lineDue, phaseOf, progressLine, progressPicture, timeLeft } from './run-progress';
 

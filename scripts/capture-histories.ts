@@ -19,6 +19,7 @@ import { until } from '../test/until';
 import type { Progress } from '../workflows/progress';
 import { temporalCli } from '../worker/temporal-cli';
 import { version } from '../package.json';
+import { enrichmentWorkflow, ingestionWorkflow, missedDaysWorkflow, quarantineWorkflow, watermarkWorkflow } from '../workflows';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: join(__dirname, '..', 'test/fixtures/histories', version) } } });
 const out = values.out;
@@ -53,25 +54,25 @@ async function main(): Promise<void> {
   const server = await TestServer.start();
   try {
     const p = await server.pipeline({ env: DAYS });
-    await p.execute('ingestionWorkflow', {}, 'hourly');
+    await p.execute(ingestionWorkflow, {}, 'hourly');
     await save(p, 'hourly', 'hourly');
-    await p.execute('enrichmentWorkflow', {}, 'sweep');
+    await p.execute(enrichmentWorkflow, {}, 'sweep');
     await save(p, 'sweep', 'sweep');
-    await p.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05', dryRun: true }, 'dry-run');
+    await p.execute(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-05', dryRun: true }, 'dry-run');
     await save(p, 'dry-run', 'dry-run');
-    await settled(await p.start('ingestionWorkflow', { from: '2025-10-05', to: '2025-10-01' }, 'invalid-range'));
+    await settled(await p.start(ingestionWorkflow, { from: '2025-10-05', to: '2025-10-01' }, 'invalid-range'));
     await save(p, 'invalid-range', 'invalid-range');
-    await p.execute('watermarkWorkflow', { set: '2025-10-02T00:00:00Z' }, 'watermark');
+    await p.execute(watermarkWorkflow, { set: '2025-10-02T00:00:00Z' }, 'watermark');
     await save(p, 'watermark', 'watermark');
-    await p.execute('quarantineWorkflow', { requeue: 'all' }, 'quarantine');
+    await p.execute(quarantineWorkflow, { requeue: 'all' }, 'quarantine');
     await save(p, 'quarantine', 'quarantine');
-    await p.execute('missedDaysWorkflow', undefined, 'missed-days');
+    await p.execute(missedDaysWorkflow, undefined, 'missed-days');
     await save(p, 'missed-days', 'missed-days');
     await p.stop();
 
     const slow = await server.pipeline({ env: { ...DAYS, GOAUDITS_RATE_LIMIT_PER_SECOND: '10' } });
     const backfill = await slow.start(
-      'ingestionWorkflow',
+      ingestionWorkflow,
       { from: '2025-10-01', to: '2025-10-05', continueAsNewAfterEvents: 40 },
       'backfill',
     );
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
     await backfill.executeUpdate('resume');
     await backfill.result();
     await save(slow, 'backfill-continued', 'backfill');
-    const cancelled = await slow.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05', windowDays: 2 }, 'cancelled');
+    const cancelled = await slow.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-05', windowDays: 2 }, 'cancelled');
     await until(
       () => cancelled.query<Progress>('progress'),
       (progress) => progress.windowsDone > 0,
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     await slow.stop();
 
     const revoking = await server.pipeline({ env: DAYS, simulator: { revokeTokenAfterCalls: 20 } });
-    await settled(await revoking.start('ingestionWorkflow', {}, 'auth-halt'));
+    await settled(await revoking.start(ingestionWorkflow, {}, 'auth-halt'));
     await save(revoking, 'auth-halt', 'auth-halt');
     await revoking.stop();
   } finally {

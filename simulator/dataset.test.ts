@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { generateDataset, type ApiRow, type Dataset, type TruthReport } from './dataset';
-import { slugKey } from './questionKey';
+import { slugKey } from './question-key';
 import { parseReportDetails } from '../activities/goaudits/details';
 import { simulatorOptionsFromEnvironment } from './environment';
 
@@ -27,7 +27,8 @@ function expectTruthFromRows(pairs: { report: TruthReport; rows: ApiRow[] }[]): 
       hasDetails: report.hasDetails,
     });
     // A report without Detail rows keeps no certificate (its details are never stored).
-    if (report.hasDetails) expect({ id: report.id, certificate: parsed.certificateNumber }).toEqual({ id: report.id, certificate: report.certificateNumber });
+    if (report.hasDetails)
+      expect({ id: report.id, certificate: parsed.certificateNumber }).toEqual({ id: report.id, certificate: report.certificateNumber });
   }
 }
 
@@ -108,7 +109,9 @@ describe('generateDataset', () => {
 
   test('certificates: by id "1", by text, blank, missing', () => {
     expect(count(detailRows, (row) => row.QUESTION_ID === '1')).toBeGreaterThanOrEqual(3);
-    expect(count(detailRows, (row) => row.QUESTION_ID !== '1' && String(row.Question).includes('Certificate Number'))).toBeGreaterThanOrEqual(3);
+    expect(
+      count(detailRows, (row) => row.QUESTION_ID !== '1' && String(row.Question).includes('Certificate Number')),
+    ).toBeGreaterThanOrEqual(3);
     const isCertificate = (row: ApiRow): boolean => row.QUESTION_ID === '1' || String(row.Question).includes('Certificate Number');
     const blank = details.filter(({ rows }) => rows.some((row) => isCertificate(row) && String(row.Answer).trim() === ''));
     expect(blank.length).toBeGreaterThanOrEqual(3);
@@ -159,10 +162,21 @@ const PARSER_CASES: Record<string, (rows: ApiRow[]) => boolean> = (() => {
     'no key at all: not stored': any((row) => noId(row) && slug(row) === ''),
     'question text blank, keyed by id': any((row) => !noId(row) && blank(row.Question)),
     'question text absent, keyed by id': any((row) => !noId(row) && !('Question' in row)),
-    'key over 256 characters: hashed': any((row) => noId(row) && slugKey(String(row.Question)).length === 256 && String(row.Question).toLowerCase().replace(/[^a-z0-9]+/g, '_').length > 256),
-    'question text of 257 to 1000 characters: stored whole': any((row) => text(row.Question) && row.Question.trim().length > 256 && row.Question.trim().length <= 1000),
+    'key over 256 characters: hashed': any(
+      (row) =>
+        noId(row) &&
+        slugKey(String(row.Question)).length === 256 &&
+        String(row.Question)
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '_').length > 256,
+    ),
+    'question text of 257 to 1000 characters: stored whole': any(
+      (row) => text(row.Question) && row.Question.trim().length > 256 && row.Question.trim().length <= 1000,
+    ),
     'question text over 1000 characters: cut': any((row) => text(row.Question) && row.Question.trim().length > 1000),
-    'question text cut across an emoji': any((row) => text(row.Question) && row.Question.trim().length > 1000 && highSurrogateAt(row.Question.trim(), 999)),
+    'question text cut across an emoji': any(
+      (row) => text(row.Question) && row.Question.trim().length > 1000 && highSurrogateAt(row.Question.trim(), 999),
+    ),
     'Section joined with GroupName': any((row) => text(row.Section) && row.Section.trim() !== '' && realGroup(row)),
     'GroupName "N/A": Section alone': any((row) => text(row.Section) && String(row.GroupName).trim() === 'N/A'),
     'GroupName blank: Section alone': any((row) => text(row.Section) && blank(row.GroupName)),
@@ -180,13 +194,21 @@ const PARSER_CASES: Record<string, (rows: ApiRow[]) => boolean> = (() => {
     'answer an object': anyAnswer((answer) => typeof answer === 'object' && answer !== null && !Array.isArray(answer)),
     'answer an array': anyAnswer((answer) => Array.isArray(answer)),
     'Answer absent': any((row) => !('Answer' in row)),
-    'key repeated by the same row: first wins': repeated((a, b) => a.QUESTION_ID === b.QUESTION_ID && a.Question === b.Question, () => true),
-    'key repeated by another spelling of the text': repeated((a, b) => noId(a) && noId(b) && slug(a) !== '' && slug(a) === slug(b), (a, b) => a.Question !== b.Question),
+    'key repeated by the same row: first wins': repeated(
+      (a, b) => a.QUESTION_ID === b.QUESTION_ID && a.Question === b.Question,
+      () => true,
+    ),
+    'key repeated by another spelling of the text': repeated(
+      (a, b) => noId(a) && noId(b) && slug(a) !== '' && slug(a) === slug(b),
+      (a, b) => a.Question !== b.Question,
+    ),
     'key repeated by the same id with another text': repeated(
       (a, b) => !noId(a) && String(a.QUESTION_ID).trim() === String(b.QUESTION_ID).trim(),
       (a, b) => a.Question !== b.Question,
     ),
-    'certificate padded': any((row) => (row.QUESTION_ID === '1' || String(row.Question).includes('Certificate Number')) && padded(row.Answer)),
+    'certificate padded': any(
+      (row) => (row.QUESTION_ID === '1' || String(row.Question).includes('Certificate Number')) && padded(row.Answer),
+    ),
   };
 })();
 
@@ -205,10 +227,13 @@ describe("the pipeline's details rules, generated", () => {
     expect(Object.entries(audits).filter(([, n]) => n < 3)).toEqual([]);
   });
 
-  test.each(Object.entries(DATA_SETS))("the production parser gives exactly the truth's answers and certificate for every audit of the %s data set", (_name, spec) => {
-    const d = generateDataset(spec);
-    expectTruthFromRows(detailsOf(d, d.truth().reports));
-  });
+  test.each(Object.entries(DATA_SETS))(
+    "the production parser gives exactly the truth's answers and certificate for every audit of the %s data set",
+    (_name, spec) => {
+      const d = generateDataset(spec);
+      expectTruthFromRows(detailsOf(d, d.truth().reports));
+    },
+  );
 });
 
 describe('truth', () => {
@@ -289,9 +314,13 @@ describe('editReports', () => {
     expect(generateDataset(SPEC).editReports({ count: 20, at: AT })).toEqual(ids);
     const onEditDay = d.summaryRows({ startDate: '2025-01-20', endDate: '2025-01-20', status: 'Completed' });
     expect(new Set(onEditDay.filter(isAudit).map((row) => row.ID))).toEqual(new Set(ids));
-    expect(d.truth().reports.filter((report) => report.completedAtUtc === '2025-01-20T06:07:08Z').map((report) => report.id).sort()).toEqual(
-      [...ids].sort(),
-    );
+    expect(
+      d
+        .truth()
+        .reports.filter((report) => report.completedAtUtc === '2025-01-20T06:07:08Z')
+        .map((report) => report.id)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 
   test('refuses unknown and uneditable ids, both or neither of ids and count, a count too large', () => {

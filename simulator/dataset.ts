@@ -111,9 +111,7 @@ function datasetOf(audits: AuditPlan[], junk: JunkRow[], random: Random): Datase
     truth: () => ({ reports: audits.filter((audit) => audit.status === 'Completed').map(truthOf) }),
     addReports: (count, on) => {
       parseOrThrow(z.number().int().min(0).max(100_000), count, 'report count');
-      const added = Array.from({ length: count }, (_, k) =>
-        planAudit(audits.length + k, addedInstant(on, random), 'Completed', random),
-      );
+      const added = Array.from({ length: count }, (_, k) => planAudit(audits.length + k, addedInstant(on, random), 'Completed', random));
       for (const audit of added) indexById.set(audit.id, audits.push(audit) - 1);
       return added.map((audit) => audit.id);
     },
@@ -161,7 +159,5 @@ function summaryRows(audits: AuditPlan[], junk: JunkRow[], { startDate, endDate,
   const junkEntries = junk
     .filter((entry) => entry.row.Status === status && inRange(entry.day))
     .map((entry) => ({ day: entry.day, rows: [{ ...entry.row }] }));
-  return [...auditEntries, ...junkEntries]
-    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
-    .flatMap((entry) => entry.rows);
+  return [...auditEntries, ...junkEntries].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0)).flatMap((entry) => entry.rows);
 }

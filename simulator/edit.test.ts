@@ -1,6 +1,6 @@
 import { editAudit, whyNotEditable } from './edit';
 import { keyOf, planAudit, statusOf, type AuditPlan } from './plan';
-import { questionKeyOf, slugKey } from './questionKey';
+import { questionKeyOf, slugKey } from './question-key';
 import { createRandom } from './random';
 import { detailsRowsOf, summaryRowsOf } from './rows';
 import { truthOf, type TruthReport } from './truth';
@@ -30,7 +30,7 @@ function expectOneEdit(before: AuditPlan, after: AuditPlan, completedAtUtc: stri
   const added = nowKeys.filter((key) => !wasKeys.includes(key));
   expect(removed).toHaveLength(1);
   expect(added).toHaveLength(1);
-  expect(BANK_KEYS.has(added[0] as string)).toBe(true);
+  expect(BANK_KEYS.has(added[0])).toBe(true);
   const [wasValues, nowValues] = [valuesOf(was), valuesOf(now)];
   expect(nowKeys.filter((key) => wasKeys.includes(key) && nowValues.get(key) !== wasValues.get(key))).toHaveLength(1);
   expect(new Set(keysOf(now)).size).toBe(now.answers.length);
@@ -47,7 +47,7 @@ function expectOneEdit(before: AuditPlan, after: AuditPlan, completedAtUtc: stri
     .filter((row) => row.RecordType === 'Detail')
     .map((row) => questionKeyOf(row.QUESTION_ID as string | undefined, String(row.Question ?? '')));
   expect(rawKeys).not.toContain(removed[0]);
-  return removed[0] as string;
+  return removed[0];
 }
 
 describe('editAudit', () => {
@@ -73,8 +73,12 @@ describe('editAudit', () => {
     const removedRepeats = editable.flatMap((plan) => {
       const repeated = plan.details?.find((row) => row.repeated);
       if (repeated === undefined) return [];
-      const edits = Array.from({ length: 10 }, (_, seed) => editAudit(plan, { atMs: AT.getTime(), moveUpdatedOn: true }, createRandom(seed)));
-      return edits.filter((after) => expectOneEdit(plan, after, AT_SECOND) === keyOf(repeated)).map((after) => ({ after, key: keyOf(repeated) }));
+      const edits = Array.from({ length: 10 }, (_, seed) =>
+        editAudit(plan, { atMs: AT.getTime(), moveUpdatedOn: true }, createRandom(seed)),
+      );
+      return edits
+        .filter((after) => expectOneEdit(plan, after, AT_SECOND) === keyOf(repeated))
+        .map((after) => ({ after, key: keyOf(repeated) }));
     });
     expect(removedRepeats.length).toBeGreaterThanOrEqual(3);
     // No row of the removed key is left, its repeated copies included (a plan may repeat other keys too).
@@ -99,13 +103,13 @@ describe('editAudit', () => {
   });
 
   test('is deterministic for the random given', () => {
-    const plan = editable[0] as AuditPlan;
+    const plan = editable[0];
     const edit = () => editAudit(plan, { atMs: AT.getTime(), moveUpdatedOn: true }, createRandom(11));
     expect(edit()).toEqual(edit());
   });
 
   test('refuses audits that are not Completed or lack two Detail rows that count', () => {
-    const completed = editable[0] as AuditPlan;
+    const completed = editable[0];
     expect(whyNotEditable({ ...completed, status: 'Draft' })).toMatch(/status is Draft/);
     expect(whyNotEditable({ ...completed, details: null })).toMatch(/0 Detail rows/);
     expect(whyNotEditable({ ...completed, details: completed.details?.slice(0, 1) ?? null })).toMatch(/Detail rows/);

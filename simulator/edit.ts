@@ -3,7 +3,7 @@
  * plan, so the raw rows and the truth, both derived from the plan, follow it.
  */
 import { insertAt, keyOf, plannedAnswer, rowOf, type AuditPlan, type PlannedAnswer } from './plan';
-import { questionKeyOf } from './questionKey';
+import { questionKeyOf } from './question-key';
 import type { Random } from './random';
 import { floorToSecond } from './time';
 import { CERTIFICATE_BY_ID, CERTIFICATE_BY_TEXT, CERTIFICATE_BY_TEXT_NO_ID, QUESTION_BANK, REMARKS } from './vocabulary';
@@ -46,9 +46,7 @@ export function editAudit(audit: AuditPlan, time: EditTime, random: Random): Aud
   const removedKey = keyOf(random.pick(counting.filter((row) => row !== changed)));
   const added = addedRow(details, random);
   const newAnswer = `edited ${edits}: ${random.pick(REMARKS)}`;
-  const kept = details
-    .filter((row) => keyOf(row) !== removedKey)
-    .map((row) => (row === changed ? { ...row, answer: newAnswer } : row));
+  const kept = details.filter((row) => keyOf(row) !== removedKey).map((row) => (row === changed ? { ...row, answer: newAnswer } : row));
   const certificate = nextCertificate(audit.certificate, random);
   return {
     ...audit,

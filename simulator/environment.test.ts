@@ -15,7 +15,16 @@ describe('simulatorOptionsFromEnvironment', () => {
   });
 
   test('reads every variable; a rate limit of 0 means none', () => {
-    const env = { SIM_PORT: '0', SIM_TOKEN: 't', SIM_REPORTS: '50', SIM_FROM: '2025-01-01', SIM_TO: '2025-01-31', SIM_SEED: '9', SIM_RATE_LIMIT: '0', SIM_LATENCY_MS: '' };
+    const env = {
+      SIM_PORT: '0',
+      SIM_TOKEN: 't',
+      SIM_REPORTS: '50',
+      SIM_FROM: '2025-01-01',
+      SIM_TO: '2025-01-31',
+      SIM_SEED: '9',
+      SIM_RATE_LIMIT: '0',
+      SIM_LATENCY_MS: '',
+    };
     expect(simulatorOptionsFromEnvironment(env, NOW)).toMatchObject({
       port: 0,
       token: 't',

@@ -26,7 +26,10 @@ const environmentSchema = z.object({
   SIM_LATENCY_MS: wholeNumber(20),
 });
 
-export function simulatorOptionsFromEnvironment(env: NodeJS.ProcessEnv, now: Date = new Date()): SimulatorOptions & { dataset: { from: string; to: string } } {
+export function simulatorOptionsFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  now: Date = new Date(),
+): SimulatorOptions & { dataset: { from: string; to: string } } {
   const vars = parseOrThrow(environmentSchema, env, 'simulator environment');
   const to = vars.SIM_TO ?? dayOf(now.getTime());
   const from = vars.SIM_FROM ?? dayOf((parseDay(to) as number) - (DEFAULT_DAYS - 1) * DAY_MS);

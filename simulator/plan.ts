@@ -4,7 +4,7 @@
  * that every data set of a few hundred audits holds several of each, whatever the seed.
  */
 import { longText, randomAnswer, type Json } from './answers';
-import { questionKeyOf } from './questionKey';
+import { questionKeyOf } from './question-key';
 import type { Random } from './random';
 import {
   AUDITORS,
@@ -168,7 +168,13 @@ function withParserCases(index: number, rows: PlannedAnswer[]): PlannedAnswer[] 
     const byId = target(withId);
     repeatAfter(byId, `Asked again: ${byId?.question ?? ''}`);
   }
-  if (index % 26 === 19) rows.push({ questionId: round(26) % 2 === 0 ? null : undefined, question: '  ', answer: 'a row with no key: not stored', section: 'Hygiene' });
+  if (index % 26 === 19)
+    rows.push({
+      questionId: round(26) % 2 === 0 ? null : undefined,
+      question: '  ',
+      answer: 'a row with no key: not stored',
+      section: 'Hygiene',
+    });
   if (index % 29 === 14) rows.push({ ...rowOf(LONG_SECTION_QUESTION, true), answer: 'Bins overflowing; extinguisher tag out of date' });
   if (index % 43 === 20) rows.push({ ...rowOf(LONG_QUESTION_WITH_EMOJI, true), answer: 'Two closers to adjust' });
   if (index % 37 === 30) rows.push({ ...rowOf(MEDIUM_QUESTION, true), answer: 'No break found' });

@@ -25,7 +25,13 @@ export function detailsRowsOf(audit: AuditPlan): ApiRow[] {
   const details = audit.details.map((answer) => detailRowOf(audit.id, answer));
   const middle = Math.ceil(details.length / 2);
   return [
-    { RecordType: 'Header', ID: audit.id, Location: audit.location, Checklist: audit.checklist, Updated_On: formatUpdatedOn(audit.updatedOnMs) },
+    {
+      RecordType: 'Header',
+      ID: audit.id,
+      Location: audit.location,
+      Checklist: audit.checklist,
+      Updated_On: formatUpdatedOn(audit.updatedOnMs),
+    },
     ...details.slice(0, middle),
     { RecordType: 'Summary', ID: audit.id, Section: 'Overall', Question: 'Total score', Answer: audit.score },
     ...details.slice(middle),

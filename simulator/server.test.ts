@@ -74,7 +74,11 @@ describe('GoAudits API', () => {
 
   test('summary refuses a bad body with 400', async () => {
     await start();
-    const bad = [{ ...summaryBody('2025-03-01', '2025-03-05'), start_date: undefined }, summaryBody('2025-02-30', '2025-03-05'), summaryBody('2025-03-05', '2025-03-01')];
+    const bad = [
+      { ...summaryBody('2025-03-01', '2025-03-05'), start_date: undefined },
+      summaryBody('2025-02-30', '2025-03-05'),
+      summaryBody('2025-03-05', '2025-03-01'),
+    ];
     for (const body of bad) expect((await post(sim.summaryUrl, body)).status).toBe(400);
     const notJson = await post(sim.summaryUrl, '{"start_date":');
     expect(notJson.status).toBe(400);
@@ -145,7 +149,12 @@ describe('GoAudits API', () => {
     expect((await details('A000001')).status).toBe(200);
     sim.setFaults({ failingDetails: [] });
     expect((await details('A000002')).status).toBe(200);
-    expect(sim.counters()).toMatchObject({ faults: 1, faultsByKind: { serverError: 1 }, served: 2, detailsCallsById: { A000002: 2, A000001: 1 } });
+    expect(sim.counters()).toMatchObject({
+      faults: 1,
+      faultsByKind: { serverError: 1 },
+      served: 2,
+      detailsCallsById: { A000002: 2, A000001: 1 },
+    });
   });
 
   test('random faults, hangs and long ranges', async () => {

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerCall, DETAILS_PATH, endpointOf, parseApiCall, SUMMARY_PATH, type Endpoint } from './api';
-import { createCallWindow } from './callWindow';
+import { createCallWindow } from './call-window';
 import { CONTROL_PREFIX, controlReply } from './control';
 import { emptyCounters, type Counters } from './counters';
 import { generateDataset, type EditRequest, type Truth } from './dataset';
@@ -15,7 +15,7 @@ import { drawFault, faultKindOf, faultReply, targetedFault } from './faults';
 import { jsonReply, readBody, send, type Reply } from './http';
 import { faultOptionsSchema, simulatorOptionsSchema, type FaultOptions, type FaultPatch, type SimulatorOptions } from './options';
 import { createRandom } from './random';
-import { createTokenGuard } from './tokenGuard';
+import { createTokenGuard } from './token-guard';
 import { parseOrThrow, ValidationError } from './validate';
 
 export type { SimulatorOptions, FaultPatch } from './options';

@@ -33,7 +33,12 @@ export const QUESTION_BANK: readonly Question[] = [
 /** The certificate question, by `QUESTION_ID == "1"`. */
 export const CERTIFICATE_BY_ID: Omit<Question, 'kind'> = { id: '1', text: 'Certificate No.', section: 'Certification', group: 'N/A' };
 /** The certificate question, by its text, with another `QUESTION_ID`. */
-export const CERTIFICATE_BY_TEXT: Omit<Question, 'kind'> = { id: '501', text: 'Food Safety Certificate Number', section: 'Certification', group: 'Compliance' };
+export const CERTIFICATE_BY_TEXT: Omit<Question, 'kind'> = {
+  id: '501',
+  text: 'Food Safety Certificate Number',
+  section: 'Certification',
+  group: 'Compliance',
+};
 /** The certificate question, by its text, without `QUESTION_ID`. */
 export const CERTIFICATE_BY_TEXT_NO_ID: Omit<Question, 'kind'> = { text: 'Certificate Number (if issued)', section: 'Certification' };
 
@@ -85,5 +90,24 @@ export const LOCATIONS = ['Leeds Central', 'York Station', 'Hull Marina', 'Bradf
 export const CHECKLISTS = ['Food Safety Daily', 'Health & Safety Monthly', 'Opening Checks'] as const;
 export const AUDITORS = ['A. Patel', 'B. Okafor', 'C. Nowak', 'D. Svensson'] as const;
 export const CHOICES = ['Yes', 'No', 'N/A', 'Partially', '4', '5'] as const;
-export const REMARKS = ['All good', 'Minor spillage near the back door', 'Cleaned during the visit', 'See photos', 'Checked with the manager'] as const;
-export const WORDS = ['temperature', 'checked', 'shelf', 'label', 'probe', 'record', 'supplier', 'clean', 'staff', 'fridge', 'door', 'seal'] as const;
+export const REMARKS = [
+  'All good',
+  'Minor spillage near the back door',
+  'Cleaned during the visit',
+  'See photos',
+  'Checked with the manager',
+] as const;
+export const WORDS = [
+  'temperature',
+  'checked',
+  'shelf',
+  'label',
+  'probe',
+  'record',
+  'supplier',
+  'clean',
+  'staff',
+  'fridge',
+  'door',
+  'seal',
+] as const;

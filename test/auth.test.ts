@@ -7,7 +7,8 @@ import { until } from './until';
 import { activitiesOf, failureTypes } from './workflow-history';
 import type { EnrichmentResult } from '../workflows/enrich';
 import type { Progress } from '../workflows/progress';
-import { AUTH_HALT } from '../workflows/failure-types';
+import { AUTH_HALT } from '../shared/failure-types';
+import { enrichmentWorkflow, ingestionWorkflow } from '../workflows';
 
 /**
  * GoAudits refusing the token, end to end, with two worker processes sharing the call lane: the
@@ -74,8 +75,8 @@ async function rotateToken(p: Pipeline, workers: ChildProcess[]): Promise<ChildP
  * truth, and over every run's row each report is ingested once and enriched once.
  */
 async function expectFinishedByTheNextRuns(p: Pipeline) {
-  await p.execute('ingestionWorkflow');
-  const sweep = await p.execute<EnrichmentResult>('enrichmentWorkflow');
+  await p.execute(ingestionWorkflow);
+  const sweep = await p.execute<EnrichmentResult>(enrichmentWorkflow);
   const truth = truthOf(p);
   expect(tablesOf(p)).toEqual(truth);
   const expected = enrichmentOfTruth(p);
@@ -94,7 +95,7 @@ describe('GoAudits refuses the token, with two worker processes', () => {
       inProcessWorker: false,
     });
     const workers = await twoWorkerProcesses(p);
-    const handle = await p.start('ingestionWorkflow');
+    const handle = await p.start(ingestionWorkflow);
     const halted = await expectHalted(p, handle, workers);
     expect(p.simulator.counters().authFailures).toBeGreaterThan(0);
     // Halted with windows still to read.
@@ -111,7 +112,7 @@ describe('GoAudits refuses the token, with two worker processes', () => {
       inProcessWorker: false,
     });
     const workers = await twoWorkerProcesses(p);
-    const handle = await p.start('ingestionWorkflow');
+    const handle = await p.start(ingestionWorkflow);
     await until(
       () => handle.query<Progress>('progress'),
       (progress) => progress.windowsDone === progress.windowsTotal && progress.batchesRunning === 3 && progress.enrichment.processed >= 10,

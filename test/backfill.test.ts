@@ -5,7 +5,7 @@ import { enrichmentOfTruth, runHistoryRows, tablesOf, truthOf } from './tables';
 import { replayRuns, runsOf, settled } from './workflow-history';
 import type { IngestionResult } from '../workflows/ingest';
 import type { IngestionInput } from '../workflows/inputs';
-import { countsMessage } from '../workflows/counts';
+import { countsMessage } from '../shared/counts';
 import { MOST_QUEUED_REPORTS } from '../workflows/enrichment-batches';
 import type { EnrichmentResult } from '../workflows/enrich';
 import type { Estimate } from '../workflows/estimate';
@@ -13,6 +13,7 @@ import type { Progress } from '../workflows/progress';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
 import { backfillWorkflowId, startBackfill } from '../client/backfill';
 import { status } from '../client/status';
+import { enrichmentWorkflow, ingestionWorkflow } from '../workflows';
 
 jest.setTimeout(180_000);
 
@@ -35,7 +36,9 @@ const ingestionRows = (p: Pipeline) =>
 
 /** The failures of the run's failed workflow tasks (an unhandled rejection fails one, and the run then waits for a retry). */
 const failedWorkflowTasks = async (handle: WorkflowHandle) =>
-  (await handle.fetchHistory()).events!.filter((event) => event.workflowTaskFailedEventAttributes).map((event) => event.workflowTaskFailedEventAttributes?.failure?.message);
+  (await handle.fetchHistory())
+    .events!.filter((event) => event.workflowTaskFailedEventAttributes)
+    .map((event) => event.workflowTaskFailedEventAttributes?.failure?.message);
 
 describe('backfills', () => {
   test('a one-off range continues as new, carries the reports still waiting, keeps one row per job, stores exactly the truth, and leaves the watermark alone', async () => {
@@ -44,7 +47,7 @@ describe('backfills', () => {
     await pipeline.dependencies.store.setWatermark('GoAuditsIngestion', '2025-09-15T12:00:00Z');
     const workflowId = 'backfill-2025-09-01-2025-10-31';
     const result = await pipeline.execute<IngestionResult>(
-      'ingestionWorkflow',
+      ingestionWorkflow,
       { from: '2025-09-01', to: '2025-10-31', continueAsNewAfterEvents: 60 },
       workflowId,
     );
@@ -68,7 +71,8 @@ describe('backfills', () => {
       { JobName: 'GoAuditsIngestion', Status: 'Succeeded', Message: countsMessage(result.counts) },
     ]);
     const kinds = [];
-    for await (const run of pipeline.client.workflow.list({ query: `GoAuditsRunKind = 'backfill' AND WorkflowId = '${workflowId}'` })) kinds.push(run);
+    for await (const run of pipeline.client.workflow.list({ query: `GoAuditsRunKind = 'backfill' AND WorkflowId = '${workflowId}'` }))
+      kinds.push(run);
     expect(kinds.length).toBe(runs.length);
   });
 
@@ -80,8 +84,17 @@ describe('backfills', () => {
       env: { GOAUDITS_RATE_LIMIT_PER_SECOND: '200', GOAUDITS_ENRICH_BATCH_SIZE: '100', GOAUDITS_ENRICH_CONCURRENCY: '2' },
     });
     const workflowId = 'backfill-full-queue';
-    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-03', windowDays: 2, continueAsNewAfterEvents: 10 }, workflowId);
-    await until(() => handle.query<Progress>('progress'), (progress) => progress.windowsDone === progress.windowsTotal, 'the second window read', 120_000);
+    const handle = await pipeline.start(
+      ingestionWorkflow,
+      { from: '2025-10-01', to: '2025-10-03', windowDays: 2, continueAsNewAfterEvents: 10 },
+      workflowId,
+    );
+    await until(
+      () => handle.query<Progress>('progress'),
+      (progress) => progress.windowsDone === progress.windowsTotal,
+      'the second window read',
+      120_000,
+    );
     const result = (await handle.result()) as IngestionResult;
 
     const runs = await runsOf<IngestionInput>(pipeline.client, workflowId);
@@ -97,7 +110,7 @@ describe('backfills', () => {
       simulator: { dataset: { reports: 40, from: '2025-10-01', to: '2025-10-16', seed: 5 }, summaryMaxDays: 2, hangMs: 100 },
       env: { GOAUDITS_RETRY_ATTEMPTS: '2' },
     });
-    const result = await pipeline.execute<IngestionResult>('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-16', windowDays: 8 });
+    const result = await pipeline.execute<IngestionResult>(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-16', windowDays: 8 });
     expect(result.windows).toBe(2);
     expect(result.counts.pages).toBe(8);
     expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
@@ -105,9 +118,13 @@ describe('backfills', () => {
 
   test('a pause sent the moment a backfill starts is applied, not refused for want of a handler', async () => {
     const pipeline = await fixture.pipeline();
-    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05' });
+    const handle = await pipeline.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-05' });
     expect(await handle.executeUpdate(pauseUpdate)).toMatchObject({ paused: true });
-    const held = await until(() => handle.query<Progress>('progress'), (p) => p.controls.paused, 'the progress to show the pause');
+    const held = await until(
+      () => handle.query<Progress>('progress'),
+      (p) => p.controls.paused,
+      'the progress to show the pause',
+    );
     expect(held.windowsDone).toBeLessThanOrEqual(1);
     await handle.executeUpdate(resumeUpdate);
     expect(((await handle.result()) as IngestionResult).windows).toBe(5);
@@ -115,14 +132,21 @@ describe('backfills', () => {
 
   test('pause holds new windows, tune is validated and applied, resume finishes the backfill', async () => {
     const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
-    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 10 });
-    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 2, 'two windows');
+    const handle = await pipeline.start(ingestionWorkflow, { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 10 });
+    await until(
+      () => handle.query<Progress>('progress'),
+      (p) => p.windowsDone >= 2,
+      'two windows',
+    );
     const paused = await handle.executeUpdate(pauseUpdate);
     expect(paused.paused).toBe(true);
     const held = await handle.query<Progress>('progress');
     // The window under way, if any, and the running batches end; then nothing is under way.
     await settled(pipeline, handle);
-    const atRest = { windowsDone: (await handle.query<Progress>('progress')).windowsDone, summaryCalls: pipeline.simulator.counters().byEndpoint.summary };
+    const atRest = {
+      windowsDone: (await handle.query<Progress>('progress')).windowsDone,
+      summaryCalls: pipeline.simulator.counters().byEndpoint.summary,
+    };
     expect(atRest.windowsDone).toBeLessThanOrEqual(held.windowsDone + 1);
 
     const tuned = await handle.executeUpdate(tuneUpdate, { args: [{ concurrency: 3, batchSize: 7, rateLimitPerSecond: 50 }] });
@@ -135,7 +159,10 @@ describe('backfills', () => {
     expect((await handle.query<Progress>('progress')).controls.concurrency).toBe(3);
     // Each update woke the paused run; none started a window.
     await settled(pipeline, handle);
-    expect({ windowsDone: (await handle.query<Progress>('progress')).windowsDone, summaryCalls: pipeline.simulator.counters().byEndpoint.summary }).toEqual(atRest);
+    expect({
+      windowsDone: (await handle.query<Progress>('progress')).windowsDone,
+      summaryCalls: pipeline.simulator.counters().byEndpoint.summary,
+    }).toEqual(atRest);
 
     await handle.executeUpdate(resumeUpdate);
     const result = (await handle.result()) as IngestionResult;
@@ -145,13 +172,19 @@ describe('backfills', () => {
 
   test('cancel stops a backfill cleanly: its row says Cancelled and every stored report is in the ledger', async () => {
     const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
-    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 5 });
-    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 3, 'three windows');
+    const handle = await pipeline.start(ingestionWorkflow, { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 5 });
+    await until(
+      () => handle.query<Progress>('progress'),
+      (p) => p.windowsDone >= 3,
+      'three windows',
+    );
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     expect(await failedWorkflowTasks(handle)).toEqual([]);
-    expect(ingestionRows(pipeline)).toEqual([{ Status: 'Cancelled', Message: expect.stringMatching(/\| Error: cancelled by an operator$/) }]);
+    expect(ingestionRows(pipeline)).toEqual([
+      { Status: 'Cancelled', Message: expect.stringMatching(/\| Error: cancelled by an operator$/) },
+    ]);
     const stored = storedIds(pipeline);
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.length).toBeLessThan(truthIds(pipeline).length);
@@ -160,8 +193,12 @@ describe('backfills', () => {
 
   test('a cancel while a window and batches are under way fails no workflow task on its way to Cancelled', async () => {
     const pipeline = await fixture.pipeline({ env: { GOAUDITS_RATE_LIMIT_PER_SECOND: '10', GOAUDITS_ENRICH_BATCH_SIZE: '5' } });
-    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05', windowDays: 2 });
-    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone > 0, 'a window done');
+    const handle = await pipeline.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-05', windowDays: 2 });
+    await until(
+      () => handle.query<Progress>('progress'),
+      (p) => p.windowsDone > 0,
+      'a window done',
+    );
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
@@ -173,8 +210,12 @@ describe('backfills', () => {
       simulator: { dataset: { reports: 120, from: '2025-10-01', to: '2025-10-10', seed: 4 }, latencyMs: 400 },
       env: { GOAUDITS_RATE_LIMIT_PER_SECOND: '20', GOAUDITS_ENRICH_BATCH_SIZE: '20', GOAUDITS_ENRICH_CONCURRENCY: '3' },
     });
-    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-10' });
-    await until(() => handle.query<Progress>('progress'), (p) => p.enrichment.processed >= 6 && p.batchesRunning > 0, 'batches under way');
+    const handle = await pipeline.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-10' });
+    await until(
+      () => handle.query<Progress>('progress'),
+      (p) => p.enrichment.processed >= 6 && p.batchesRunning > 0,
+      'batches under way',
+    );
     const cancelledAt = Date.now();
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
@@ -187,23 +228,35 @@ describe('backfills', () => {
     );
     expect(rows.map((r) => `${r.JobName} ${r.Status}`)).toEqual(['GoAuditsEnrichment Cancelled', 'GoAuditsIngestion Cancelled']);
     const enrichment = rows[0];
-    const lastWrite = pipeline.rows<{ at: string | null }>('SELECT MAX(IngestedAtUtc) AS at FROM GoAuditsReportAnswers WHERE JobRunId = ?', enrichment.RunId)[0].at;
+    const lastWrite = pipeline.rows<{ at: string | null }>(
+      'SELECT MAX(IngestedAtUtc) AS at FROM GoAuditsReportAnswers WHERE JobRunId = ?',
+      enrichment.RunId,
+    )[0].at;
     expect(lastWrite).not.toBeNull();
     // Both times are the store's own clock, in whole seconds.
-    expect({ lastWrite, writtenAfterCancelled: lastWrite! > enrichment.RunCompletedUtc }).toEqual({ lastWrite, writtenAfterCancelled: false });
-    expect(pipeline.count('GoAuditsReportAnswers')).toBeLessThan(pipeline.simulator.truth().reports.reduce((n, r) => n + (r.hasDetails ? r.answers.length : 0), 0));
+    expect({ lastWrite, writtenAfterCancelled: lastWrite! > enrichment.RunCompletedUtc }).toEqual({
+      lastWrite,
+      writtenAfterCancelled: false,
+    });
+    expect(pipeline.count('GoAuditsReportAnswers')).toBeLessThan(
+      pipeline.simulator.truth().reports.reduce((n, r) => n + (r.hasDetails ? r.answers.length : 0), 0),
+    );
   });
 
   test('rows a terminated run left Running are closed by the next run of the same job, saying so', async () => {
     const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS }, env: { GOAUDITS_END_DATE: '2025-09-02' } });
-    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 2 });
-    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 2 && p.enrichment.selected > 0, 'windows and a batch');
+    const handle = await pipeline.start(ingestionWorkflow, { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 2 });
+    await until(
+      () => handle.query<Progress>('progress'),
+      (p) => p.windowsDone >= 2 && p.enrichment.selected > 0,
+      'windows and a batch',
+    );
     await handle.terminate('an operator terminated it');
     const open = () => pipeline.rows<{ JobName: string }>("SELECT JobName FROM JobRunHistory WHERE Status = 'Running' ORDER BY JobName");
     expect(open().map((r) => r.JobName)).toEqual(['GoAuditsEnrichment', 'GoAuditsIngestion']);
 
-    const hourly = await pipeline.execute<IngestionResult>('ingestionWorkflow');
-    const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    const hourly = await pipeline.execute<IngestionResult>(ingestionWorkflow);
+    const sweep = await pipeline.execute<EnrichmentResult>(enrichmentWorkflow);
     expect(open()).toEqual([]);
     const closed = pipeline.rows<{ JobName: string; Status: string; Message: string }>(
       'SELECT JobName, Status, Message FROM JobRunHistory WHERE RunId NOT IN (?, ?) ORDER BY JobName',
@@ -211,17 +264,34 @@ describe('backfills', () => {
       sweep.runId,
     );
     expect(closed).toEqual([
-      { JobName: 'GoAuditsEnrichment', Status: 'Failed', Message: expect.stringMatching(new RegExp(`^closed by run ${sweep.runId} \\(.+\\): its workflow ended TERMINATED without closing this row$`)) },
-      { JobName: 'GoAuditsIngestion', Status: 'Failed', Message: expect.stringMatching(new RegExp(`^closed by run ${hourly.runId} \\(.+\\): its workflow ended TERMINATED without closing this row$`)) },
+      {
+        JobName: 'GoAuditsEnrichment',
+        Status: 'Failed',
+        Message: expect.stringMatching(
+          new RegExp(`^closed by run ${sweep.runId} \\(.+\\): its workflow ended TERMINATED without closing this row$`),
+        ),
+      },
+      {
+        JobName: 'GoAuditsIngestion',
+        Status: 'Failed',
+        Message: expect.stringMatching(
+          new RegExp(`^closed by run ${hourly.runId} \\(.+\\): its workflow ended TERMINATED without closing this row$`),
+        ),
+      },
     ]);
   });
 
   test('a dry run plans and estimates, and calls and writes nothing', async () => {
     const pipeline = await fixture.pipeline({ simulator: { dataset: TWO_MONTHS } });
-    await pipeline.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-10' });
+    await pipeline.execute(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-10' });
     const calls = pipeline.simulator.counters().requests;
     const rows = pipeline.count('JobRunHistory');
-    const estimate = await pipeline.execute<Estimate>('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', dryRun: true, windowDays: 7 });
+    const estimate = await pipeline.execute<Estimate>(ingestionWorkflow, {
+      from: '2025-09-01',
+      to: '2025-10-31',
+      dryRun: true,
+      windowDays: 7,
+    });
     expect(estimate).toMatchObject({
       dryRun: true,
       kind: 'backfill',
@@ -244,14 +314,18 @@ describe('backfills', () => {
       simulator: { dataset: TWO_MONTHS },
       env: { GOAUDITS_START_DATE: '2025-10-20', GOAUDITS_END_DATE: '2025-10-31' },
     });
-    const backfill = pipeline.execute<IngestionResult>('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31' });
-    const hourly = pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const backfill = pipeline.execute<IngestionResult>(ingestionWorkflow, { from: '2025-09-01', to: '2025-10-31' });
+    const hourly = pipeline.execute<IngestionResult>(ingestionWorkflow);
     const [b, h] = await Promise.all([backfill, hourly]);
     expect(storedIds(pipeline)).toEqual(truthIds(pipeline));
     expect(b.counts.ingested + h.counts.ingested).toBe(truthIds(pipeline).length);
-    const newest = pipeline.simulator.truth().reports.map((r) => r.completedAtUtc).sort().pop();
+    const newest = pipeline.simulator
+      .truth()
+      .reports.map((r) => r.completedAtUtc)
+      .sort()
+      .pop();
     expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe(newest);
-    const again = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const again = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(again.counts.ingested).toBe(0);
     expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toBe(newest);
   });
@@ -263,11 +337,18 @@ describe('backfills', () => {
     const started = await startBackfill(pipeline.client, pipeline.env, input, (line) => lines.push(line));
     const workflowId = backfillWorkflowId('2025-09-01', '2025-10-31');
     expect(started).toMatchObject({ workflowId });
-    expect(await startBackfill(pipeline.client, pipeline.env, input, (line) => lines.push(line))).toEqual({ workflowId, alreadyRunning: true });
+    expect(await startBackfill(pipeline.client, pipeline.env, input, (line) => lines.push(line))).toEqual({
+      workflowId,
+      alreadyRunning: true,
+    });
     expect(lines.join('\n')).toMatch(/already running: goaudits-backfill-2025-09-01-2025-10-31/);
 
     const handle = pipeline.client.workflow.getHandle(workflowId);
-    await until(() => handle.query<Progress>('progress'), (p) => p.windowsDone >= 1, 'a window');
+    await until(
+      () => handle.query<Progress>('progress'),
+      (p) => p.windowsDone >= 1,
+      'a window',
+    );
     const shown: string[] = [];
     await until(
       async () => {
@@ -284,7 +365,7 @@ describe('backfills', () => {
 
   test('status shows a running sweep with its progress', async () => {
     const pipeline = await fixture.pipeline();
-    const sweep = await pipeline.start('enrichmentWorkflow', { reportIds: ['R1', 'R2', 'R3'], paused: true });
+    const sweep = await pipeline.start(enrichmentWorkflow, { reportIds: ['R1', 'R2', 'R3'], paused: true });
     const shown = await until(
       async () => {
         const lines: string[] = [];
@@ -294,7 +375,9 @@ describe('backfills', () => {
       (text) => text.includes(sweep.workflowId) && text.includes('waiting 3'),
       'the sweep in the status',
     );
-    expect(shown).toMatch(/### GoAudits enrichment: \*\*paused\*\*\n- reports ingested 0, enriched 0, failed 0, waiting 3, batches running 0/);
+    expect(shown).toMatch(
+      /### GoAudits enrichment: \*\*paused\*\*\n- reports ingested 0, enriched 0, failed 0, waiting 3, batches running 0/,
+    );
     await sweep.cancel();
   });
 });

@@ -29,7 +29,11 @@ const dependencies = (service: Service): Record<string, { condition: string }> =
 const pulled = (image: string) => image.replace(/\$\{[A-Z_]+:-([^}]+)\}/g, '$1');
 
 test('Temporal follows the official pattern: admin-tools sets up the schemas, then the server, then the namespace', () => {
-  expect(Object.values(services).map((service) => service.image ?? '').filter((image) => image.includes('auto-setup'))).toEqual([]);
+  expect(
+    Object.values(services)
+      .map((service) => service.image ?? '')
+      .filter((image) => image.includes('auto-setup')),
+  ).toEqual([]);
   expect(pulled(services['temporal-schema'].image!)).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+$/);
   expect(pulled(services.temporal.image!)).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
   expect(services.temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
@@ -42,9 +46,12 @@ test('Temporal follows the official pattern: admin-tools sets up the schemas, th
 });
 
 test('every image is pinned to a version, never latest', () => {
-  const images = Object.entries(services).flatMap(([name, service]) => (service.image && !service.build ? [[name, pulled(service.image)]] : []));
+  const images = Object.entries(services).flatMap(([name, service]) =>
+    service.image && !service.build ? [[name, pulled(service.image)]] : [],
+  );
   expect(images.length).toBeGreaterThan(6);
-  for (const [name, image] of images) expect({ name, image, pinned: /:[\w.-]*\d[\w.-]*$/.test(image) && !image.endsWith(':latest') }).toEqual({ name, image, pinned: true });
+  for (const [name, image] of images)
+    expect({ name, image, pinned: /:[\w.-]*\d[\w.-]*$/.test(image) && !image.endsWith(':latest') }).toEqual({ name, image, pinned: true });
 });
 
 test('every dependency is a service, and every one-shot others wait for is retried', () => {
@@ -52,7 +59,10 @@ test('every dependency is a service, and every one-shot others wait for is retri
     for (const [dependency, { condition }] of Object.entries(dependencies(service))) {
       expect({ name, dependency, known: dependency in services }).toEqual({ name, dependency, known: true });
       if (condition === 'service_completed_successfully' && services[dependency].build === undefined) {
-        expect({ dependency, restart: services[dependency].restart }).toEqual({ dependency, restart: expect.stringMatching(/^on-failure/) });
+        expect({ dependency, restart: services[dependency].restart }).toEqual({
+          dependency,
+          restart: expect.stringMatching(/^on-failure/),
+        });
       }
     }
   }

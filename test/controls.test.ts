@@ -7,6 +7,7 @@ import type { IngestionResult } from '../workflows/ingest';
 import type { Progress } from '../workflows/progress';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
 import type { EnrichBatchInput } from '../activities/enrichment-batch';
+import { ingestionWorkflow } from '../workflows';
 
 /**
  * An operator's tune, pause and resume, observed where they matter: in what GoAudits sees (the
@@ -40,11 +41,19 @@ describe('tune and pause, as GoAudits sees them', () => {
       simulator: { dataset: { reports: 60, from: '2025-10-01', to: '2025-10-05', seed: 7 }, latencyMs: 150 },
       env: { GOAUDITS_ENRICH_BATCH_SIZE: '6', GOAUDITS_ENRICH_CONCURRENCY: '1' },
     });
-    const handle = await p.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05' });
-    await until(() => progressOf(handle), (progress) => progress.windowsDone === progress.windowsTotal, 'every window read');
+    const handle = await p.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-05' });
+    await until(
+      () => progressOf(handle),
+      (progress) => progress.windowsDone === progress.windowsTotal,
+      'every window read',
+    );
     // Only batches call from now on: one at a time.
     p.simulator.resetCounters();
-    const before = await until(() => progressOf(handle), (progress) => progress.enrichment.processed >= 12, 'two batches enriched');
+    const before = await until(
+      () => progressOf(handle),
+      (progress) => progress.enrichment.processed >= 12,
+      'two batches enriched',
+    );
     expect(p.simulator.counters().peakConcurrency).toBe(1);
 
     await handle.executeUpdate(tuneUpdate, { args: [{ concurrency: 3, batchSize: 3 }] });
@@ -58,7 +67,11 @@ describe('tune and pause, as GoAudits sees them', () => {
     expect(sizes(false).every((size) => size === 6)).toBe(true);
     expect(sizes(false).length).toBeGreaterThanOrEqual(before.enrichment.processed / 6);
     expect(sizes(true).length).toBeGreaterThanOrEqual(3);
-    expect(sizes(true).slice(0, -1).every((size) => size === 3)).toBe(true);
+    expect(
+      sizes(true)
+        .slice(0, -1)
+        .every((size) => size === 3),
+    ).toBe(true);
     expect(sizes(true).at(-1)).toBeLessThanOrEqual(3);
 
     expect(tablesOf(p)).toEqual(truthOf(p));
@@ -71,15 +84,28 @@ describe('tune and pause, as GoAudits sees them', () => {
       simulator: { dataset: { reports: 300, from: '2025-09-01', to: '2025-10-31', seed: 11 } },
       env: { GOAUDITS_ENRICH_BATCH_SIZE: '5', GOAUDITS_ENRICH_CONCURRENCY: '1' },
     });
-    const handle = await p.start('ingestionWorkflow', { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 5 });
-    await until(() => progressOf(handle), (progress) => progress.windowsDone >= 3 && progress.batchesRunning > 0, 'windows read and a batch running');
+    const handle = await p.start(ingestionWorkflow, { from: '2025-09-01', to: '2025-10-31', rateLimitPerSecond: 5 });
+    await until(
+      () => progressOf(handle),
+      (progress) => progress.windowsDone >= 3 && progress.batchesRunning > 0,
+      'windows read and a batch running',
+    );
     const rate = 2;
     await handle.executeUpdate(tuneUpdate, { args: [{ rateLimitPerSecond: rate }] });
     // A batch keeps the pace it started with: measure once every batch started before the tune has ended.
-    await until(() => batchesOf(handle), (batches) => batches.every((batch) => batch.afterTune || batch.closed), 'the batches started before the tune to end');
+    await until(
+      () => batchesOf(handle),
+      (batches) => batches.every((batch) => batch.afterTune || batch.closed),
+      'the batches started before the tune to end',
+    );
     p.simulator.resetCounters();
     const resetAtMs = Date.now();
-    const seen = await until(async () => p.simulator.counters(), (counters) => counters.requests >= 20, 'twenty calls at the new rate', 60_000);
+    const seen = await until(
+      async () => p.simulator.counters(),
+      (counters) => counters.requests >= 20,
+      'twenty calls at the new rate',
+      60_000,
+    );
     const measuredUntilMs = Date.now();
     const during = await progressOf(handle);
     // Both of the run's callers were at work: the window reader and a batch.
@@ -107,7 +133,7 @@ describe('tune and pause, as GoAudits sees them', () => {
       simulator: { dataset: { reports: 90, from: '2025-10-01', to: '2025-10-03', seed: 19 }, latencyMs: 50 },
       env: { GOAUDITS_ENRICH_BATCH_SIZE: '5', GOAUDITS_ENRICH_CONCURRENCY: '2' },
     });
-    const handle = await p.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-03' });
+    const handle = await p.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-03' });
     await until(
       () => progressOf(handle),
       (progress) => progress.windowsDone === progress.windowsTotal && progress.enrichment.processed >= 10 && progress.batchesRunning === 2,

@@ -3,6 +3,7 @@ import { usePipelines, type Pipeline } from './harness';
 import { tablesOf, truthOf, withoutDetails } from './tables';
 import { until } from './until';
 import type { IngestionResult } from '../workflows/ingest';
+import { ingestionWorkflow } from '../workflows';
 
 jest.setTimeout(240_000);
 
@@ -10,7 +11,12 @@ const fixture = usePipelines();
 
 /** Five days of audits, answered slowly enough that calls are always under way. */
 const SLOW_FIVE_DAYS = { dataset: { reports: 60, from: '2025-10-01', to: '2025-10-05', seed: 7 }, latencyMs: 250 };
-const FIVE_DAYS_ENV = { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_ENRICH_BATCH_SIZE: '5', GOAUDITS_ENRICH_CONCURRENCY: '2' };
+const FIVE_DAYS_ENV = {
+  GOAUDITS_START_DATE: '2025-10-01',
+  GOAUDITS_END_DATE: '2025-10-05',
+  GOAUDITS_ENRICH_BATCH_SIZE: '5',
+  GOAUDITS_ENRICH_CONCURRENCY: '2',
+};
 
 const runRows = (p: Pipeline) => p.rows<{ JobName: string; Status: string }>('SELECT JobName, Status FROM JobRunHistory ORDER BY JobName');
 
@@ -18,7 +24,7 @@ describe('worker crashes', () => {
   test('a worker process killed with kill -9 while a summary window and a batch are under way: a second process finishes the run, the tables exactly the truth', async () => {
     const pipeline = await fixture.pipeline({ simulator: SLOW_FIVE_DAYS, env: FIVE_DAYS_ENV, inProcessWorker: false });
     const first = await pipeline.startWorkerProcess('worker-a');
-    const handle = await pipeline.start('ingestionWorkflow');
+    const handle = await pipeline.start(ingestionWorkflow);
     await until(
       async () => pipeline.simulator.counters(),
       (counters) => counters.byEndpoint.summary >= 1 && counters.inFlight.summary > 0 && counters.inFlight.details > 0,
@@ -51,7 +57,7 @@ describe('worker crashes', () => {
       inProcessWorker: false,
     });
     await Promise.all([pipeline.startWorkerProcess('worker-a'), pipeline.startWorkerProcess('worker-b')]);
-    await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
     const { pollers } = await pipeline.client.workflowService.describeTaskQueue({
       namespace: pipeline.env.TEMPORAL_NAMESPACE,
@@ -60,7 +66,10 @@ describe('worker crashes', () => {
     });
     expect(pollers.map((poller) => poller.identity).sort()).toEqual(['worker-a', 'worker-b']);
     const counters = pipeline.simulator.counters();
-    expect({ rateLimited: counters.rateLimited, atMostTheLimit: counters.peakCallsPerSecond <= 8 }).toEqual({ rateLimited: 0, atMostTheLimit: true });
+    expect({ rateLimited: counters.rateLimited, atMostTheLimit: counters.peakCallsPerSecond <= 8 }).toEqual({
+      rateLimited: 0,
+      atMostTheLimit: true,
+    });
     expect(counters.requests).toBe(counters.served + counters.faults);
   });
 });

@@ -30,7 +30,9 @@ test.each(Object.entries(LIMITS))('every probe keeps %s within what Container Ap
   for (const probe of probes) {
     const value = probe[setting];
     if (value === undefined) continue;
-    expect({ probe: probe.type, [setting]: value, within: typeof value === 'number' && value >= min && value <= max }).toMatchObject({ within: true });
+    expect({ probe: probe.type, [setting]: value, within: typeof value === 'number' && value >= min && value <= max }).toMatchObject({
+      within: true,
+    });
   }
 });
 

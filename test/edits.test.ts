@@ -2,9 +2,10 @@ import { usePipelines, type Pipeline } from './harness';
 import { tablesOf, truthOf } from './tables';
 import { until } from './until';
 import { startBackfill } from '../client/backfill';
-import { utcDate } from '../workflows/plan';
+import { utcDate } from '../shared/plan';
 import type { IngestionResult } from '../workflows/ingest';
 import type { Estimate } from '../workflows/estimate';
+import { ingestionWorkflow } from '../workflows';
 
 jest.setTimeout(240_000);
 
@@ -32,7 +33,8 @@ const without = (id: string, tables: { reports: string[]; answers: string[] }) =
 
 /** The JobRunHistory message of the job's latest run. */
 const lastMessage = (p: Pipeline, job: string) =>
-  p.rows<{ Message: string }>('SELECT Message FROM JobRunHistory WHERE JobName = ? ORDER BY RunStartedUtc DESC, CreatedUtc DESC', job)[0]?.Message;
+  p.rows<{ Message: string }>('SELECT Message FROM JobRunHistory WHERE JobName = ? ORDER BY RunStartedUtc DESC, CreatedUtc DESC', job)[0]
+    ?.Message;
 
 describe('audits edited in GoAudits', () => {
   test('the next hourly run refreshes them in the same cycle, the lookback catches edits that kept Updated_On, and a refresh backfill the rest', async () => {
@@ -40,7 +42,7 @@ describe('audits edited in GoAudits', () => {
       simulator: { dataset: { reports: 60, from: daysAgo(4), to: daysAgo(1), seed: 21 } },
       env: { GOAUDITS_START_DATE: daysAgo(4), GOAUDITS_LOOKBACK_DAYS: '2' },
     });
-    await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
 
     // Edits that moved Updated_On to now, edits that kept it inside the lookback, and one outside it.
@@ -50,7 +52,7 @@ describe('audits edited in GoAudits', () => {
     const edited = [...moved, ...kept];
     pipeline.simulator.resetCounters();
 
-    const hourly = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const hourly = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(hourly.counts).toMatchObject({ ingested: 0, refreshRequested: edited.length, pages: 3 });
     expect(hourly.enrichment).toMatchObject({ refreshedCount: edited.length, processed: edited.length, failedCount: 0 });
     // The lookback costs summary calls only: details were fetched for the edited audits alone, once each.
@@ -71,10 +73,15 @@ describe('audits edited in GoAudits', () => {
     // A refresh backfill of the outside audit's day: its dry run counts the details calls, then it re-fetches every audit of the day.
     const day = daysAgo(4);
     const storedThatDay = pipeline.count(`GoAuditsReports WHERE date(CompletedAtUtc) = '${day}'`);
-    const estimate = (await startBackfill(pipeline.client, pipeline.env, { from: day, to: day, refresh: true, dryRun: true }, () => undefined)) as Estimate;
+    const estimate = (await startBackfill(
+      pipeline.client,
+      pipeline.env,
+      { from: day, to: day, refresh: true, dryRun: true },
+      () => undefined,
+    )) as Estimate;
     expect(estimate).toMatchObject({ windows: 1, summaryCalls: 1, storedReports: storedThatDay });
     expect(estimate.detailsCalls).toBeGreaterThanOrEqual(storedThatDay);
-    const refresh = await pipeline.execute<IngestionResult>('ingestionWorkflow', { from: day, to: day, refresh: true });
+    const refresh = await pipeline.execute<IngestionResult>(ingestionWorkflow, { from: day, to: day, refresh: true });
     expect(refresh.counts).toMatchObject({ ingested: 0, refreshRequested: storedThatDay });
     const withoutDetails = pipeline.simulator.truth().reports.filter((r) => r.completedAtUtc.startsWith(day) && !r.hasDetails).length;
     expect(refresh.enrichment).toMatchObject({ refreshedCount: storedThatDay - withoutDetails, failedCount: withoutDetails });
@@ -88,14 +95,18 @@ describe('audits edited in GoAudits', () => {
       inProcessWorker: false,
     });
     const first = await pipeline.startWorkerProcess('worker-a');
-    await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
     pipeline.simulator.editReports({ count: 30, moveUpdatedOn: false });
     pipeline.simulator.resetCounters();
 
     const input = { from: '2025-10-01', to: '2025-10-03', refresh: true, batchSize: 10, concurrency: 2 };
-    const handle = await pipeline.start('ingestionWorkflow', input, 'refresh-after-edits');
-    await until(async () => pipeline.simulator.counters().byEndpoint.details, (calls) => calls >= 20, '20 details calls of the refresh');
+    const handle = await pipeline.start(ingestionWorkflow, input, 'refresh-after-edits');
+    await until(
+      async () => pipeline.simulator.counters().byEndpoint.details,
+      (calls) => calls >= 20,
+      '20 details calls of the refresh',
+    );
     first.kill('SIGKILL');
     await pipeline.startWorkerProcess('worker-b');
     const result = await handle.result();

@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import type { Workflow } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  bundleWorkflowCode,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { readEnvironment, type Environment } from '../worker/config';
 import { openDependencies, type Dependencies } from '../worker/dependencies';
 import { createWorkers, runWorkers } from '../worker/workers';
@@ -251,18 +259,17 @@ export class Pipeline {
     return this.temporal.client;
   }
 
-  /** Runs a workflow on this pipeline's task queue to its end and returns its result. */
-  async execute<T>(workflowType: string, input: unknown = {}, workflowId = `${workflowType}-${randomUUID()}`): Promise<T> {
-    return this.client.workflow.execute(workflowType, {
-      taskQueue: this.env.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [input],
-    });
+  /**
+   * Runs a workflow (named by its function, so a rename fails to compile) on this pipeline's task
+   * queue to its end and returns its result; `input` may be anything, bad input included.
+   */
+  async execute<T>(workflow: Workflow, input: unknown = {}, workflowId = `${workflow.name}-${randomUUID()}`): Promise<T> {
+    return this.client.workflow.execute(workflow.name, { taskQueue: this.env.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
   }
 
-  /** Starts a workflow on this pipeline's task queue and returns its handle. */
-  start(workflowType: string, input: unknown = {}, workflowId = `${workflowType}-${randomUUID()}`) {
-    return this.client.workflow.start(workflowType, { taskQueue: this.env.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
+  /** Starts a workflow (named by its function) on this pipeline's task queue and returns its handle. */
+  start(workflow: Workflow, input: unknown = {}, workflowId = `${workflow.name}-${randomUUID()}`) {
+    return this.client.workflow.start(workflow.name, { taskQueue: this.env.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
   }
 
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] {
@@ -330,4 +337,3 @@ export function usePipelines(options: DevServerOptions = {}) {
     },
   };
 }
-

@@ -6,8 +6,9 @@ import { parseScrape, total, type Sample } from './prometheus-text';
 import { COUNTERS, GAUGES, HISTOGRAMS } from '../activities/pipeline-metrics';
 import { fromSqliteUtc } from '../activities/store/sqlite-time';
 import { INGESTION_JOB } from '../activities/store/store';
-import { utcDate } from '../workflows/plan';
+import { utcDate } from '../shared/plan';
 import type { IngestionResult } from '../workflows/ingest';
+import { ingestionWorkflow } from '../workflows';
 
 jest.setTimeout(240_000);
 
@@ -49,14 +50,27 @@ describe("the worker's Prometheus metrics", () => {
     const { pipeline, port } = await pipelineWithMetrics({
       // GoAudits allows fewer calls than the pipeline's limit (429s), and some answers are cut off.
       simulator: { dataset: { reports: 60, from: daysAgo(3), to: daysAgo(1), seed: 31 }, rateLimitPerSecond: 6, malformedRate: 0.03 },
-      env: { GOAUDITS_START_DATE: daysAgo(3), GOAUDITS_RATE_LIMIT_PER_SECOND: '15', GOAUDITS_ENRICH_CONCURRENCY: '2', GOAUDITS_ENRICH_BATCH_SIZE: '10' },
+      env: {
+        GOAUDITS_START_DATE: daysAgo(3),
+        GOAUDITS_RATE_LIMIT_PER_SECOND: '15',
+        GOAUDITS_ENRICH_CONCURRENCY: '2',
+        GOAUDITS_ENRICH_BATCH_SIZE: '10',
+      },
     });
     // And the details of two reports always fail (500), each after its 3 tries.
-    const failing = pipeline.simulator.truth().reports.filter((r) => r.hasDetails).slice(0, 2).map((r) => r.id);
+    const failing = pipeline.simulator
+      .truth()
+      .reports.filter((r) => r.hasDetails)
+      .slice(0, 2)
+      .map((r) => r.id);
     pipeline.simulator.setFaults({ failingDetails: failing });
     const startedAtMs = Date.now();
-    const result = await pipeline.execute<IngestionResult>('ingestionWorkflow');
-    const { text, samples } = await metricsOfRun(pipeline, port, (s) => total(s, 'temporal_workflow_completed', { workflow_type: 'ingestionWorkflow' }) === 1);
+    const result = await pipeline.execute<IngestionResult>(ingestionWorkflow);
+    const { text, samples } = await metricsOfRun(
+      pipeline,
+      port,
+      (s) => total(s, 'temporal_workflow_completed', { workflow_type: 'ingestionWorkflow' }) === 1,
+    );
     const scrapedAtMs = Date.now();
     const sim = pipeline.simulator.counters();
     const calls = (labels: Record<string, string>) => total(samples, COUNTERS.apiCalls, labels);
@@ -86,7 +100,10 @@ describe("the worker's Prometheus metrics", () => {
     expect(total(samples, COUNTERS.quarantined)).toBe(result.enrichment.quarantinedCount);
 
     // The lag was measured against the watermark the run left, while it ran.
-    const [{ WatermarkUtc }] = pipeline.rows<{ WatermarkUtc: string }>('SELECT WatermarkUtc FROM JobWatermark WHERE JobName = ?', INGESTION_JOB);
+    const [{ WatermarkUtc }] = pipeline.rows<{ WatermarkUtc: string }>(
+      'SELECT WatermarkUtc FROM JobWatermark WHERE JobName = ?',
+      INGESTION_JOB,
+    );
     const watermarkMs = Date.parse(fromSqliteUtc(WatermarkUtc));
     const lagMs = total(samples, GAUGES.watermarkLag) * 1000;
     expect(lagMs).toBeGreaterThanOrEqual(startedAtMs - watermarkMs - 1000);
@@ -107,14 +124,14 @@ describe("the worker's Prometheus metrics", () => {
       simulator: { dataset: { reports: 40, from: daysAgo(2), to: daysAgo(1), seed: 32 }, revokeTokenAfterCalls: 12 },
       env: { GOAUDITS_START_DATE: daysAgo(2), GOAUDITS_ENRICH_BATCH_SIZE: '5' },
     });
-    await expect(pipeline.execute('ingestionWorkflow')).rejects.toBeInstanceOf(WorkflowFailedError);
+    await expect(pipeline.execute(ingestionWorkflow)).rejects.toBeInstanceOf(WorkflowFailedError);
     const halted = (await metricsOfRun(pipeline, port)).samples;
     expect(total(halted, GAUGES.authHalted)).toBe(1);
     expect(total(halted, COUNTERS.apiCalls, { outcome: 'auth' })).toBe(pipeline.simulator.counters().authFailures);
 
     // GoAudits takes the same token again: the next run tests it, and its calls go through.
     pipeline.simulator.setToken(pipeline.tokenEnv.GOAUDITS_BEARER_TOKEN);
-    await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    await pipeline.execute<IngestionResult>(ingestionWorkflow);
     const resumed = (await metricsOfRun(pipeline, port, (s) => total(s, GAUGES.authHalted) === 0)).samples;
     expect(total(resumed, COUNTERS.apiCalls, { outcome: 'auth' })).toBe(pipeline.simulator.counters().authFailures);
   });

@@ -15,7 +15,9 @@ const ROOT = join(__dirname, '..');
 const MONITORING = join(ROOT, 'monitoring');
 
 const filesIn = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesIn(join(dir, entry.name)) : [join(dir, entry.name)]));
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesIn(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
 const yamlOf = (path: string) => parse(readFileSync(path, 'utf8'), { uniqueKeys: true, strict: true });
 const jsonOf = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const monitoringFiles = (extension: RegExp) => filesIn(MONITORING).filter((path) => extension.test(path));
@@ -32,7 +34,8 @@ interface Rule {
   annotations?: { summary?: string };
 }
 const ruleFiles = () => filesIn(join(MONITORING, 'prometheus', 'rules'));
-const rules = (): Rule[] => ruleFiles().flatMap((path) => (yamlOf(path) as { groups: { rules: Rule[] }[] }).groups.flatMap((group) => group.rules));
+const rules = (): Rule[] =>
+  ruleFiles().flatMap((path) => (yamlOf(path) as { groups: { rules: Rule[] }[] }).groups.flatMap((group) => group.rules));
 
 interface Panel {
   title?: string;
@@ -43,7 +46,8 @@ interface Panel {
 const panelsOf = (panels: Panel[] = []): Panel[] => panels.flatMap((panel) => [panel, ...panelsOf(panel.panels)]);
 const dashboards = () => monitoringFiles(/\.json$/).map((path) => ({ path: relative(ROOT, path), dashboard: jsonOf(path) }));
 
-const compose = () => yamlOf(join(ROOT, 'docker-compose.yml')) as { services: Record<string, { volumes?: string[]; environment?: Record<string, unknown> }> };
+const compose = () =>
+  yamlOf(join(ROOT, 'docker-compose.yml')) as { services: Record<string, { volumes?: string[]; environment?: Record<string, unknown> }> };
 /** Where the compose file mounts a file or folder of this repository in a service. */
 const mountOf = (service: string, source: string) =>
   compose()
@@ -73,7 +77,7 @@ test('every alert rule has an expression over exported metrics, a duration, a se
   }
 });
 
-test('every dashboard query reads only metrics the worker exports, or the SDK\'s', () => {
+test("every dashboard query reads only metrics the worker exports, or the SDK's", () => {
   for (const { path, dashboard } of dashboards()) {
     const exprs = panelsOf(dashboard.panels).flatMap((panel) => (panel.targets ?? []).map((target) => target.expr ?? ''));
     expect(exprs.length).toBeGreaterThan(0);
@@ -83,21 +87,32 @@ test('every dashboard query reads only metrics the worker exports, or the SDK\'s
 
 test('the pipeline dashboard shows every pipeline counter and gauge', () => {
   const pipeline = dashboards().find(({ dashboard }) => dashboard.uid === 'goaudits-pipeline')!.dashboard;
-  const read = new Set(panelsOf(pipeline.panels).flatMap((panel) => (panel.targets ?? []).flatMap((target) => metricNames(target.expr ?? ''))));
+  const read = new Set(
+    panelsOf(pipeline.panels).flatMap((panel) => (panel.targets ?? []).flatMap((target) => metricNames(target.expr ?? ''))),
+  );
   for (const name of [...Object.values(COUNTERS), ...Object.values(GAUGES)]) expect(read).toContain(name);
 });
 
 test('the datasource every dashboard names is provisioned, or is a datasource variable of that dashboard', () => {
-  const provisioned = monitoringFiles(/provisioning\/datasources\/.*\.ya?ml$/).flatMap(
-    (path) => (yamlOf(path) as { datasources: { uid: string }[] }).datasources.map((datasource) => datasource.uid),
+  const provisioned = monitoringFiles(/provisioning\/datasources\/.*\.ya?ml$/).flatMap((path) =>
+    (yamlOf(path) as { datasources: { uid: string }[] }).datasources.map((datasource) => datasource.uid),
   );
   expect(provisioned).toContain('prometheus');
   for (const { path, dashboard } of dashboards()) {
-    const variables = (dashboard.templating?.list ?? []).filter((v: { type: string }) => v.type === 'datasource').map((v: { name: string }) => v.name);
-    const uids = panelsOf(dashboard.panels).flatMap((panel) => [panel.datasource?.uid, ...(panel.targets ?? []).map((target) => target.datasource?.uid)]);
+    const variables = (dashboard.templating?.list ?? [])
+      .filter((v: { type: string }) => v.type === 'datasource')
+      .map((v: { name: string }) => v.name);
+    const uids = panelsOf(dashboard.panels).flatMap((panel) => [
+      panel.datasource?.uid,
+      ...(panel.targets ?? []).map((target) => target.datasource?.uid),
+    ]);
     for (const uid of uids.filter((uid): uid is string => uid !== undefined)) {
       const variable = /^\$\{?(\w+)\}?$/.exec(uid)?.[1];
-      const resolves = provisioned.includes(uid) || uid === '-- Mixed --' || uid === '-- Grafana --' || (variable !== undefined && variables.includes(variable));
+      const resolves =
+        provisioned.includes(uid) ||
+        uid === '-- Mixed --' ||
+        uid === '-- Grafana --' ||
+        (variable !== undefined && variables.includes(variable));
       expect({ path, uid, resolves }).toEqual({ path, uid, resolves: true });
     }
   }

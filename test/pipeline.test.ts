@@ -8,9 +8,10 @@ import { enrichmentOfTruth, messageCounts, runHistoryTotals, runHistoryTotalsOfT
 import type { IngestionResult } from '../workflows/ingest';
 import type { EnrichmentResult } from '../workflows/enrich';
 import type { Progress } from '../workflows/progress';
-import { countsMessage } from '../workflows/counts';
-import { AUTH_HALT } from '../workflows/failure-types';
+import { countsMessage } from '../shared/counts';
+import { AUTH_HALT } from '../shared/failure-types';
 import { failureTypes } from './workflow-history';
+import { enrichmentWorkflow, ingestionWorkflow, missedDaysWorkflow, quarantineWorkflow, watermarkWorkflow } from '../workflows';
 
 jest.setTimeout(180_000);
 
@@ -25,7 +26,7 @@ function runHistory(p: Pipeline) {
 describe('ingestion and enrichment on a real dev server', () => {
   test('a first run stores exactly the truth, a second adds nothing, new audits add exactly themselves', async () => {
     const pipeline = await fixture.pipeline({ env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' } });
-    const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const first = await pipeline.execute<IngestionResult>(ingestionWorkflow);
 
     const truth = truthOf(pipeline);
     const stored = tablesOf(pipeline);
@@ -41,14 +42,14 @@ describe('ingestion and enrichment on a real dev server', () => {
     expect(first.enrichment.answersInsertedCount).toBe(truth.answers.length);
     expect(pipeline.count("ProcessedItems WHERE JobName = 'GoAuditsIngestion'")).toBe(truth.reports.length);
 
-    const second = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const second = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(second.counts.ingested).toBe(0);
     expect(second.counts.alreadyProcessed).toBeGreaterThan(0);
     expect(second.enrichment.selected).toBe(0);
     expect(tablesOf(pipeline)).toEqual(stored);
 
     const added = pipeline.simulator.addReports(3, { on: '2025-10-05' });
-    const third = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const third = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(third.counts.ingested).toBe(3);
     expect(third.enrichment).toEqual(enrichmentOfTruth(pipeline, added));
     const newIds = pipeline.rows<{ id: string }>('SELECT GoAuditsReportId AS id FROM GoAuditsReports WHERE JobRunId = ?', third.runId);
@@ -67,7 +68,10 @@ describe('ingestion and enrichment on a real dev server', () => {
     const firstRow = pipeline.rows<{ Message: string }>('SELECT Message FROM JobRunHistory WHERE RunId = ?', first.runId);
     expect(firstRow).toEqual([{ Message: countsMessage(first.counts) }]);
     // The run's enrichment row: its CorrelationId ends with the same workflow run id, then `/enrichment`.
-    const [{ CorrelationId }] = pipeline.rows<{ CorrelationId: string }>('SELECT CorrelationId FROM JobRunHistory WHERE RunId = ?', first.runId);
+    const [{ CorrelationId }] = pipeline.rows<{ CorrelationId: string }>(
+      'SELECT CorrelationId FROM JobRunHistory WHERE RunId = ?',
+      first.runId,
+    );
     const firstEnrichment = pipeline.rows<{ Message: string }>(
       "SELECT Message FROM JobRunHistory WHERE JobName = 'GoAuditsEnrichment' AND CorrelationId LIKE ?",
       `%/${CorrelationId.split('/').pop()}/enrichment`,
@@ -91,7 +95,7 @@ describe('ingestion and enrichment on a real dev server', () => {
   test('the token never enters workflow history, and the histories replay on this code', async () => {
     const pipeline = await fixture.pipeline({ simulator: { dataset: { reports: 12, from: '2025-10-01', to: '2025-10-01', seed: 2 } } });
     const workflowId = 'ingestion-history-check';
-    await pipeline.execute('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-01' }, workflowId);
+    await pipeline.execute(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-01' }, workflowId);
     const ids = [workflowId];
     const fetched = await Promise.all(ids.map((id) => pipeline.client.workflow.getHandle(id).fetchHistory()));
     for (const [i, history] of fetched.entries()) await Worker.runReplayHistory({ workflowBundle: fixture.server.bundle }, history, ids[i]);
@@ -107,17 +111,18 @@ describe('ingestion and enrichment on a real dev server', () => {
       simulator: { revokeTokenAfterCalls: 20 },
       env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_ENRICH_BATCH_SIZE: '10' },
     });
-    const halted = pipeline.execute('ingestionWorkflow');
+    const halted = pipeline.execute(ingestionWorkflow);
     await expect(halted).rejects.toBeInstanceOf(WorkflowFailedError);
     expect(failureTypes(await halted.catch((error: unknown) => error))).toContain(AUTH_HALT);
 
     const history = runHistory(pipeline);
-    expect(history.map((h) => `${h.JobName} ${h.Status}`).sort()).toEqual([
-      'GoAuditsEnrichment Failed',
-      'GoAuditsIngestion Failed',
-    ]);
-    expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(/^Selected=\d+ .* Failed=\d+ Quarantined=\d+ EnrichedElsewhere=\d+ Refreshed=0 \| Error: authFatal: /);
-    expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(/^Fetched=\d+ .* Pages=\d MissedDays=0 RefreshRequested=0 \| Error: authFatal: /);
+    expect(history.map((h) => `${h.JobName} ${h.Status}`).sort()).toEqual(['GoAuditsEnrichment Failed', 'GoAuditsIngestion Failed']);
+    expect(history.find((h) => h.JobName === 'GoAuditsEnrichment')?.Message).toMatch(
+      /^Selected=\d+ .* Failed=\d+ Quarantined=\d+ EnrichedElsewhere=\d+ Refreshed=0 \| Error: authFatal: /,
+    );
+    expect(history.find((h) => h.JobName === 'GoAuditsIngestion')?.Message).toMatch(
+      /^Fetched=\d+ .* Pages=\d MissedDays=0 RefreshRequested=0 \| Error: authFatal: /,
+    );
     expect(pipeline.simulator.counters().requestsAfterRevocation).toBe(0);
     const truth = truthOf(pipeline);
     // The halted run counted exactly what it stored, short of the truth.
@@ -132,8 +137,8 @@ describe('ingestion and enrichment on a real dev server', () => {
     const rotated = `rotated-${Date.now()}`;
     pipeline.simulator.setToken(rotated);
     pipeline.tokenEnv.GOAUDITS_BEARER_TOKEN = rotated;
-    await pipeline.execute<IngestionResult>('ingestionWorkflow');
-    const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    await pipeline.execute<IngestionResult>(ingestionWorkflow);
+    const sweep = await pipeline.execute<EnrichmentResult>(enrichmentWorkflow);
     expect(sweep.counts).toMatchObject({ failedCount: withoutDetails(pipeline), authFatal: false });
     expect(tablesOf(pipeline)).toEqual(truth);
     expect(runHistoryTotals(pipeline)).toEqual(runHistoryTotalsOfTruth(pipeline));
@@ -142,23 +147,28 @@ describe('ingestion and enrichment on a real dev server', () => {
   test('a token refused at one worker gets at most one more call from any worker, and the next run tests it once again', async () => {
     const pipeline = await fixture.pipeline({
       simulator: { revokeTokenAfterCalls: 15, revokedStatus: 403 },
-      env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_ENRICH_BATCH_SIZE: '4', GOAUDITS_ENRICH_CONCURRENCY: '4' },
+      env: {
+        GOAUDITS_START_DATE: '2025-10-01',
+        GOAUDITS_END_DATE: '2025-10-05',
+        GOAUDITS_ENRICH_BATCH_SIZE: '4',
+        GOAUDITS_ENRICH_CONCURRENCY: '4',
+      },
     });
     await pipeline.addWorker('goaudits-worker@second');
-    const halted = await pipeline.execute('ingestionWorkflow').catch((error: unknown) => error);
+    const halted = await pipeline.execute(ingestionWorkflow).catch((error: unknown) => error);
     expect(failureTypes(halted)).toContain(AUTH_HALT);
     expect(pipeline.simulator.counters().requestsAfterRevocation).toBeLessThanOrEqual(1);
 
     // The same token, still refused: the next run tests it once, and halts again.
     const before = pipeline.simulator.counters().requests;
-    const again = await pipeline.execute('enrichmentWorkflow').catch((error: unknown) => error);
+    const again = await pipeline.execute(enrichmentWorkflow).catch((error: unknown) => error);
     expect(failureTypes(again)).toContain(AUTH_HALT);
     expect(pipeline.simulator.counters().requests - before).toBeLessThanOrEqual(2);
 
     // A one-off refusal: GoAudits takes the same token again, and the next run goes through.
     pipeline.simulator.setToken(pipeline.tokenEnv.GOAUDITS_BEARER_TOKEN);
-    await pipeline.execute<IngestionResult>('ingestionWorkflow');
-    await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    await pipeline.execute<IngestionResult>(ingestionWorkflow);
+    await pipeline.execute<EnrichmentResult>(enrichmentWorkflow);
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
   });
 
@@ -168,18 +178,15 @@ describe('ingestion and enrichment on a real dev server', () => {
     const failing = [enrichable[0].id, enrichable[enrichable.length - 1].id];
     pipeline.simulator.setFaults({ failingDetails: failing });
 
-    const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const first = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(first.enrichment.failedCount).toBe(2 + withoutDetails(pipeline));
     expect(first.enrichment.processed).toBe(first.enrichment.selected - 2 - withoutDetails(pipeline));
-    const missing = pipeline.rows(
-      `SELECT GoAuditsReportId FROM GoAuditsReportAnswers WHERE GoAuditsReportId IN (?, ?)`,
-      ...failing,
-    );
+    const missing = pipeline.rows(`SELECT GoAuditsReportId FROM GoAuditsReportAnswers WHERE GoAuditsReportId IN (?, ?)`, ...failing);
     expect(missing).toEqual([]);
     expect(runHistory(pipeline).every((h) => h.Status === 'Succeeded')).toBe(true);
 
     pipeline.simulator.setFaults({ failingDetails: [] });
-    const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    const sweep = await pipeline.execute<EnrichmentResult>(enrichmentWorkflow);
     expect(sweep.counts.failedCount).toBe(withoutDetails(pipeline));
     expect(sweep.counts.markedProcessedCount).toBe(2);
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
@@ -189,37 +196,45 @@ describe('ingestion and enrichment on a real dev server', () => {
     const pipeline = await fixture.pipeline({
       env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_QUARANTINE_AFTER: '2' },
     });
-    const poison = pipeline.simulator.truth().reports.filter((r) => !r.hasDetails).map((r) => r.id).sort();
+    const poison = pipeline.simulator
+      .truth()
+      .reports.filter((r) => !r.hasDetails)
+      .map((r) => r.id)
+      .sort();
     expect(poison.length).toBeGreaterThan(0);
-    const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const first = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(first.enrichment).toMatchObject({ failedCount: poison.length, quarantinedCount: 0 });
 
-    const second = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    const second = await pipeline.execute<EnrichmentResult>(enrichmentWorkflow);
     expect(second.counts).toMatchObject({ selected: poison.length, failedCount: poison.length, quarantinedCount: poison.length });
     const row = pipeline.rows<{ Message: string }>('SELECT Message FROM JobRunHistory WHERE RunId = ?', second.runId)[0];
     expect(row.Message).toMatch(new RegExp(`Failed=${poison.length} Quarantined=${poison.length} EnrichedElsewhere=0 Refreshed=0$`));
 
     const callsBefore = pipeline.simulator.counters().byEndpoint.details;
-    const third = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    const third = await pipeline.execute<EnrichmentResult>(enrichmentWorkflow);
     expect(third.counts).toMatchObject({ selected: 0, failedCount: 0 });
     expect(pipeline.simulator.counters().byEndpoint.details).toBe(callsBefore);
 
-    const listed = await pipeline.execute<{ quarantined: { reportId: string; failures: number; lastError: string }[] }>('quarantineWorkflow');
+    const listed = await pipeline.execute<{ quarantined: { reportId: string; failures: number; lastError: string }[] }>(quarantineWorkflow);
     expect(listed.quarantined.map((q) => q.reportId).sort()).toEqual(poison);
     expect(listed.quarantined.every((q) => q.failures === 2 && /no Detail rows/.test(q.lastError))).toBe(true);
 
-    const requeued = await pipeline.execute<{ requeued: number; quarantined: unknown[] }>('quarantineWorkflow', { requeue: 'all' });
+    const requeued = await pipeline.execute<{ requeued: number; quarantined: unknown[] }>(quarantineWorkflow, { requeue: 'all' });
     expect(requeued).toEqual({ requeued: poison.length, quarantined: [] });
-    const fourth = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow');
+    const fourth = await pipeline.execute<EnrichmentResult>(enrichmentWorkflow);
     expect(fourth.counts).toMatchObject({ selected: poison.length, failedCount: poison.length, quarantinedCount: 0 });
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
   });
 
   test('a sweep never enriches a report another run is enriching: one details call per report', async () => {
     const pipeline = await fixture.pipeline({ env: { GOAUDITS_ENRICH_BATCH_SIZE: '5', GOAUDITS_ENRICH_CONCURRENCY: '1' } });
-    const ingestion = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-05', rateLimitPerSecond: 4 });
-    await until(() => ingestion.query<Progress>('progress'), (p) => p.windowsDone === p.windowsTotal && p.queued >= 20, 'reports waiting');
-    const sweep = await pipeline.execute<EnrichmentResult>('enrichmentWorkflow', { concurrency: 3 });
+    const ingestion = await pipeline.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-05', rateLimitPerSecond: 4 });
+    await until(
+      () => ingestion.query<Progress>('progress'),
+      (p) => p.windowsDone === p.windowsTotal && p.queued >= 20,
+      'reports waiting',
+    );
+    const sweep = await pipeline.execute<EnrichmentResult>(enrichmentWorkflow, { concurrency: 3 });
     const ingested = (await ingestion.result()) as IngestionResult;
 
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
@@ -236,22 +251,27 @@ describe('ingestion and enrichment on a real dev server', () => {
       simulator: { failingSummaryDays: ['2025-10-03'] },
       env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05' },
     });
-    const first = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const first = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(first.counts).toMatchObject({ missedDays: 1, pages: 4 });
     const onDay3 = (r: { completedAtUtc: string }) => r.completedAtUtc.startsWith('2025-10-03');
     const truth = pipeline.simulator.truth().reports;
     expect(pipeline.count('GoAuditsReports')).toBe(truth.filter((r) => !onDay3(r)).length);
     expect(await pipeline.dependencies.store.watermark('GoAuditsIngestion')).toMatch(/^2025-10-05T/);
-    const row = pipeline.rows<{ Status: string; Message: string }>('SELECT Status, Message FROM JobRunHistory WHERE RunId = ?', first.runId);
+    const row = pipeline.rows<{ Status: string; Message: string }>(
+      'SELECT Status, Message FROM JobRunHistory WHERE RunId = ?',
+      first.runId,
+    );
     expect(row).toEqual([{ Status: 'Succeeded', Message: expect.stringMatching(/ Pages=4 MissedDays=1 RefreshRequested=0$/) }]);
-    const missed = await pipeline.execute<{ day: string; failures: number; lastError: string }[]>('missedDaysWorkflow');
-    expect(missed).toEqual([{ day: '2025-10-03', failures: 1, lastError: expect.stringMatching(/HTTP 500/), lastFailedUtc: expect.any(String) }]);
+    const missed = await pipeline.execute<{ day: string; failures: number; lastError: string }[]>(missedDaysWorkflow);
+    expect(missed).toEqual([
+      { day: '2025-10-03', failures: 1, lastError: expect.stringMatching(/HTTP 500/), lastFailedUtc: expect.any(String) },
+    ]);
 
     pipeline.simulator.setFaults({ failingSummaryDays: [] });
-    const second = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const second = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(second.counts).toMatchObject({ missedDays: 0, ingested: truth.filter(onDay3).length });
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
-    expect(await pipeline.execute('missedDaysWorkflow')).toEqual([]);
+    expect(await pipeline.execute(missedDaysWorkflow)).toEqual([]);
   });
 
   test('two workers share one call lane: GoAudits never sees more calls in a second than the limit', async () => {
@@ -269,7 +289,7 @@ describe('ingestion and enrichment on a real dev server', () => {
     });
     await pipeline.addWorker('goaudits-worker@second');
     const workflowId = `two-workers-${Date.now()}`;
-    await pipeline.execute<IngestionResult>('ingestionWorkflow', {}, workflowId);
+    await pipeline.execute<IngestionResult>(ingestionWorkflow, {}, workflowId);
     const counters = pipeline.simulator.counters();
     expect(counters.byEndpoint.details).toBeGreaterThan(40);
     expect(counters.peakCallsPerSecond).toBeLessThanOrEqual(16);
@@ -288,9 +308,9 @@ describe('ingestion and enrichment on a real dev server', () => {
       simulator: { dataset: { reports: 60, from: '2025-10-01', to: '2025-10-30', seed: 5 } },
       env: { GOAUDITS_RATE_LIMIT_PER_SECOND: '20', GOAUDITS_ENRICH_BATCH_SIZE: '3', GOAUDITS_ENRICH_CONCURRENCY: '2' },
     });
-    const handle = await pipeline.start('ingestionWorkflow', { from: '2025-10-01', to: '2025-10-30' });
+    const handle = await pipeline.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-30' });
     const seen: Progress[] = [];
-    for (let done = false; !done; ) {
+    for (let done = false; !done;) {
       // The first query can come before the workflow's first task has registered its handler.
       const progress = await handle.query<Progress>('progress').catch(() => undefined);
       if (progress) seen.push(progress);
@@ -323,7 +343,7 @@ describe('ingestion and enrichment on a real dev server', () => {
         GOAUDITS_RETRY_ATTEMPTS: '1', // a single try: a 429 that used one up would lose its report
       },
     });
-    const run = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const run = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(pipeline.simulator.counters()).toMatchObject({ rateLimited: expect.any(Number), callsDuringRetryAfter: 0 });
     expect(pipeline.simulator.counters().rateLimited).toBeGreaterThan(3);
     expect(run.enrichment.failedCount).toBe(withoutDetails(pipeline));
@@ -332,7 +352,7 @@ describe('ingestion and enrichment on a real dev server', () => {
 
   test('a backfill that starts after its end fails at once, naming both days, before any call or write', async () => {
     const pipeline = await fixture.pipeline();
-    const error = await pipeline.execute('ingestionWorkflow', { from: '2030-01-01' }).catch((e: unknown) => e);
+    const error = await pipeline.execute(ingestionWorkflow, { from: '2030-01-01' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(failureTypes(error)).toContain('InvalidRange');
     expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/from 2030-01-01 is after to \d{4}-\d\d-\d\d/);
@@ -343,7 +363,7 @@ describe('ingestion and enrichment on a real dev server', () => {
   test('an hourly run whose watermark is past its last day succeeds with nothing done, and its row says so', async () => {
     const pipeline = await fixture.pipeline({ env: { GOAUDITS_END_DATE: '2025-10-05' } });
     await pipeline.dependencies.store.setWatermark('GoAuditsIngestion', '2025-10-09T08:00:00Z');
-    const run = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+    const run = await pipeline.execute<IngestionResult>(ingestionWorkflow);
     expect(run).toMatchObject({ windows: 0, counts: { fetched: 0, ingested: 0, pages: 0 } });
     expect(runHistory(pipeline).map((h) => `${h.JobName} ${h.Status} ${h.Message}`)).toEqual([
       'GoAuditsIngestion Succeeded Fetched=0 Eligible=0 Ingested=0 Skipped=0 AlreadyProcessed=0 Pages=0 MissedDays=0 RefreshRequested=0',
@@ -354,21 +374,21 @@ describe('ingestion and enrichment on a real dev server', () => {
   test('the watermark workflow rewinds to a day or an instant, clears it, and refuses a bad value by name', async () => {
     const pipeline = await fixture.pipeline();
     const watermark = () => pipeline.dependencies.store.watermark('GoAuditsIngestion');
-    expect(await pipeline.execute('watermarkWorkflow', { set: '2025-10-02' })).toEqual({ before: null, after: '2025-10-02T00:00:00Z' });
-    expect(await pipeline.execute('watermarkWorkflow', { set: '2025-10-03T04:05:06Z' })).toEqual({
+    expect(await pipeline.execute(watermarkWorkflow, { set: '2025-10-02' })).toEqual({ before: null, after: '2025-10-02T00:00:00Z' });
+    expect(await pipeline.execute(watermarkWorkflow, { set: '2025-10-03T04:05:06Z' })).toEqual({
       before: '2025-10-02T00:00:00Z',
       after: '2025-10-03T04:05:06Z',
     });
-    const bad = await pipeline.execute('watermarkWorkflow', { set: '2025-02-30' }).catch((error: unknown) => error);
+    const bad = await pipeline.execute(watermarkWorkflow, { set: '2025-02-30' }).catch((error: unknown) => error);
     expect(failureTypes(bad)).toContain('InvalidInput');
     expect(String((bad as WorkflowFailedError).cause?.message)).toMatch(/invalid watermark input: set/);
     expect(await watermark()).toBe('2025-10-03T04:05:06Z');
-    expect(await pipeline.execute('watermarkWorkflow', { set: null })).toEqual({ before: '2025-10-03T04:05:06Z', after: null });
+    expect(await pipeline.execute(watermarkWorkflow, { set: null })).toEqual({ before: '2025-10-03T04:05:06Z', after: null });
   });
 
   test('bad input fails the workflow at once, naming the problem, before any call or write', async () => {
     const pipeline = await fixture.pipeline();
-    const bad = pipeline.execute('ingestionWorkflow', { from: '2025-10-09', to: '2025-10-01', form: 'typo' });
+    const bad = pipeline.execute(ingestionWorkflow, { from: '2025-10-09', to: '2025-10-01', form: 'typo' });
     const error = await bad.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const message = String((error as WorkflowFailedError).cause?.message);
@@ -399,6 +419,10 @@ test('the schedules are created once, and a second apply brings them to the conf
     for await (const schedule of client.schedule.list()) schedules.push(schedule.scheduleId);
     expect(schedules.sort()).toEqual(['goaudits-enrichment', 'goaudits-ingestion']);
   } finally {
-    for (const id of ['goaudits-ingestion', 'goaudits-enrichment']) await client.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of ['goaudits-ingestion', 'goaudits-enrichment'])
+      await client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
   }
 });

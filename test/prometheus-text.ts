@@ -13,7 +13,9 @@ export function parseScrape(text: string): Sample[] {
   return text.split('\n').flatMap((line) => {
     const match = SAMPLE.exec(line.trim());
     if (!match || line.startsWith('#')) return [];
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map(([, label, value]) => [label, value.replace(/\\(.)/g, '$1')]));
+    const labels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(LABEL)].map(([, label, value]) => [label, value.replace(/\\(.)/g, '$1')]),
+    );
     return [{ name: match[1], labels, value: Number(match[3]) }];
   });
 }

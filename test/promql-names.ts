@@ -1,5 +1,20 @@
 /** Words of PromQL that look like metric names and are not. */
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'atan2', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'atan2',
+  'inf',
+  'nan',
+]);
 
 /**
  * The metric names a PromQL expression reads: its bare identifiers once strings, label matchers,

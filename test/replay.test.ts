@@ -25,9 +25,21 @@ beforeAll(async () => {
 });
 
 test('histories of every workflow type are saved for each release kept', () => {
-  const names = (version: string) => saved.filter(([name]) => name.startsWith(`${version}/`)).map(([name]) => name.slice(version.length + 1));
+  const names = (version: string) =>
+    saved.filter(([name]) => name.startsWith(`${version}/`)).map(([name]) => name.slice(version.length + 1));
   for (const version of readdirSync(HISTORIES)) {
-    expect(names(version)).toEqual(expect.arrayContaining(['hourly.json', 'backfill-continued-2.json', 'auth-halt.json', 'cancelled.json', 'sweep.json', 'watermark.json', 'quarantine.json', 'missed-days.json']));
+    expect(names(version)).toEqual(
+      expect.arrayContaining([
+        'hourly.json',
+        'backfill-continued-2.json',
+        'auth-halt.json',
+        'cancelled.json',
+        'sweep.json',
+        'watermark.json',
+        'quarantine.json',
+        'missed-days.json',
+      ]),
+    );
   }
 });
 

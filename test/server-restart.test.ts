@@ -6,7 +6,8 @@ import { freePort } from './free-port';
 import { enrichmentOfTruth, runHistoryRows, tablesOf, truthOf } from './tables';
 import { until } from './until';
 import type { IngestionResult } from '../workflows/ingest';
-import { countsMessage } from '../workflows/counts';
+import { countsMessage } from '../shared/counts';
+import { ingestionWorkflow } from '../workflows';
 
 /**
  * Temporal itself restarting under a running ingestion: a dev server of this file's own, on a
@@ -35,11 +36,16 @@ test('a Temporal restart mid-run: the worker process reconnects and the run fini
   // Answers slow enough that a summary window or a batch is always under way when the server goes.
   pipeline = await server!.pipeline({
     simulator: { dataset: { reports: 60, from: '2025-10-01', to: '2025-10-05', seed: 7 }, latencyMs: 250 },
-    env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_ENRICH_BATCH_SIZE: '5', GOAUDITS_ENRICH_CONCURRENCY: '2' },
+    env: {
+      GOAUDITS_START_DATE: '2025-10-01',
+      GOAUDITS_END_DATE: '2025-10-05',
+      GOAUDITS_ENRICH_BATCH_SIZE: '5',
+      GOAUDITS_ENRICH_CONCURRENCY: '2',
+    },
     inProcessWorker: false,
   });
   const worker = await pipeline.startWorkerProcess('worker-a');
-  const { workflowId } = await pipeline.start('ingestionWorkflow');
+  const { workflowId } = await pipeline.start(ingestionWorkflow);
   await until(
     async () => pipeline!.simulator.counters(),
     (counters) => counters.byEndpoint.details >= 5 && counters.inFlight.summary + counters.inFlight.details > 0,
@@ -48,7 +54,11 @@ test('a Temporal restart mid-run: the worker process reconnects and the run fini
   const p = pipeline;
   await server!.restart(async () => {
     // While Temporal is down, the calls already made end and nothing new starts: no activity can be handed out.
-    await until(async () => p.simulator.counters().inFlight, (inFlight) => inFlight.summary + inFlight.details === 0, 'the calls in flight to end');
+    await until(
+      async () => p.simulator.counters().inFlight,
+      (inFlight) => inFlight.summary + inFlight.details === 0,
+      'the calls in flight to end',
+    );
   });
   const result = (await pipeline.client.workflow.getHandle(workflowId).result()) as IngestionResult;
 
@@ -59,7 +69,10 @@ test('a Temporal restart mid-run: the worker process reconnects and the run fini
   // A batch whose completion was lost with the server is retried: its reports done are then found done (enriched elsewhere).
   const expected = enrichmentOfTruth(pipeline);
   const { processed, enrichedElsewhereCount, failedCount } = result.enrichment;
-  expect({ done: processed + enrichedElsewhereCount, failedCount }).toEqual({ done: expected.processed, failedCount: expected.failedCount });
+  expect({ done: processed + enrichedElsewhereCount, failedCount }).toEqual({
+    done: expected.processed,
+    failedCount: expected.failedCount,
+  });
   expect(runHistoryRows(pipeline).map(({ JobName, Status, Message }) => ({ JobName, Status, Message }))).toEqual([
     { JobName: 'GoAuditsEnrichment', Status: 'Succeeded', Message: countsMessage(result.enrichment) },
     { JobName: 'GoAuditsIngestion', Status: 'Succeeded', Message: countsMessage(result.counts) },

@@ -1,6 +1,6 @@
 /** The pipeline's tables and the simulator's truth, in one comparable shape. */
 import type { Pipeline } from './harness';
-import { noEnrichment, type EnrichmentCounts } from '../workflows/counts';
+import { noEnrichment, type EnrichmentCounts } from '../shared/counts';
 
 const storedTime = (iso: string) => iso.replace('T', ' ').replace('Z', '');
 
@@ -26,7 +26,11 @@ export function truthOf(p: Pipeline) {
   const reports = [...p.simulator.truth().reports].sort((a, b) => (a.id < b.id ? -1 : 1));
   const answers = reports
     .filter((r) => r.hasDetails)
-    .flatMap((r) => r.answers.map((a: { questionKey: string; answerValue: string | null; section: string | null; questionText: string | null }) => JSON.stringify([r.id, a.questionKey, a.answerValue, a.section, a.questionText])))
+    .flatMap((r) =>
+      r.answers.map((a: { questionKey: string; answerValue: string | null; section: string | null; questionText: string | null }) =>
+        JSON.stringify([r.id, a.questionKey, a.answerValue, a.section, a.questionText]),
+      ),
+    )
     .sort();
   return {
     reports: reports.map((r) => `${r.id} ${storedTime(r.completedAtUtc)} ${r.hasDetails ? (r.certificateNumber ?? '-') : '-'}`),
@@ -38,7 +42,6 @@ export function truthOf(p: Pipeline) {
 export function withoutDetails(p: Pipeline): number {
   return p.simulator.truth().reports.filter((r) => !r.hasDetails).length;
 }
-
 
 /**
  * The reports' enrichment counts (every report's, or those of `ids`), had one run enriched them
@@ -69,13 +72,20 @@ export interface RunHistoryRow {
 
 /** The JobRunHistory rows, by job then start, as an operator's query reads them. */
 export function runHistoryRows(p: Pipeline): RunHistoryRow[] {
-  return p.rows<RunHistoryRow>('SELECT RunId, JobName, Status, Message, CorrelationId FROM JobRunHistory ORDER BY JobName, RunStartedUtc, CreatedUtc');
+  return p.rows<RunHistoryRow>(
+    'SELECT RunId, JobName, Status, Message, CorrelationId FROM JobRunHistory ORDER BY JobName, RunStartedUtc, CreatedUtc',
+  );
 }
 
 /** The `Name=N` counts of a JobRunHistory message (its `| Error: ...` left out). */
 export function messageCounts(message: string): Record<string, number> {
   const counts = message.split(' | ')[0];
-  return Object.fromEntries(counts.split(' ').map((field) => field.split('=')).map(([name, n]) => [name, Number(n)]));
+  return Object.fromEntries(
+    counts
+      .split(' ')
+      .map((field) => field.split('='))
+      .map(([name, n]) => [name, Number(n)]),
+  );
 }
 
 /**
@@ -84,7 +94,8 @@ export function messageCounts(message: string): Record<string, number> {
  */
 export function runHistoryTotals(p: Pipeline) {
   const rows = runHistoryRows(p);
-  const total = (job: string, count: string) => rows.filter((row) => row.JobName === job).reduce((n, row) => n + messageCounts(row.Message)[count], 0);
+  const total = (job: string, count: string) =>
+    rows.filter((row) => row.JobName === job).reduce((n, row) => n + messageCounts(row.Message)[count], 0);
   return {
     ingested: total('GoAuditsIngestion', 'Ingested'),
     processed: total('GoAuditsEnrichment', 'Processed'),

@@ -26,10 +26,16 @@ const ESCAPE = '\x1b';
 /** Control sequences, and the carriage returns a terminal adds to each line feed. */
 const withoutControls = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '\n').replace(/\r/g, '');
 /** Reports done of reports queued, in each progress shown: `reports 20/60`, `reports ███░░ 20/60`. */
-const reportCounts = (text: string) => [...withoutControls(text).matchAll(/reports [^\n]*?(\d+)\/(\d+)/g)].map((m) => ({ done: Number(m[1]), total: Number(m[2]) }));
+const reportCounts = (text: string) =>
+  [...withoutControls(text).matchAll(/reports [^\n]*?(\d+)\/(\d+)/g)].map((m) => ({ done: Number(m[1]), total: Number(m[2]) }));
 const neverDown = (values: number[]) => values.every((value, i) => i === 0 || value >= values[i - 1]);
 /** The last line that is not the result's JSON. */
-const lastLine = (text: string) => text.trim().split('\n').filter((line) => !/^[{}\[\] ]/.test(line)).pop();
+const lastLine = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter((line) => !/^[{}[\] ]/.test(line))
+    .pop();
 const reports = (pipeline: Pipeline) => pipeline.simulator.truth().reports.length;
 
 /** Runs the checks on a client's output, and shows the output when one fails. */
@@ -58,7 +64,9 @@ test('ingest on a terminal redraws its bars in place, then ends with its summary
     const text = withoutControls(run.output);
     expect(text).toMatch(/windows [^\n]*5\/5/);
     expect(text).toMatch(/calls [\d.]+\/s of at most [\d.]+\/s/);
-    expect(lastLine(text)).toMatch(new RegExp(`^ingestion succeeded: ${reports(pipeline)} ingested, \\d+ enriched, \\d+ failed, 0 refreshed \\(windows 5/5\\)$`));
+    expect(lastLine(text)).toMatch(
+      new RegExp(`^ingestion succeeded: ${reports(pipeline)} ingested, \\d+ enriched, \\d+ failed, 0 refreshed \\(windows 5/5\\)$`),
+    );
   });
 });
 
@@ -70,13 +78,17 @@ test('backfill --wait through a pipe writes plain progress lines every few secon
     expect(code).toBe(0);
     expect(run.output).not.toContain(ESCAPE);
     for (const line of run.stderr.trim().split('\n')) {
-      expect(line).toMatch(/^backfill 2025-10-01\.\.2025-10-05: (windows \d\/5( \(now [\d-]+\.\.[\d-]+\))?, )?reports \d+\/\d+ \(enriched \d+, failed \d+\), calls /);
+      expect(line).toMatch(
+        /^backfill 2025-10-01\.\.2025-10-05: (windows \d\/5( \(now [\d-]+\.\.[\d-]+\))?, )?reports \d+\/\d+ \(enriched \d+, failed \d+\), calls /,
+      );
     }
     const done = reportCounts(run.stderr).map((c) => c.done);
     expect(neverDown(done)).toBe(true);
     expect(new Set(done).size).toBeGreaterThanOrEqual(2);
     expect(run.stdout).toMatch(/^backfill started: goaudits-backfill-2025-10-01-2025-10-05\n/);
-    expect(lastLine(run.stdout)).toMatch(new RegExp(`^backfill succeeded: ${reports(pipeline)} ingested, \\d+ enriched, \\d+ failed, 0 refreshed \\(windows 5/5\\)$`));
+    expect(lastLine(run.stdout)).toMatch(
+      new RegExp(`^backfill succeeded: ${reports(pipeline)} ingested, \\d+ enriched, \\d+ failed, 0 refreshed \\(windows 5/5\\)$`),
+    );
     expect(JSON.parse(run.stdout.slice(run.stdout.indexOf('\n{')))).toMatchObject({ counts: { ingested: reports(pipeline) }, windows: 5 });
   });
 });
@@ -87,7 +99,9 @@ test('a run that fails exits 1 and names the failure type; a bad range is refuse
   const code = await halted.exited;
   checkOutput(halted, () => {
     expect(code).toBe(1);
-    expect(lastLine(halted.stderr)).toMatch(/^ingestion failed: GoAuditsAuthHalt: authFatal: GoAuditsIngestion halted because GoAudits refused the token/);
+    expect(lastLine(halted.stderr)).toMatch(
+      /^ingestion failed: GoAuditsAuthHalt: authFatal: GoAuditsIngestion halted because GoAudits refused the token/,
+    );
   });
 
   const refused = pipeline.runClient(['backfill', '--from', '2030-01-01', '--wait']);
@@ -99,7 +113,11 @@ test('Ctrl-C detaches and names the cancel command, the run goes on, and status 
   const pipeline = await slowPipeline();
   const workflowId = backfillWorkflowId('2025-10-01', '2025-10-05');
   const waiting = pipeline.runClient(['backfill', '--from', '2025-10-01', '--to', '2025-10-05', '--wait']);
-  await until(async () => waiting.stderr, (text) => /reports \d+\/\d+/.test(text), 'a progress line');
+  await until(
+    async () => waiting.stderr,
+    (text) => /reports \d+\/\d+/.test(text),
+    'a progress line',
+  );
   waiting.child.kill('SIGINT');
   expect(await waiting.exited).toBe(130);
   expect(waiting.stderr).toContain(`detached from ${workflowId}: the run goes on`);
@@ -110,7 +128,11 @@ test('Ctrl-C detaches and names the cancel command, the run goes on, and status 
   // Held until the watch shows it, however slowly the client starts.
   await handle.executeUpdate(pauseUpdate);
   const watching = pipeline.runClient(['status', '--watch']);
-  await until(async () => watching.stderr, (text) => /reports \d+\/\d+ .*, paused$/m.test(text), 'the watch to show the paused run');
+  await until(
+    async () => watching.stderr,
+    (text) => /reports \d+\/\d+ .*, paused$/m.test(text),
+    'the watch to show the paused run',
+  );
   await handle.executeUpdate(resumeUpdate);
   expect(await watching.exited).toBe(0);
   expect(watching.stdout).toContain(`${workflowId}  `);

@@ -22,10 +22,40 @@ let dir: string;
 /** A private CA and a certificate for localhost signed by it. */
 function makeCertificates(into: string) {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: into, stdio: 'ignore' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=goaudits test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=goaudits test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  );
   run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
   writeFileSync(join(into, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'server.pem',
+  );
 }
 
 beforeAll(async () => {
@@ -34,13 +64,16 @@ beforeAll(async () => {
   env = await TestWorkflowEnvironment.createLocal({ server: { executable: temporalCli(), ip: '127.0.0.1' } });
   const [host, port] = env.address.split(':');
   // TLS outside, the dev server's plaintext HTTP/2 inside: the connection negotiates h2 by ALPN.
-  proxy = createServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')), ALPNProtocols: ['h2'] }, (socket) => {
-    const upstream = connect(Number(port), host);
-    socket.pipe(upstream).pipe(socket);
-    const close = () => (socket.destroy(), upstream.destroy());
-    socket.on('error', close);
-    upstream.on('error', close);
-  });
+  proxy = createServer(
+    { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')), ALPNProtocols: ['h2'] },
+    (socket) => {
+      const upstream = connect(Number(port), host);
+      socket.pipe(upstream).pipe(socket);
+      const close = () => (socket.destroy(), upstream.destroy());
+      socket.on('error', close);
+      upstream.on('error', close);
+    },
+  );
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
 });
 
@@ -59,7 +92,9 @@ function connectWith(trust: { SSL_CERT_FILE: string; SSL_CERT_DIR: string }): Pr
   const tsx = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
   const env = { PATH: process.env.PATH, TEMPORAL_ADDRESS: address, TEMPORAL_TLS_SERVER_NAME: 'localhost', ...trust };
   return new Promise((resolve) => {
-    execFile(tsx, [join(__dirname, 'fixtures', 'connect-over-tls.ts')], { env, timeout: 60_000 }, (_error, stdout) => resolve(stdout.trim()));
+    execFile(tsx, [join(__dirname, 'fixtures', 'connect-over-tls.ts')], { env, timeout: 60_000 }, (_error, stdout) =>
+      resolve(stdout.trim()),
+    );
   });
 }
 

@@ -1,7 +1,8 @@
 import { usePipelines } from './harness';
 import { enrichmentOfTruth, runHistoryRows, tablesOf, truthOf } from './tables';
 import type { IngestionResult } from '../workflows/ingest';
-import { countsMessage } from '../workflows/counts';
+import { countsMessage } from '../shared/counts';
+import { ingestionWorkflow } from '../workflows';
 
 /**
  * GoAudits failing now and then, end to end: random 5xx, bodies cut off, and calls that hang
@@ -36,7 +37,7 @@ test('random 5xx, malformed bodies and hangs past the HTTP timeout are retried u
       GOAUDITS_ENRICH_CONCURRENCY: '3',
     },
   });
-  const result = await pipeline.execute<IngestionResult>('ingestionWorkflow');
+  const result = await pipeline.execute<IngestionResult>(ingestionWorkflow);
 
   const counters = pipeline.simulator.counters();
   expect(counters.faultsByKind).toEqual({ serverError: expect.any(Number), malformed: expect.any(Number), hang: expect.any(Number) });

@@ -7,6 +7,7 @@ import type { Progress } from '../workflows/progress';
 import { until } from './until';
 import { pauseUpdate } from '../workflows/controls';
 import { freePort } from './free-port';
+import { ingestionWorkflow } from '../workflows';
 
 /**
  * What an operator sees in the Temporal Web UI (v2.54) during a backfill: the run is found by
@@ -58,16 +59,29 @@ test('the Web UI lists a running backfill by its search attribute and shows its 
   const p = pipeline!;
   // A run of another kind, finished before the browser looks: the filter must leave it out.
   const hourlyId = `goaudits-hourly-${Date.now()}`;
-  await p.execute('ingestionWorkflow', {}, hourlyId);
+  await p.execute(ingestionWorkflow, {}, hourlyId);
 
-  backfill = await p.start('ingestionWorkflow', { from: TWO_MONTHS.from, to: TWO_MONTHS.to, rateLimitPerSecond: 2 }, BACKFILL_ID);
-  await until(() => backfill!.query<Progress>('progress'), (progress) => progress.windowsDone >= 1, 'the first window');
+  backfill = await p.start(ingestionWorkflow, { from: TWO_MONTHS.from, to: TWO_MONTHS.to, rateLimitPerSecond: 2 }, BACKFILL_ID);
+  await until(
+    () => backfill!.query<Progress>('progress'),
+    (progress) => progress.windowsDone >= 1,
+    'the first window',
+  );
   // Paused, it cannot end however slowly the browser goes: it is still running when the operator looks and cancels.
   await backfill.executeUpdate(pauseUpdate);
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(UI_TIMEOUT);

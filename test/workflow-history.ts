@@ -34,7 +34,13 @@ export function activitiesOf(history: History): ActivityRecord[] {
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled) {
       const scheduledEventId = Number(event.eventId);
-      byScheduledId.set(scheduledEventId, { type: scheduled.activityType?.name ?? '', input: decoded(scheduled.input), scheduledEventId, startedBy: [], closed: false });
+      byScheduledId.set(scheduledEventId, {
+        type: scheduled.activityType?.name ?? '',
+        input: decoded(scheduled.input),
+        scheduledEventId,
+        startedBy: [],
+        closed: false,
+      });
     }
     const started = event.activityTaskStartedEventAttributes;
     if (started) byScheduledId.get(Number(started.scheduledEventId))?.startedBy.push(started.identity ?? '');
@@ -58,7 +64,9 @@ export function activitiesOf(history: History): ActivityRecord[] {
 export function updateEventIds(history: History, name: string): number[] {
   const events = history.events ?? [];
   const accepted = new Set(
-    events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === name).map((event) => Number(event.eventId)),
+    events
+      .filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === name)
+      .map((event) => Number(event.eventId)),
   );
   return events
     .filter((event) => accepted.has(Number(event.workflowExecutionUpdateCompletedEventAttributes?.acceptedEventId)))
@@ -78,14 +86,16 @@ export async function openWork(handle: WorkflowHandle): Promise<{ activities: st
     if (event.timerStartedEventAttributes) timers++;
     if (event.timerFiredEventAttributes || event.timerCanceledEventAttributes) timers--;
   }
-  const lastTask = [...events].reverse().find(
-    (event) =>
-      event.workflowTaskScheduledEventAttributes ??
-      event.workflowTaskStartedEventAttributes ??
-      event.workflowTaskCompletedEventAttributes ??
-      event.workflowTaskFailedEventAttributes ??
-      event.workflowTaskTimedOutEventAttributes,
-  );
+  const lastTask = [...events]
+    .reverse()
+    .find(
+      (event) =>
+        event.workflowTaskScheduledEventAttributes ??
+        event.workflowTaskStartedEventAttributes ??
+        event.workflowTaskCompletedEventAttributes ??
+        event.workflowTaskFailedEventAttributes ??
+        event.workflowTaskTimedOutEventAttributes,
+    );
   return {
     activities: activitiesOf(history)
       .filter((activity) => !activity.closed)
@@ -102,7 +112,8 @@ export async function openWork(handle: WorkflowHandle): Promise<{ activities: st
 export function settled(p: Pipeline, handle: WorkflowHandle) {
   return until(
     async () => ({ work: await openWork(handle), inFlight: p.simulator.counters().inFlight }),
-    ({ work, inFlight }) => work.activities.length === 0 && work.timers === 0 && work.taskCompleted && inFlight.summary + inFlight.details === 0,
+    ({ work, inFlight }) =>
+      work.activities.length === 0 && work.timers === 0 && work.taskCompleted && inFlight.summary + inFlight.details === 0,
     'the run to have nothing under way',
   );
 }
@@ -115,7 +126,12 @@ export async function runsOf<T>(client: Client, workflowId: string): Promise<{ r
     runIds.map(async (runId) => {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-      return { runId, continues: started?.continuedExecutionRunId || undefined, input: decoded(started?.input) as T, events: history.events?.length ?? 0 };
+      return {
+        runId,
+        continues: started?.continuedExecutionRunId || undefined,
+        input: decoded(started?.input) as T,
+        events: history.events?.length ?? 0,
+      };
     }),
   );
   // In the chain's order: each run names the run it continues.

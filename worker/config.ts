@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../workflows/zod-issues';
+import { describeIssues } from '../shared/zod-issues';
 import { ConfigError } from './config-error';
 import { temporalConnection, usesConfiguredTemporal } from './temporal-connection';
 

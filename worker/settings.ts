@@ -1,4 +1,4 @@
-import type { PipelineSettings } from '../workflows/settings';
+import type { PipelineSettings } from '../shared/settings';
 import type { Environment } from './config';
 import { laneOptions } from './lane-options';
 import { sustainedCallsPerSecond } from '../activities/goaudits/call-lane';

@@ -1,7 +1,7 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PipelineSettings } from './settings';
-import { AUTH_FAILURE } from './failure-types';
+import type { PipelineSettings } from '../shared/settings';
+import { AUTH_FAILURE } from '../shared/failure-types';
 
 /**
  * Activity stubs. Store-only activities run on the workflow's own task queue; the GoAudits

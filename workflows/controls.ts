@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
-import { describeIssues } from './zod-issues';
-import type { PipelineSettings } from './settings';
+import { describeIssues } from '../shared/zod-issues';
+import type { PipelineSettings } from '../shared/settings';
 
 /**
  * What an operator can steer while a run goes on (replacing runbook steps 3 and 5: no env

@@ -1,6 +1,6 @@
 import { setCurrentDetails, setHandler, setWorkflowOptions, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { FAILING_VISIBLY } from './failing-visibly';
-import { noIngestion, type EnrichmentCounts } from './counts';
+import { noIngestion, type EnrichmentCounts } from '../shared/counts';
 import { initialControls, installControls, type ControlHandlers, type LiveControls } from './controls';
 import { EnrichmentBatches, noEnrichmentYet } from './enrichment-batches';
 import { enrichmentInputSchema, parseInput, type EnrichmentInput } from './inputs';
@@ -8,8 +8,8 @@ import { progressQuery } from './messages';
 import { pipeline, goAudits } from './activities';
 import { CallRate, callsMade, progressMarkdown, type Progress } from './progress';
 import { RUN_KIND } from './search-attributes';
-import { ENRICHMENT_JOB } from './jobs';
-import type { PipelineSettings } from './settings';
+import { ENRICHMENT_JOB } from '../shared/jobs';
+import type { PipelineSettings } from '../shared/settings';
 
 export interface EnrichmentResult {
   runId: string;

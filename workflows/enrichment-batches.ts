@@ -1,8 +1,8 @@
 import { CancellationScope, condition, patched } from '@temporalio/workflow';
 import type { RunRef } from '../activities';
-import { ENRICHMENT_JOB } from './jobs';
+import { ENRICHMENT_JOB } from '../shared/jobs';
 import type { GoAuditsActivities } from './activities';
-import { addCounts, noEnrichment, type EnrichmentCounts } from './counts';
+import { addCounts, noEnrichment, type EnrichmentCounts } from '../shared/counts';
 import type { Controls } from './controls';
 import { authHalt } from './failures';
 import { closeFailedRun, finishRun, startRun } from './run-history';

@@ -1,6 +1,6 @@
 import type { IngestionCursor } from './ingest';
-import { planWindows } from './plan';
-import type { PipelineSettings } from './settings';
+import { planWindows } from '../shared/plan';
+import type { PipelineSettings } from '../shared/settings';
 
 /** A dry run's answer: the plan and its cost, with nothing called or written. */
 export interface Estimate {

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
-import { AUTH_FAILURE, AUTH_HALT } from './failure-types';
+import { AUTH_FAILURE, AUTH_HALT } from '../shared/failure-types';
 
 /** True when an activity (or a child's activity) failed because GoAudits refused the token. */
 export function isAuthFailure(error: unknown): boolean {

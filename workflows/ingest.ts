@@ -12,22 +12,22 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IngestedWindow, RunRef } from '../activities';
-import { INGESTION_JOB } from './jobs';
-import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from './counts';
+import { INGESTION_JOB } from '../shared/jobs';
+import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from '../shared/counts';
 import { initialControls, installControls, type ControlHandlers, type Controls } from './controls';
 import { EnrichmentBatches, noEnrichmentYet, type EnrichmentCursor } from './enrichment-batches';
 import { ingestionInputSchema, parseInput, type IngestionInput } from './inputs';
 import { progressQuery } from './messages';
-import { pacer } from './pace';
-import { dayAfter, ingestionStart, planWindows, splitWindow, utcDate, type Window } from './plan';
+import { pacer } from '../shared/pace';
+import { dayAfter, ingestionStart, planWindows, splitWindow, utcDate, type Window } from '../shared/plan';
 import { CallRate, callsMade, estimatedEnd, progressMarkdown, type Progress } from './progress';
 import { pipeline, goAudits } from './activities';
 import { isAuthFailure, rootMessage } from './failures';
-import { INVALID_RANGE } from './failure-types';
+import { INVALID_RANGE } from '../shared/failure-types';
 import { FAILING_VISIBLY } from './failing-visibly';
 import { closeFailedRun, finishRun, newRun } from './run-history';
 import { REPORTS_INGESTED, RUN_KIND, WINDOWS_DONE, WINDOWS_TOTAL, type RunKind } from './search-attributes';
-import type { PipelineSettings } from './settings';
+import type { PipelineSettings } from '../shared/settings';
 import { estimate, type Estimate } from './estimate';
 
 /** Everything a run carries into its next history when it continues as new. */
@@ -152,8 +152,13 @@ class IngestionRun {
       this.cursor.controls = controls;
       this.publish();
     });
-    this.enrichment = new EnrichmentBatches(this.api, this.controls, cursor.enrichment, () => this.publish(), 'enrichment', () =>
-      this.nextWindow() !== undefined && this.rateShared() ? 1 : 0,
+    this.enrichment = new EnrichmentBatches(
+      this.api,
+      this.controls,
+      cursor.enrichment,
+      () => this.publish(),
+      'enrichment',
+      () => (this.nextWindow() !== undefined && this.rateShared() ? 1 : 0),
     );
     this.pace = pacer(() => this.windowsShare(), sleep);
     setHandler(progressQuery, () => this.progress());

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/workflow';
 import { tuningSchema } from './controls';
 import type { IngestionCursor } from './ingest';
-import { describeIssues } from './zod-issues';
+import { describeIssues } from '../shared/zod-issues';
 
 /**
  * Workflow inputs, validated before any API call or write. Unknown fields are refused so a

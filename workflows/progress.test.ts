@@ -1,4 +1,4 @@
-import { noEnrichment, noIngestion } from './counts';
+import { noEnrichment, noIngestion } from '../shared/counts';
 import { CallRate, callsMade, estimatedEnd, progressMarkdown } from './progress';
 
 describe('CallRate', () => {

@@ -1,6 +1,6 @@
-import type { EnrichmentCounts, IngestionCounts } from './counts';
+import type { EnrichmentCounts, IngestionCounts } from '../shared/counts';
 import type { Controls } from './controls';
-import type { Window } from './plan';
+import type { Window } from '../shared/plan';
 
 /** Where an ingestion, backfill or sweep is: the `progress` query's answer and the Web UI's current details. */
 export interface Progress {

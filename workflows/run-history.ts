@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { FinishedStatus, RunRef } from '../activities';
 import type { JobName } from '../activities/store/store';
-import type { EnrichmentCounts, IngestionCounts } from './counts';
+import type { EnrichmentCounts, IngestionCounts } from '../shared/counts';
 import { pipeline } from './activities';
 import { authHalt, isAuthFailure, rootMessage } from './failures';
 

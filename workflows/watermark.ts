@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { setWorkflowOptions } from '@temporalio/workflow';
 import { FAILING_VISIBLY } from './failing-visibly';
-import { INGESTION_JOB } from './jobs';
+import { INGESTION_JOB } from '../shared/jobs';
 import { pipeline } from './activities';
 import { calendarDate, parseInput } from './inputs';
 

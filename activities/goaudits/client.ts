@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { errorForStatus, GoAuditsError, type GoAuditsEndpoint } from './errors';
 import { apiCallOutcome, type ApiCall } from './call-outcome';
 import type { TokenSource } from './token-source';
-import type { Window } from '../../workflows/plan';
+import type { Window } from '../../shared/plan';
 
 const optionsSchema = z.object({
   summaryUrl: z.url({ protocol: /^https?$/ }),

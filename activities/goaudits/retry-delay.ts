@@ -1,4 +1,4 @@
-import type { ApiRetry } from '../../workflows/settings';
+import type { ApiRetry } from '../../shared/settings';
 
 /**
  * How long to wait before try `attempt + 1` of a GoAudits call: doubling from the initial

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { keyVaultTokenSource } from './keyvault-token-source';
 import { azureCredential } from '../azure-credential';
 import { environmentTokenSource, type TokenSource } from './token-source';
-import { describeIssues } from '../../workflows/zod-issues';
+import { describeIssues } from '../../shared/zod-issues';
 
 const DEFAULT_BEARER_SECRET_NAME = 'goaudits-bearer-token';
 

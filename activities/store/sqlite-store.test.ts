@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { openSqliteStore } from './sqlite-store';
 import { INGESTION_JOB, type Store } from './store';
-import { describeStoreContract } from './store-contract';
+import { describeStoreContract } from '../../test/store-contract';
 
 /** A temp folder for one test's database file. */
 const tempFolder = () => mkdtempSync(join(tmpdir(), 'goaudits-store-'));

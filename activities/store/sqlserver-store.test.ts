@@ -9,7 +9,7 @@ import type { SqlServerConfig } from './sqlserver-config';
 import { SQLSERVER_MIGRATIONS, SQLSERVER_SCHEMA } from './sqlserver-schema';
 import { openSqlServerStore } from './sqlserver-store';
 import { INGESTION_JOB, type Store } from './store';
-import { describeStoreContract } from './store-contract';
+import { describeStoreContract } from '../../test/store-contract';
 
 /** A SQL Server login that may create databases, e.g. a local container's `sa`. */
 const given = process.env.SQLSERVER_TEST_CONNECTION?.replace(/;\s*$/, '');

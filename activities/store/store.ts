@@ -1,8 +1,8 @@
 import type { ReportDetails, SummaryReport } from '../goaudits/records';
 
-import type { JobName } from '../../workflows/jobs';
+import type { JobName } from '../../shared/jobs';
 
-export { ENRICHMENT_JOB, INGESTION_JOB, type JobName } from '../../workflows/jobs';
+export { ENRICHMENT_JOB, INGESTION_JOB, type JobName } from '../../shared/jobs';
 
 export type RunStatus = 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 

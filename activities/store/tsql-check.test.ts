@@ -2,7 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CREATE_SCHEMA_MIGRATIONS, SQLSERVER_MIGRATIONS, SQLSERVER_SCHEMA } from './sqlserver-schema';
 import { SQLSERVER_STATEMENTS } from './sqlserver-statements';
-import { UNPARSEABLE, alteredTable, checkStatement, createdTable, namesByFallback, namesByParser, schemaProblems } from './tsql-check';
+import {
+  UNPARSEABLE,
+  alteredTable,
+  checkStatement,
+  createdTable,
+  namesByFallback,
+  namesByParser,
+  schemaProblems,
+} from '../../test/tsql-check';
 
 /** The runbook beside the repository (absent where only the repository is checked out). */
 const RUNBOOK = resolve(__dirname, '../../..', 'shared/reference/backfill-runbook.md');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Answer, ReportDetails, SummaryReport } from '../goaudits/records';
-import { ENRICHMENT_JOB, INGESTION_JOB, type Store } from './store';
-import { UnknownReportError } from './unknown-report-error';
+import type { Answer, ReportDetails, SummaryReport } from '../activities/goaudits/records';
+import { ENRICHMENT_JOB, INGESTION_JOB, type Store } from '../activities/store/store';
+import { UnknownReportError } from '../activities/store/unknown-report-error';
 
 /** A store on a fresh, empty database, with raw SQL access to that same database. */
 export interface StoreUnderTest {

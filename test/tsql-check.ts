@@ -1,5 +1,5 @@
 import { Parser } from 'node-sql-parser/build/transactsql';
-import { SQLSERVER_SCHEMA } from './sqlserver-schema';
+import { SQLSERVER_SCHEMA } from '../activities/store/sqlserver-schema';
 
 /**
  * Checks that a T-SQL statement names only the project's tables (dbo-qualified) and their

@@ -10,7 +10,7 @@ export interface CallWindow {
 export function createCallWindow(): CallWindow {
   const times: number[] = [];
   const count = (now: number): number => {
-    while (times.length > 0 && now - (times[0]) >= WINDOW_MS) times.shift();
+    while (times.length > 0 && now - times[0] >= WINDOW_MS) times.shift();
     return times.length;
   };
   return { count, admit: (now) => void times.push(now) };
