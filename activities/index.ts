@@ -5,7 +5,8 @@ import type { Window } from '../shared/plan';
 import type { PipelineSettings } from '../shared/settings';
 import { countsMessage, type EnrichmentCounts, type IngestionCounts } from '../shared/counts';
 import { normaliseSummary } from './goaudits/summary';
-import type { JobName, MissedDay, QuarantinedReport, Store } from './store/store';
+import type { JobName, Store } from './store/store';
+import type { FinishedStatus, IngestedWindow, MissedDay, QuarantinedReport, RunRef } from '../shared/records';
 import { asActivityFailure } from './failures';
 import type { GoAuditsClient } from './goaudits/client';
 import type { CallLane } from './goaudits/call-lane';
@@ -28,31 +29,6 @@ export interface ActivityDeps {
   /** Where the one-line JSON run summary goes (stdout by default). */
   writeLine?: (line: string) => void;
 }
-
-export interface IngestedWindow {
-  fetched: number;
-  eligible: number;
-  skipped: number;
-  alreadyProcessed: number;
-  /** Ids stored for the first time by this window, for enrichment. */
-  ingestedIds: string[];
-  /**
-   * Ids stored earlier whose details are to be fetched again (edited, or `refreshStored`).
-   * Absent from results recorded before 0.3.0.
-   */
-  refreshIds?: string[];
-  watermarkUtc: string | null;
-}
-
-export interface RunRef {
-  runId: string;
-  job: JobName;
-  correlationId: string;
-  /** When the workflow started the run (workflow time). */
-  startedAtUtc: string;
-}
-
-export type FinishedStatus = 'Succeeded' | 'Failed' | 'Cancelled';
 
 /** Calls GoAudits and reads its answer; errors become the Temporal failures that retry them correctly. */
 async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import { parseJson } from './api';
 import { editRequestSchemaWith } from './dataset';
 import { jsonReply, type Reply } from './http';
 import type { FaultPatch } from './options';
-import type { Simulator } from './server';
+import type { Simulator } from './simulator';
 import { daySchema } from './time';
 import { parseOrThrow } from './validate';
 

@@ -9,41 +9,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { answerCall, DETAILS_PATH, endpointOf, parseApiCall, SUMMARY_PATH, type Endpoint } from './api';
 import { createCallWindow } from './call-window';
 import { CONTROL_PREFIX, controlReply } from './control';
-import { emptyCounters, type Counters } from './counters';
-import { generateDataset, type EditRequest, type Truth } from './dataset';
+import { emptyCounters } from './counters';
+import { generateDataset } from './dataset';
 import { drawFault, faultKindOf, faultReply, targetedFault } from './faults';
 import { jsonReply, readBody, send, type Reply } from './http';
-import { faultOptionsSchema, simulatorOptionsSchema, type FaultOptions, type FaultPatch, type SimulatorOptions } from './options';
+import { faultOptionsSchema, simulatorOptionsSchema, type FaultOptions, type SimulatorOptions } from './options';
 import { createRandom } from './random';
 import { createTokenGuard } from './token-guard';
 import { parseOrThrow, ValidationError } from './validate';
+import type { Simulator } from './simulator';
 
 export type { SimulatorOptions, FaultPatch } from './options';
+export type { Simulator } from './simulator';
 export type { Counters } from './counters';
 export type { EditRequest, Truth, TruthReport } from './dataset';
 export { simulatorOptionsFromEnvironment } from './environment';
-
-export interface Simulator {
-  /** Base URL, e.g. `http://127.0.0.1:PORT`. */
-  readonly url: string;
-  readonly summaryUrl: string;
-  readonly detailsUrl: string;
-  truth(): Truth;
-  counters(): Counters;
-  resetCounters(): void;
-  /** Changes latency, rate limit and fault options; throws a ValidationError naming a bad field. */
-  setFaults(patch: FaultPatch): void;
-  /** Rotates the valid token and lifts a revocation. */
-  setToken(token: string): void;
-  /** Appends Completed audits (now, by default) and returns their ids. */
-  addReports(count: number, options?: { on?: string | Date }): string[];
-  /**
-   * Edits Completed audits as a user would: exactly one of `ids` and `count` (picked at random).
-   * Returns their ids; throws a ValidationError naming a bad request.
-   */
-  editReports(request: EditRequest): string[];
-  close(): Promise<void>;
-}
 
 type ApiReply = Reply & { hang?: boolean };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../shared/zod-issues';
 import { ConfigError } from './config-error';
+import { blankIsUnset } from '../shared/blank-is-unset';
 import { temporalConnection, usesConfiguredTemporal } from './temporal-connection';
 
 /**
@@ -11,8 +12,6 @@ import { temporalConnection, usesConfiguredTemporal } from './temporal-connectio
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-/** An empty or blank variable counts as unset. */
-export const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankIsUnset, schema.optional());
 
 const environmentSchema = z.object({

@@ -1,5 +1,5 @@
 import { CancellationScope, condition, patched } from '@temporalio/workflow';
-import type { RunRef } from '../activities';
+import type { RunRef } from '../shared/records';
 import { ENRICHMENT_JOB } from '../shared/jobs';
 import type { GoAuditsActivities } from './activities';
 import { addCounts, noEnrichment, type EnrichmentCounts } from '../shared/counts';

@@ -1,4 +1,4 @@
-import type { IngestionCursor } from './ingest';
+import type { IngestionCursor } from './ingestion-cursor';
 import { planWindows } from '../shared/plan';
 import type { PipelineSettings } from '../shared/settings';
 

@@ -11,11 +11,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { IngestedWindow, RunRef } from '../activities';
+import type { IngestedWindow } from '../shared/records';
 import { INGESTION_JOB } from '../shared/jobs';
 import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from '../shared/counts';
-import { initialControls, installControls, type ControlHandlers, type Controls } from './controls';
-import { EnrichmentBatches, noEnrichmentYet, type EnrichmentCursor } from './enrichment-batches';
+import { initialControls, installControls, type ControlHandlers } from './controls';
+import { EnrichmentBatches, noEnrichmentYet } from './enrichment-batches';
 import { ingestionInputSchema, parseInput, type IngestionInput } from './inputs';
 import { progressQuery } from './messages';
 import { pacer } from '../shared/pace';
@@ -26,31 +26,10 @@ import { isAuthFailure, rootMessage } from './failures';
 import { INVALID_RANGE } from '../shared/failure-types';
 import { FAILING_VISIBLY } from './failing-visibly';
 import { closeFailedRun, finishRun, newRun } from './run-history';
-import { REPORTS_INGESTED, RUN_KIND, WINDOWS_DONE, WINDOWS_TOTAL, type RunKind } from './search-attributes';
+import { REPORTS_INGESTED, RUN_KIND, WINDOWS_DONE, WINDOWS_TOTAL } from './search-attributes';
 import type { PipelineSettings } from '../shared/settings';
 import { estimate, type Estimate } from './estimate';
-
-/** Everything a run carries into its next history when it continues as new. */
-export interface IngestionCursor {
-  run: RunRef;
-  kind: RunKind;
-  from: string;
-  to: string;
-  /** First day of the next window. */
-  next: string;
-  /** Days earlier runs missed, read again (one-day windows) before the range. */
-  retryDays: string[];
-  windowDays: number;
-  advanceWatermark: boolean;
-  /** A `--refresh` backfill: every stored report its windows list is fetched again (absent before 0.3.0). */
-  refreshStored?: boolean;
-  windowsDone: number;
-  windowsTotal: number;
-  counts: IngestionCounts;
-  /** The enrichment of the reports this run ingested: its row, the reports waiting, its counts. */
-  enrichment: EnrichmentCursor;
-  controls: Controls;
-}
+import type { IngestionCursor } from './ingestion-cursor';
 
 export interface IngestionResult {
   runId: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/workflow';
 import { tuningSchema } from './controls';
-import type { IngestionCursor } from './ingest';
+import type { IngestionCursor } from './ingestion-cursor';
 import { describeIssues } from '../shared/zod-issues';
 
 /**

@@ -1,5 +1,5 @@
 import { setWorkflowOptions } from '@temporalio/workflow';
-import type { MissedDay } from '../activities/store/store';
+import type { MissedDay } from '../shared/records';
 import { FAILING_VISIBLY } from './failing-visibly';
 import { pipeline } from './activities';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { setWorkflowOptions } from '@temporalio/workflow';
-import type { QuarantinedReport } from '../activities/store/store';
+import type { QuarantinedReport } from '../shared/records';
 import { FAILING_VISIBLY } from './failing-visibly';
 import { pipeline } from './activities';
 import { parseInput } from './inputs';

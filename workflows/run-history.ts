@@ -1,6 +1,6 @@
 import { CancellationScope, isCancellation, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { FinishedStatus, RunRef } from '../activities';
-import type { JobName } from '../activities/store/store';
+import type { FinishedStatus, RunRef } from '../shared/records';
+import type { JobName } from '../shared/jobs';
 import type { EnrichmentCounts, IngestionCounts } from '../shared/counts';
 import { pipeline } from './activities';
 import { authHalt, isAuthFailure, rootMessage } from './failures';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { blankIsUnset } from '../../worker/config';
+import { blankIsUnset } from '../../shared/blank-is-unset';
 
 /**
  * Where and how the SQL Server store connects, read from the legacy jobs' variables (SQL_SERVER,

@@ -46,16 +46,8 @@ import {
 // SQL Server prints and reads datetime2(0) as style-120 text, the very text the SQLite store
 // keeps, so both stores share one conversion to and from the pipeline's ISO `Z` times.
 import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
-import {
-  ENRICHMENT_JOB,
-  INGESTION_JOB,
-  type JobName,
-  type MissedDay,
-  type QuarantinedReport,
-  type SavedDetails,
-  type SavedWindow,
-  type Store,
-} from './store';
+import type { MissedDay, QuarantinedReport } from '../../shared/records';
+import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
 import { UnknownReportError } from './unknown-report-error';
 
 /** Keys, names and times as text: wide enough never to cut a value, narrow enough to seek an nvarchar(n) key. */

@@ -1,6 +1,7 @@
 import type { ReportDetails, SummaryReport } from '../goaudits/records';
 
 import type { JobName } from '../../shared/jobs';
+import type { MissedDay, QuarantinedReport } from '../../shared/records';
 
 export { ENRICHMENT_JOB, INGESTION_JOB, type JobName } from '../../shared/jobs';
 
@@ -34,25 +35,6 @@ export interface SavedDetails {
   certMissing: boolean;
   /** A refresh was asked for: the report's answers were replaced by these (see saveReportDetails). */
   refreshed: boolean;
-}
-
-/** A report whose enrichment failed as often as the quarantine allows: sweeps skip it. */
-export interface QuarantinedReport {
-  reportId: string;
-  failures: number;
-  lastError: string;
-  /** ISO `Z`. */
-  lastFailedUtc: string;
-}
-
-/** A summary day whose call still failed after its tries: later runs read it again until it succeeds. */
-export interface MissedDay {
-  /** YYYY-MM-DD. */
-  day: string;
-  failures: number;
-  lastError: string;
-  /** ISO `Z`. */
-  lastFailedUtc: string;
 }
 
 /**
