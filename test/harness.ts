@@ -90,7 +90,7 @@ export class TestServer {
     });
     const dir = mkdtempSync(join(tmpdir(), 'goaudits-test-'));
     const queue = `goaudits-${randomUUID()}`;
-    const settings = {
+    const variables = {
       TEMPORAL_TASK_QUEUE: queue,
       GOAUDITS_API_TASK_QUEUE: `${queue}-api`,
       GOAUDITS_AUDITSUMMARY_URL: simulator.summaryUrl,
@@ -103,8 +103,7 @@ export class TestServer {
       ...options.env,
     };
     const tokenEnv = { GOAUDITS_BEARER_TOKEN: token };
-    const summaryLines: string[] = [];
-    const pipeline = new Pipeline(this, readEnvironment(settings), settings, simulator, dir, tokenEnv, summaryLines);
+    const pipeline = new Pipeline(this, { env: readEnvironment(variables), variables, simulator, dir, tokenEnv, summaryLines: [] });
     if (options.inProcessWorker !== false) await pipeline.addWorker('goaudits-worker@test');
     return pipeline;
   }
@@ -134,18 +133,30 @@ export class Pipeline {
   private readonly processes: ChildProcess[] = [];
   private reader?: Database.Database;
 
+  /** The pipeline's configuration, as the workers read it. */
+  readonly env: Environment;
+  /** The environment variables `env` was read from, for worker and client processes. */
+  private readonly variables: Record<string, string>;
+  readonly simulator: Simulator;
+  private readonly dir: string;
+  /** The worker reads its token from here: tests rotate it like an operator would. */
+  readonly tokenEnv: Record<string, string>;
+  /** The one-line JSON run summaries the activities logged. */
+  readonly summaryLines: string[];
+
   constructor(
     private readonly server: TestServer,
-    readonly env: Environment,
-    /** The environment `env` was read from, for worker processes. */
-    private readonly settings: Record<string, string>,
-    readonly simulator: Simulator,
-    private readonly dir: string,
-    /** The worker reads its token from here: tests rotate it like an operator would. */
-    readonly tokenEnv: Record<string, string>,
-    /** The one-line JSON run summaries the activities logged. */
-    readonly summaryLines: string[],
-  ) {}
+    parts: Pick<Pipeline, 'env' | 'simulator' | 'tokenEnv' | 'summaryLines'> & { variables: Record<string, string>; dir: string },
+  ) {
+    ({
+      env: this.env,
+      variables: this.variables,
+      simulator: this.simulator,
+      dir: this.dir,
+      tokenEnv: this.tokenEnv,
+      summaryLines: this.summaryLines,
+    } = parts);
+  }
 
   /** The dev server this pipeline runs on (a new one after the server's restart). */
   get temporal(): TestWorkflowEnvironment {
@@ -236,14 +247,14 @@ export class Pipeline {
 
   /**
    * A script of this repository through tsx as a process of its own (stopped with the pipeline),
-   * with this pipeline's settings and Temporal's address, and `env` on top; `tty`: in a pseudo-terminal.
+   * with this pipeline's variables and Temporal's address, and `env` on top; `tty`: in a pseudo-terminal.
    */
   private spawnScript(script: string, args: string[], env: Record<string, string>, options: { tty?: boolean } = {}): ChildProcess {
     const command = [process.execPath, '--import', 'tsx', join(__dirname, script), ...args];
     const quoted = command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
     const [file, ...argv] = options.tty ? ['script', '-qefc', quoted, '/dev/null'] : command;
     const child = spawn(file, argv, {
-      env: { ...process.env, ...this.settings, TEMPORAL_ADDRESS: this.temporal.address, ...env },
+      env: { ...process.env, ...this.variables, TEMPORAL_ADDRESS: this.temporal.address, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.processes.push(child);
