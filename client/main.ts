@@ -8,6 +8,7 @@ import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
 import { startBackfill } from './backfill';
 import { status } from './status';
+import { timestampedId } from './workflow-ids';
 import { followRuns, printOutcome, type RunToFollow } from './follow-run';
 import { detachedLine, failureReason, worstExitCode } from './run-outcome';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
@@ -127,7 +128,6 @@ async function main(argv: string[]): Promise<void> {
     concurrency: number(values.concurrency),
     rateLimitPerSecond: number(values.rate),
   };
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   switch (command) {
     case 'schedules':
       for (const line of await applySchedules(await connectClient(env), env)) console.log(line);
@@ -175,22 +175,24 @@ async function main(argv: string[]): Promise<void> {
     case 'watermark': {
       if (values.set === undefined) throw new ConfigError('watermark needs --set YYYY-MM-DD (or --set null)');
       const set = values.set === 'null' ? null : values.set;
-      return startAndWait(env, watermarkWorkflow, `goaudits-watermark-${stamp}`, [{ set }]);
+      return startAndWait(env, watermarkWorkflow, timestampedId('goaudits-watermark'), [{ set }]);
     }
     case 'quarantine':
-      return startAndWait(env, quarantineWorkflow, `goaudits-quarantine-${stamp}`, [{}]);
+      return startAndWait(env, quarantineWorkflow, timestampedId('goaudits-quarantine'), [{}]);
     case 'requeue': {
       if (!values.all && rest.length === 0) throw new ConfigError('requeue needs report ids, or --all');
-      return startAndWait(env, quarantineWorkflow, `goaudits-requeue-${stamp}`, [{ requeue: values.all ? 'all' : rest }]);
+      return startAndWait(env, quarantineWorkflow, timestampedId('goaudits-requeue'), [{ requeue: values.all ? 'all' : rest }]);
     }
     case 'missed-days':
-      return startAndWait(env, missedDaysWorkflow, `goaudits-missed-days-${stamp}`, []);
+      return startAndWait(env, missedDaysWorkflow, timestampedId('goaudits-missed-days'), []);
     case 'ingest':
-      return startAndFollow(env, 'ingestion', ingestionWorkflow, `goaudits-ingestion-manual-${stamp}`, [
+      return startAndFollow(env, 'ingestion', ingestionWorkflow, timestampedId('goaudits-ingestion-manual'), [
         { from: values.from, to: values.to },
       ]);
     case 'sweep':
-      return startAndFollow(env, 'sweep', enrichmentWorkflow, `goaudits-enrichment-manual-${stamp}`, [{ limit: number(values.limit) }]);
+      return startAndFollow(env, 'sweep', enrichmentWorkflow, timestampedId('goaudits-enrichment-manual'), [
+        { limit: number(values.limit) },
+      ]);
     case 'sql':
       return printQuery(env, rest.join(' '));
     default:

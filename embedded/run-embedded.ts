@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { applySchedules } from '../client/schedules';
 import { EMBEDDED_TEMPORAL, workflowLink } from '../client/connect';
 import { followRuns, printOutcome } from '../client/follow-run';
+import { timestampedId } from '../client/workflow-ids';
 import { simulatorOptionsFromEnvironment, startSimulator } from '../simulator/server';
 import { readEnvironment, type Environment } from '../worker/config';
 import { openDependencies } from '../worker/dependencies';
@@ -65,7 +66,7 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     });
     const running = runWorkers(workers);
     const schedules = await applySchedules(temporal.client, env);
-    const workflowId = `goaudits-ingestion-first-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const workflowId = timestampedId('goaudits-ingestion-first');
     const first = await temporal.client.workflow.start(ingestionWorkflow, {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       workflowId,
