@@ -34,6 +34,7 @@ describe('SQL Server configuration', () => {
       encrypt: true,
       trustServerCertificate: false,
       poolMax: 10,
+      retryBudgetMs: 90_000,
       managedIdentityClientId: '00000000-0000-0000-0000-000000000001',
     });
   });
@@ -50,6 +51,7 @@ describe('SQL Server configuration', () => {
         SQL_POOL_MAX: '4',
         SQL_ENCRYPT: 'false',
         SQL_TRUST_SERVER_CERTIFICATE: 'true',
+        SQL_RETRY_BUDGET_SECONDS: '120',
       }),
     ).toEqual({
       auth: 'sql-login',
@@ -59,6 +61,7 @@ describe('SQL Server configuration', () => {
       encrypt: false,
       trustServerCertificate: true,
       poolMax: 4,
+      retryBudgetMs: 120_000,
       user: 'sa',
       password: secret,
     });
@@ -70,6 +73,7 @@ describe('SQL Server configuration', () => {
       auth: 'connection-string',
       connectionString,
       poolMax: 10,
+      retryBudgetMs: 90_000,
     });
   });
 
@@ -81,9 +85,12 @@ describe('SQL Server configuration', () => {
         SQL_PASSWORD: secret,
         SQL_PORT: secret,
         SQL_ENCRYPT: secret,
+        SQL_RETRY_BUDGET_SECONDS: '601',
       }),
     );
-    expect(message).toMatch(/^bad SQL Server configuration: SQL_PORT: .+; SQL_ENCRYPT: expected true or false$/);
+    expect(message).toMatch(
+      /^bad SQL Server configuration: SQL_PORT: .+; SQL_ENCRYPT: expected true or false; SQL_RETRY_BUDGET_SECONDS: .+$/,
+    );
     expect(message).not.toContain(secret);
   });
 

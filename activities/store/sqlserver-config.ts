@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { blankIsUnset } from '../../shared/blank-is-unset';
+import { SQLSERVER_RETRY_BUDGET_MS } from './sqlserver-retry';
 
 /**
  * Where and how the SQL Server store connects, read from the legacy jobs' variables (SQL_SERVER,
@@ -14,11 +15,13 @@ interface SqlServerTarget {
   encrypt: boolean;
   trustServerCertificate: boolean;
   poolMax: number;
+  /** How long a unit of work (and the store's start) is tried again after transient errors: past a failover. */
+  retryBudgetMs: number;
 }
 
 export type SqlServerConfig =
-  /** SQL_CONNECTION_STRING, which overrides every other SQL_ variable but SQL_POOL_MAX. */
-  | { auth: 'connection-string'; connectionString: string; poolMax: number }
+  /** SQL_CONNECTION_STRING, which overrides every other SQL_ variable but SQL_POOL_MAX and SQL_RETRY_BUDGET_SECONDS. */
+  | { auth: 'connection-string'; connectionString: string; poolMax: number; retryBudgetMs: number }
   /** A token from DefaultAzureCredential; the user-assigned identity's client id when given. */
   | (SqlServerTarget & { auth: 'entra'; managedIdentityClientId: string | undefined })
   | (SqlServerTarget & { auth: 'sql-login'; user: string; password: string });
@@ -48,6 +51,7 @@ const sqlServerEnvironment = z.object({
   SQL_POOL_MAX: whole(1, 100, 10),
   SQL_ENCRYPT: flag(true),
   SQL_TRUST_SERVER_CERTIFICATE: flag(false),
+  SQL_RETRY_BUDGET_SECONDS: whole(0, 600, SQLSERVER_RETRY_BUDGET_MS / 1000),
 });
 
 /** Each problem as `VARIABLE: what is wrong`; zod's messages do not repeat the value. */
@@ -65,7 +69,12 @@ export function sqlServerConfigFromEnvironment(env: NodeJS.ProcessEnv): SqlServe
   }
   const vars = parsed.data;
   if (vars.SQL_CONNECTION_STRING) {
-    return { auth: 'connection-string', connectionString: vars.SQL_CONNECTION_STRING, poolMax: vars.SQL_POOL_MAX };
+    return {
+      auth: 'connection-string',
+      connectionString: vars.SQL_CONNECTION_STRING,
+      poolMax: vars.SQL_POOL_MAX,
+      retryBudgetMs: vars.SQL_RETRY_BUDGET_SECONDS * 1000,
+    };
   }
   if (!vars.SQL_SERVER) return undefined;
 
@@ -90,6 +99,7 @@ export function sqlServerConfigFromEnvironment(env: NodeJS.ProcessEnv): SqlServe
     encrypt: vars.SQL_ENCRYPT,
     trustServerCertificate: vars.SQL_TRUST_SERVER_CERTIFICATE,
     poolMax: vars.SQL_POOL_MAX,
+    retryBudgetMs: vars.SQL_RETRY_BUDGET_SECONDS * 1000,
   };
   return login ? { ...target, auth: 'sql-login', ...login } : { ...target, auth: 'entra', managedIdentityClientId: vars.AZURE_CLIENT_ID };
 }

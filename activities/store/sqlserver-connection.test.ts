@@ -9,6 +9,7 @@ const target = {
   encrypt: true,
   trustServerCertificate: false,
   poolMax: 10,
+  retryBudgetMs: 90_000,
 };
 
 describe('SQL Server pool configuration', () => {
@@ -38,6 +39,7 @@ describe('SQL Server pool configuration', () => {
       auth: 'connection-string',
       connectionString: 'Server=localhost,14330;Database=goaudits;User Id=sa;Password=secret;TrustServerCertificate=true',
       poolMax: 3,
+      retryBudgetMs: 90_000,
     });
     expect(config).toMatchObject({
       server: 'localhost',

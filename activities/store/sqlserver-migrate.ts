@@ -1,7 +1,7 @@
 import { Int, type ConnectionPool } from 'mssql';
 import { CREATE_SCHEMA_MIGRATIONS, SQLSERVER_MIGRATIONS } from './sqlserver-schema';
 import { inTransaction, query, type Queryable } from './sqlserver-query';
-import { withSqlServerRetry } from './sqlserver-retry';
+import { withSqlServerRetry, type RetryOptions } from './sqlserver-retry';
 import { APPLIED_MIGRATIONS, LOCK_SCHEMA, RECORD_MIGRATION } from './sqlserver-statements';
 
 /** How an admin applies the migrations when the worker may not (it holds no DDL grant). */
@@ -34,11 +34,11 @@ async function applyMissing(pool: ConnectionPool): Promise<void> {
  * Brings the database to the latest schema version. When every version is applied already,
  * as it is for a worker that holds no DDL grant, it only reads SchemaMigrations.
  */
-export async function migrateSqlServer(pool: ConnectionPool): Promise<void> {
-  const applied = await withSqlServerRetry(() => appliedVersions(pool));
+export async function migrateSqlServer(pool: ConnectionPool, retrying: RetryOptions = {}): Promise<void> {
+  const applied = await withSqlServerRetry(() => appliedVersions(pool), retrying);
   if (SQLSERVER_MIGRATIONS.every(({ version }) => applied.has(version))) return;
   try {
-    await withSqlServerRetry(() => applyMissing(pool));
+    await withSqlServerRetry(() => applyMissing(pool), retrying);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`SQL Server schema migrations failed (${reason}); ${ADMIN_HINT}`, { cause: error });

@@ -37,7 +37,7 @@ if (given === undefined && !dockerReachable()) {
 } else {
   /** One database for this run, dropped at the end; every test starts from no tables at all. */
   const database = `goaudits_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const config: SqlServerConfig = { auth: 'connection-string', connectionString: '', poolMax: 5 };
+  const config: SqlServerConfig = { auth: 'connection-string', connectionString: '', poolMax: 5, retryBudgetMs: 90_000 };
   let container: StartedMSSQLServerContainer | undefined;
   let server: ConnectionPool;
 

@@ -3,7 +3,7 @@ import type { SqlServerConfig } from './sqlserver-config';
 import { openSqlServerPool } from './sqlserver-connection';
 import { migrateSqlServer } from './sqlserver-migrate';
 import { inTransaction, query, type Queryable } from './sqlserver-query';
-import { withSqlServerRetry } from './sqlserver-retry';
+import { SQLSERVER_RETRY_POLICY, withSqlServerRetry, type RetryOptions } from './sqlserver-retry';
 import {
   ADVANCE_WATERMARK,
   CLAIM_REPORTS,
@@ -72,25 +72,38 @@ function firstPerKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
   });
 }
 
+export interface SqlServerStoreOptions {
+  /** Opens the pool: openSqlServerPool, unless a test gives another. */
+  connect?: (config: SqlServerConfig) => Promise<ConnectionPool>;
+  /** The retries' clock, sleep and randomness, for tests; the budget is the configuration's. */
+  retry?: Pick<RetryOptions, 'now' | 'sleep' | 'random'>;
+}
+
 /**
  * Opens the production store on SQL Server (Azure SQL): a connection pool, see sqlServerStore.
+ * A database that refuses logins or does not answer while it fails over is tried again for the
+ * configured retry budget, so a worker started during a reconfiguration starts once it is over.
  * Call migrate() before first use.
  */
-export async function openSqlServerStore(config: SqlServerConfig): Promise<Store> {
-  return sqlServerStore(await withSqlServerRetry(() => openSqlServerPool(config)));
+export async function openSqlServerStore(
+  config: SqlServerConfig,
+  { connect = openSqlServerPool, retry = {} }: SqlServerStoreOptions = {},
+): Promise<Store> {
+  const retrying: RetryOptions = { ...retry, policy: { ...SQLSERVER_RETRY_POLICY, budgetMs: config.retryBudgetMs } };
+  return sqlServerStore(await withSqlServerRetry(() => connect(config), retrying), retrying);
 }
 
 /**
  * The store over an open pool, which close() closes. Each multi-statement method is one
- * transaction whose statements lock what they read for writing (UPDLOCK, HOLDLOCK), so
- * concurrent workers queue instead of duplicating rows; a deadlock or a transient Azure SQL
- * error repeats the whole transaction (sqlserver-retry).
+ * transaction whose statements lock what they read for writing (UPDLOCK, HOLDLOCK) where no
+ * other lock serialises the writers already, so concurrent workers queue instead of duplicating
+ * rows; a deadlock or a transient Azure SQL error repeats the whole transaction (sqlserver-retry).
  */
-export function sqlServerStore(pool: ConnectionPool): Store {
+export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}): Store {
   /** A retried transaction. */
-  const transact = <T>(work: (transaction: Transaction) => Promise<T>) => withSqlServerRetry(() => inTransaction(pool, work));
+  const transact = <T>(work: (transaction: Transaction) => Promise<T>) => withSqlServerRetry(() => inTransaction(pool, work), retrying);
   /** A retried single statement on the pool (its own transaction). */
-  const single = <T>(work: (on: ConnectionPool) => Promise<T>) => withSqlServerRetry(() => work(pool));
+  const single = <T>(work: (on: ConnectionPool) => Promise<T>) => withSqlServerRetry(() => work(pool), retrying);
 
   const readWatermark = async (on: Queryable, job: JobName): Promise<string | null> => {
     const { recordset } = await query<{ watermarkUtc: string | null }>(on, READ_WATERMARK, { job: [SHORT_TEXT, job] });
@@ -106,7 +119,7 @@ export function sqlServerStore(pool: ConnectionPool): Store {
 
   return {
     async migrate() {
-      await migrateSqlServer(pool);
+      await migrateSqlServer(pool, retrying);
     },
 
     watermark: (job) => single((on) => readWatermark(on, job)),

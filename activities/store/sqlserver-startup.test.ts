@@ -1,0 +1,84 @@
+import { ConnectionError, type ConnectionPool } from 'mssql';
+import { ConnectionError as TediousConnectionError } from 'tedious';
+import type { SqlServerConfig } from './sqlserver-config';
+import { SQLSERVER_MIGRATIONS } from './sqlserver-schema';
+import { APPLIED_MIGRATIONS } from './sqlserver-statements';
+import { openSqlServerStore } from './sqlserver-store';
+import { INGESTION_JOB } from './store';
+
+const config: SqlServerConfig = { auth: 'connection-string', connectionString: 'Server=sql-goaudits', poolMax: 2, retryBudgetMs: 90_000 };
+
+/** What tedious and mssql raise for a login Azure SQL refuses while the database moves (40613). */
+const notAvailable = () =>
+  new ConnectionError(
+    new TediousConnectionError(
+      "Database 'goaudits' on server 'sql-goaudits' is not currently available.  Please retry the connection later.",
+      'ELOGIN',
+    ),
+  );
+
+/** A database that answers once it is back: every migration applied, every other statement a row. */
+function answeringPool(): ConnectionPool {
+  const request = () => {
+    const fake = {
+      input: () => fake,
+      output: () => fake,
+      query: async (statement: string) =>
+        statement === APPLIED_MIGRATIONS
+          ? { recordset: SQLSERVER_MIGRATIONS.map(({ version }) => ({ Version: version })), rowsAffected: [] }
+          : { recordset: [{ watermarkUtc: '2025-10-01 00:00:00' }], output: {}, rowsAffected: [1] },
+    };
+    return fake;
+  };
+  return { request, close: async () => undefined } as unknown as ConnectionPool;
+}
+
+/** A database that refuses logins until `outageMs` of simulated time have passed, and a clock that only sleeping moves. */
+function outage(outageMs: number) {
+  const seen = { now: 0, logins: 0 };
+  return {
+    seen,
+    connect: async () => {
+      seen.logins++;
+      if (seen.now < outageMs) throw notAvailable();
+      return answeringPool();
+    },
+    retry: {
+      now: () => seen.now,
+      sleep: async (ms: number) => void (seen.now += ms),
+      random: () => 1,
+    },
+  };
+}
+
+describe('SQL Server store start (no server)', () => {
+  it('starts, migrated, once a database that was failing over for 30 s answers', async () => {
+    const { seen, connect, retry } = outage(30_000);
+    const store = await openSqlServerStore(config, { connect, retry });
+    await store.migrate();
+    expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T00:00:00Z');
+    expect(seen.logins).toBe(8); // refused at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 25.5 s; in at 35.5 s
+    expect(seen.now).toBe(35_500);
+    await store.close();
+  });
+
+  it('gives up with the refusal once an outage outlasts the retry budget', async () => {
+    const { seen, connect, retry } = outage(Infinity);
+    await expect(openSqlServerStore({ ...config, retryBudgetMs: 20_000 }, { connect, retry })).rejects.toMatchObject({
+      code: 'ELOGIN',
+      message: expect.stringContaining('is not currently available'),
+    });
+    expect(seen.now).toBeLessThanOrEqual(20_000);
+    expect(seen.logins).toBe(6);
+  });
+
+  it('fails at once when the login itself is wrong', async () => {
+    let logins = 0;
+    const connect = async (): Promise<ConnectionPool> => {
+      logins++;
+      throw new ConnectionError(new TediousConnectionError("Login failed for user 'goaudits-worker'.", 'ELOGIN'));
+    };
+    await expect(openSqlServerStore(config, { connect })).rejects.toMatchObject({ code: 'ELOGIN' });
+    expect(logins).toBe(1);
+  });
+});
