@@ -27,6 +27,7 @@ export const UNPARSEABLE: Readonly<Record<string, string>> = {
   COUNT_PROCESSED_REPORTS: "OPENJSON's WITH (column type path) clause",
   SEE_STORED_REPORTS_AGAIN: "OPENJSON's WITH (column type path) clause",
   INSERT_NEW_REPORTS: "OUTPUT ... INTO and OPENJSON's WITH clause",
+  REPORT_STATE: 'the READCOMMITTEDLOCK table hint (a locking read under read-committed snapshot)',
   PENDING_ENRICHMENT: 'TOP (@limit): the grammar takes a number only (it fails, or reads TOP(@limit) as a function)',
   INSERT_NEW_ANSWERS: "OPENJSON's WITH (column type path) clause",
   RECORD_ENRICHMENT_FAILURE: 'OUTPUT in an UPDATE (OUTPUT inserted.Failures ...)',

@@ -140,10 +140,10 @@ describe('SQL Server store parameters (no server)', () => {
     expect(window).toEqual({ ingested: ['R1'], alreadyProcessed: 2, refresh: ['R2', 'R3'], watermarkUtc: null });
   });
 
-  it('sends the window once per id, with its fingerprints, and @refreshStored as a bit', () => {
+  it('sends the window once per id, in key order (the order its rows are locked in), with its fingerprints, and @refreshStored as a bit', () => {
     const seen = sent.find(({ statement }) => nameOf(statement) === 'SEE_STORED_REPORTS_AGAIN')!;
     expect(JSON.parse(String(seen.inputs.reports?.value))).toEqual(
-      ['R2', 'R1', 'R3'].map((id) => ({ id, completedAtUtc: '2025-01-02 00:00:00', summaryFingerprint: `fingerprint of ${id}` })),
+      ['R1', 'R2', 'R3'].map((id) => ({ id, completedAtUtc: '2025-01-02 00:00:00', summaryFingerprint: `fingerprint of ${id}` })),
     );
     expect(seen.inputs.refreshStored).toEqual({ type: Bit, value: true });
     const inserted = sent.find(({ statement }) => nameOf(statement) === 'INSERT_NEW_REPORTS')!;
@@ -196,5 +196,24 @@ describe('SQL Server store parameters (no server)', () => {
       .filter(({ statement, parameters }) => parametersOf(statement).join() !== [...parameters].sort().join())
       .map(({ statement, parameters }) => ({ statement: statement.slice(0, 60), reads: parametersOf(statement), declared: parameters }));
     expect(mismatched).toEqual([]);
+  });
+});
+
+describe('SQL Server store: a window of thousands of reports (no server)', () => {
+  it('writes it in chunks of at most 1,000 reports, in key order, adding up the counts', async () => {
+    const sent: Sent[] = [];
+    const store = sqlServerStore(recordingPool(sent));
+    const reports = Array.from({ length: 2_500 }, (_, i) => ({
+      id: `R${String(2_500 - i).padStart(4, '0')}`,
+      completedAtUtc: '2025-01-02T00:00:00Z',
+      summaryFingerprint: 'f',
+    }));
+    const saved = await store.saveSummaryWindow({ runId: randomUUID(), reports, advanceWatermark: false });
+    const chunks = sent
+      .filter(({ statement }) => nameOf(statement) === 'INSERT_NEW_REPORTS')
+      .map(({ inputs }) => (JSON.parse(String(inputs.reports?.value)) as { id: string }[]).map((row) => row.id));
+    expect(chunks.map((chunk) => chunk.length)).toEqual([1_000, 1_000, 500]);
+    expect(chunks.flat()).toEqual(reports.map((report) => report.id).sort());
+    expect(saved.alreadyProcessed).toBe(3 * 2); // each chunk's count: 2 in this fake
   });
 });

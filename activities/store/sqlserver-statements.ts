@@ -13,8 +13,11 @@ import { CREATE_SCHEMA_MIGRATIONS, SQLSERVER_MIGRATIONS } from './sqlserver-sche
 /** An "empty certificate number": NULL or only spaces. */
 const certificateMissing = (column: string) => `(${column} IS NULL OR LTRIM(RTRIM(${column})) = N'')`;
 
-/** The report (its id in `idColumn`) has a refresh request: its details are to be fetched again. */
-const refreshRequested = (idColumn: string) => `EXISTS (SELECT 1 FROM dbo.GoAuditsReportVersions AS v
+/**
+ * The report (its id in `idColumn`) has a refresh request: its details are to be fetched again.
+ * `hint` a table hint for the versions read, such as WITH (READCOMMITTEDLOCK).
+ */
+const refreshRequested = (idColumn: string, hint = '') => `EXISTS (SELECT 1 FROM dbo.GoAuditsReportVersions AS v${hint}
                   WHERE v.GoAuditsReportId = ${idColumn} AND v.RefreshRequestedUtc IS NOT NULL)`;
 
 /**
@@ -179,12 +182,23 @@ WHERE ((${certificateMissing('r.CertificationNumber')}
                   WHERE c.GoAuditsReportId = r.GoAuditsReportId AND c.ClaimedUntilUtc > SYSUTCDATETIME())
 ORDER BY r.CompletedAtUtc DESC, r.GoAuditsReportId;`;
 
-/** No row when the report is unknown; flags are 0 or 1. Locks the report for the transaction. */
-export const REPORT_STATE = `SELECT CASE WHEN ${certificateMissing('r.CertificationNumber')} THEN 1 ELSE 0 END AS certMissing,
-       CASE WHEN EXISTS (SELECT 1 FROM dbo.GoAuditsReportAnswers AS a WHERE a.GoAuditsReportId = r.GoAuditsReportId)
+/**
+ * No row when the report is unknown; flags are 0 or 1. First locks the report for the
+ * transaction (every writer of its answers, its ledger row and its details holds this lock),
+ * then reads its state in a second statement: under read-committed snapshot (Azure SQL's
+ * default) a statement reads the rows as they were when it started, so a read in the locking
+ * statement itself could show answers or a refresh request from before its wait for the lock.
+ * The answers and versions reads are locking reads besides (READCOMMITTEDLOCK): the latest
+ * committed rows, whatever the database's snapshot setting.
+ */
+export const REPORT_STATE = `DECLARE @lockedReports int;
+SELECT @lockedReports = COUNT(*) FROM dbo.GoAuditsReports WITH (UPDLOCK, HOLDLOCK) WHERE GoAuditsReportId = @reportId;
+SELECT CASE WHEN ${certificateMissing('r.CertificationNumber')} THEN 1 ELSE 0 END AS certMissing,
+       CASE WHEN EXISTS (SELECT 1 FROM dbo.GoAuditsReportAnswers AS a WITH (READCOMMITTEDLOCK)
+                         WHERE a.GoAuditsReportId = r.GoAuditsReportId)
             THEN 1 ELSE 0 END AS hasAnswers,
-       CASE WHEN ${refreshRequested('r.GoAuditsReportId')} THEN 1 ELSE 0 END AS refreshRequested
-FROM dbo.GoAuditsReports AS r WITH (UPDLOCK, HOLDLOCK)
+       CASE WHEN ${refreshRequested('r.GoAuditsReportId', ' WITH (READCOMMITTEDLOCK)')} THEN 1 ELSE 0 END AS refreshRequested
+FROM dbo.GoAuditsReports AS r WITH (READCOMMITTEDLOCK)
 WHERE r.GoAuditsReportId = @reportId;`;
 
 /** Writes a non-blank certificate number only over a missing one. */
@@ -220,6 +234,7 @@ WHERE GoAuditsReportId = @reportId
  * Inserts the answers whose key the report has not stored, in one statement; @answers =
  * [{ "questionKey", "answerValue", "section", "questionText" }] with distinct keys. Section is
  * cut to its column's 200 characters; any other value too long for its column fails the report.
+ * No lock hint: REPORT_STATE's lock on the report serialises every writer of its answers.
  */
 export const INSERT_NEW_ANSWERS = `INSERT INTO dbo.GoAuditsReportAnswers (GoAuditsReportId, QuestionKey, AnswerValue, Section, QuestionText, JobRunId)
 SELECT @reportId, j.questionKey, j.answerValue, LEFT(j.section, 200), j.questionText, @runId
@@ -230,14 +245,14 @@ FROM OPENJSON(@answers) WITH (
   questionText nvarchar(max) '$.questionText'
 ) AS j
 WHERE NOT EXISTS (
-  SELECT 1 FROM dbo.GoAuditsReportAnswers AS a WITH (UPDLOCK, HOLDLOCK)
+  SELECT 1 FROM dbo.GoAuditsReportAnswers AS a
   WHERE a.GoAuditsReportId = @reportId AND a.QuestionKey = j.questionKey
 );`;
 
-/** One ledger row, unless the job has it. */
+/** One ledger row, unless the job has it. No lock hint: REPORT_STATE's lock on the report serialises its writers. */
 export const MARK_PROCESSED = `INSERT INTO dbo.ProcessedItems (JobName, ItemKey, RunId)
 SELECT @job, @itemKey, @runId
-WHERE NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems WITH (UPDLOCK, HOLDLOCK) WHERE JobName = @job AND ItemKey = @itemKey);`;
+WHERE NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems WHERE JobName = @job AND ItemKey = @itemKey);`;
 
 /** A report enriched at last: its failures are forgotten. */
 export const FORGET_ENRICHMENT_FAILURES = `DELETE FROM dbo.GoAuditsEnrichmentFailures

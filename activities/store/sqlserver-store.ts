@@ -1,7 +1,9 @@
 import { BigInt as SqlBigInt, Bit, Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
 import type { SqlServerConfig } from './sqlserver-config';
+import { collationKey, firstPerCollationKey, inCollationOrder } from './collation-key';
 import { openSqlServerPool } from './sqlserver-connection';
 import { migrateSqlServer } from './sqlserver-migrate';
+import { windowChunks } from './sqlserver-window-chunks';
 import { inTransaction, query, type Queryable } from './sqlserver-query';
 import { SQLSERVER_RETRY_POLICY, withSqlServerRetry, type RetryOptions } from './sqlserver-retry';
 import {
@@ -61,17 +63,6 @@ const LONG_TEXT = NVarChar(MAX);
  */
 const epochMs = (ms: number) => [SqlBigInt, Math.ceil(ms)] as const;
 
-/** The first item for each key, in input order (what the SQLite store's ON CONFLICT DO NOTHING keeps). */
-function firstPerKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const key = keyOf(item);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 export interface SqlServerStoreOptions {
   /** Opens the pool: openSqlServerPool, unless a test gives another. */
   connect?: (config: SqlServerConfig) => Promise<ConnectionPool>;
@@ -130,7 +121,8 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
     },
 
     async saveSummaryWindow({ runId, reports, advanceWatermark, watermarkNotAfterUtc, refreshStored = false }) {
-      const unique = firstPerKey(reports, (report) => report.id);
+      // Ids the server compares as one are one report: the first spelling is stored.
+      const unique = firstPerCollationKey(reports, (report) => report.id);
       const rows = unique.map(({ id, completedAtUtc, summaryFingerprint }) => ({
         id,
         completedAtUtc: toSqliteUtc(completedAtUtc),
@@ -139,27 +131,36 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
       const times = reports.map((report) => toSqliteUtc(report.completedAtUtc));
       const notAfter = watermarkNotAfterUtc === undefined ? [] : [toSqliteUtc(watermarkNotAfterUtc)];
       const newest = times.length === 0 ? undefined : [times.sort().at(-1)!, ...notAfter].sort()[0];
-      const window = { job: [SHORT_TEXT, INGESTION_JOB], reports: [LONG_TEXT, JSON.stringify(rows)] } as const;
+      const job = [SHORT_TEXT, INGESTION_JOB] as const;
       return transact(async (transaction): Promise<SavedWindow> => {
-        const processed = await query<{ alreadyProcessed: number }>(transaction, COUNT_PROCESSED_REPORTS, window);
-        // The stored reports first: INSERT_NEW_REPORTS then adds exactly the others.
-        const seenAgain = await query<{ reportId: string }>(transaction, SEE_STORED_REPORTS_AGAIN, {
-          reports: window.reports,
-          refreshStored: [Bit, refreshStored],
-        });
-        const inserted = await query<{ GoAuditsReportId: string }>(transaction, INSERT_NEW_REPORTS, {
-          ...window,
-          runId: [UniqueIdentifier, runId],
-        });
+        let alreadyProcessed = 0;
+        const insertedIds = new Set<string>();
+        const refreshIds = new Set<string>();
+        // Chunk by chunk in one transaction: no statement locks enough keys to escalate to a table lock.
+        for (const chunk of windowChunks(rows, (row) => row.id)) {
+          const window = { job, reports: [LONG_TEXT, JSON.stringify(chunk)] } as const;
+          const processed = await query<{ alreadyProcessed: number }>(transaction, COUNT_PROCESSED_REPORTS, window);
+          alreadyProcessed += processed.recordset[0].alreadyProcessed;
+          // The stored reports first: INSERT_NEW_REPORTS then adds exactly the others.
+          const seenAgain = await query<{ reportId: string }>(transaction, SEE_STORED_REPORTS_AGAIN, {
+            reports: window.reports,
+            refreshStored: [Bit, refreshStored],
+          });
+          const inserted = await query<{ GoAuditsReportId: string }>(transaction, INSERT_NEW_REPORTS, {
+            ...window,
+            runId: [UniqueIdentifier, runId],
+          });
+          for (const row of seenAgain.recordset) refreshIds.add(collationKey(row.reportId));
+          for (const row of inserted.recordset) insertedIds.add(collationKey(row.GoAuditsReportId));
+        }
         if (advanceWatermark && newest !== undefined) {
           await writeWatermark(transaction, ADVANCE_WATERMARK, INGESTION_JOB, newest);
         }
-        const insertedIds = new Set(inserted.recordset.map((row) => row.GoAuditsReportId));
-        const refreshIds = new Set(seenAgain.recordset.map((row) => row.reportId));
+        const ids = unique.map((report) => report.id);
         return {
-          ingested: unique.map((report) => report.id).filter((id) => insertedIds.has(id)),
-          alreadyProcessed: processed.recordset[0].alreadyProcessed,
-          refresh: unique.map((report) => report.id).filter((id) => refreshIds.has(id)),
+          ingested: ids.filter((id) => insertedIds.has(collationKey(id))),
+          alreadyProcessed,
+          refresh: ids.filter((id) => refreshIds.has(collationKey(id))),
           watermarkUtc: await readWatermark(transaction, INGESTION_JOB),
         };
       });
@@ -198,7 +199,8 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
 
     async claimReports({ reportIds, runId, untilUtc }) {
       const claim = {
-        reportIds: [LONG_TEXT, JSON.stringify(reportIds)],
+        // In collation order, so two runs claiming overlapping batches lock the shared keys in one order.
+        reportIds: [LONG_TEXT, JSON.stringify(inCollationOrder(reportIds, (id) => id))],
         job: [SHORT_TEXT, ENRICHMENT_JOB],
         runId: [UniqueIdentifier, runId],
         untilUtc: [SHORT_TEXT, toSqliteUtc(untilUtc)],
@@ -207,9 +209,10 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
       const claimed = await transact(async (transaction) => {
         const taken = await query<{ reportId: string }>(transaction, CLAIM_REPORTS, claim);
         const added = await query<{ reportId: string }>(transaction, CLAIM_UNCLAIMED_REPORTS, claim);
-        return new Set([...taken.recordset, ...added.recordset].map((row) => row.reportId));
+        return new Set([...taken.recordset, ...added.recordset].map((row) => collationKey(row.reportId)));
       });
-      return reportIds.filter((reportId) => claimed.has(reportId));
+      // The rows come back with the stored spelling of each id, which may differ from the one asked for in case or trailing spaces.
+      return reportIds.filter((reportId) => claimed.has(collationKey(reportId)));
     },
 
     async releaseReports({ reportIds, runId }) {
@@ -235,7 +238,7 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
 
     async saveReportDetails({ runId, details }) {
       const { reportId, certificateNumber } = details;
-      const answers = firstPerKey(details.answers, (answer) => answer.questionKey);
+      const answers = firstPerCollationKey(details.answers, (answer) => answer.questionKey);
       const report = { reportId: [SHORT_TEXT, reportId] } as const;
       const run = { runId: [UniqueIdentifier, runId] } as const;
       const certificate = { ...report, certificateNumber: [LONG_TEXT, certificateNumber] } as const;
