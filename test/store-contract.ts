@@ -353,6 +353,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await store.claimReports({ reportIds: ['A', 'B', 'C'], runId: randomUUID(), untilUtc: later })).toEqual(['A', 'C']);
       });
 
+      it('returns each report claimed in the spelling it was asked for, whatever the spelling of its stored claim', async () => {
+        expect(await store.claimReports({ reportIds: ['A'], runId, untilUtc: later })).toEqual(['A']);
+        expect(await store.claimReports({ reportIds: ['a', 'B'], runId, untilUtc: later })).toEqual(['a', 'B']);
+      });
+
       it('lets another run take a claim that has expired', async () => {
         await store.claimReports({ reportIds: ['A'], runId, untilUtc: past });
         expect(await store.pendingEnrichment(10)).toEqual(['C', 'B', 'A']);
@@ -456,6 +461,19 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         );
         const saved = await store.saveReportDetails({ runId, details: details('R1', []) });
         expect(saved).toEqual({ certUpdated: false, answersInserted: 0, markedProcessed: true, certMissing: true, refreshed: false });
+      });
+
+      it('keeps the first of question keys that differ only by case or trailing spaces, as SQL Server compares keys', async () => {
+        const saved = await store.saveReportDetails({
+          runId,
+          details: details('R1', [answer('Temp', 'first'), answer('Hygiene'), answer('TEMP', 'second'), answer('temp ', 'third')]),
+        });
+        expect(saved).toMatchObject({ answersInserted: 2, markedProcessed: true });
+        const stored = async () => (await answersOf('R1')).map((row) => `${String(row.QuestionKey)}=${String(row.AnswerValue)}`);
+        expect(await stored()).toEqual(['Hygiene=Yes', 'Temp=first']);
+        const again = await store.saveReportDetails({ runId, details: details('R1', [answer('HYGIENE', 'No'), answer('New')]) });
+        expect(again.answersInserted).toBe(1);
+        expect(await stored()).toEqual(['Hygiene=Yes', 'New=Yes', 'Temp=first']);
       });
 
       it('stores a 10,000-character answer whole', async () => {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Answer } from '../goaudits/records';
+import { collationKey } from './collation-key';
 import type { JobName, RunStatus } from './store';
 
 /** An "empty certificate number": NULL or only spaces. */
@@ -21,6 +22,7 @@ type AnswerRow = Answer & { reportId: string; runId: string };
  * NOTHING), so a NULL in a NOT NULL column still fails the transaction.
  */
 export function prepareSqliteStatements(db: Database.Database) {
+  db.function('collation_key', { deterministic: true }, (key: unknown) => (typeof key === 'string' ? collationKey(key) : null));
   return {
     watermark: db.prepare<[JobName], { WatermarkUtc: string | null }>('SELECT WatermarkUtc FROM JobWatermark WHERE JobName = ?'),
     setWatermark: db.prepare<[JobName, string | null]>(
@@ -116,9 +118,15 @@ export function prepareSqliteStatements(db: Database.Database) {
          AND (CertificationNumber IS NULL OR CertificationNumber <> @certificateNumber)`,
     ),
     removeAnswers: db.prepare<[string]>('DELETE FROM GoAuditsReportAnswers WHERE GoAuditsReportId = ?'),
+    /**
+     * One answer, unless the report has one under the same key as SQL Server compares keys
+     * (collation_key: case and trailing spaces do not count), so both stores keep the same rows.
+     */
     insertAnswer: db.prepare<AnswerRow>(
       `INSERT INTO GoAuditsReportAnswers (GoAuditsReportId, QuestionKey, AnswerValue, Section, QuestionText, JobRunId)
-       VALUES (@reportId, @questionKey, @answerValue, @section, @questionText, @runId)
+       SELECT @reportId, @questionKey, @answerValue, @section, @questionText, @runId
+       WHERE NOT EXISTS (SELECT 1 FROM GoAuditsReportAnswers a
+                         WHERE a.GoAuditsReportId = @reportId AND collation_key(a.QuestionKey) = collation_key(@questionKey))
        ON CONFLICT (GoAuditsReportId, QuestionKey) DO NOTHING`,
     ),
     startRun: db.prepare<[string, JobName, string]>(

@@ -232,22 +232,31 @@ WHERE GoAuditsReportId = @reportId
 
 /**
  * Inserts the answers whose key the report has not stored, in one statement; @answers =
- * [{ "questionKey", "answerValue", "section", "questionText" }] with distinct keys. Section is
- * cut to its column's 200 characters; any other value too long for its column fails the report.
+ * [{ "position", "questionKey", "answerValue", "section", "questionText" }], keys distinct as
+ * collation-key.ts compares them. Keys the column's collation still compares as one (kana,
+ * ignorable characters) keep the first by position, as the store keeps the first of a key,
+ * instead of failing the report with a duplicate key (2627). Section is cut to its column's 200
+ * characters; any other value too long for its column fails the report.
  * No lock hint: REPORT_STATE's lock on the report serialises every writer of its answers.
  */
 export const INSERT_NEW_ANSWERS = `INSERT INTO dbo.GoAuditsReportAnswers (GoAuditsReportId, QuestionKey, AnswerValue, Section, QuestionText, JobRunId)
 SELECT @reportId, j.questionKey, j.answerValue, LEFT(j.section, 200), j.questionText, @runId
-FROM OPENJSON(@answers) WITH (
-  questionKey  nvarchar(max) '$.questionKey',
-  answerValue  nvarchar(max) '$.answerValue',
-  section      nvarchar(max) '$.section',
-  questionText nvarchar(max) '$.questionText'
+FROM (
+  SELECT g.questionKey, g.answerValue, g.section, g.questionText,
+         ROW_NUMBER() OVER (PARTITION BY g.questionKey ORDER BY g.position) AS keyOrder
+  FROM OPENJSON(@answers) WITH (
+    position     int           '$.position',
+    questionKey  nvarchar(256) '$.questionKey',
+    answerValue  nvarchar(max) '$.answerValue',
+    section      nvarchar(max) '$.section',
+    questionText nvarchar(max) '$.questionText'
+  ) AS g
 ) AS j
-WHERE NOT EXISTS (
-  SELECT 1 FROM dbo.GoAuditsReportAnswers AS a
-  WHERE a.GoAuditsReportId = @reportId AND a.QuestionKey = j.questionKey
-);`;
+WHERE j.keyOrder = 1
+  AND NOT EXISTS (
+    SELECT 1 FROM dbo.GoAuditsReportAnswers AS a
+    WHERE a.GoAuditsReportId = @reportId AND a.QuestionKey = j.questionKey
+  );`;
 
 /** One ledger row, unless the job has it. No lock hint: REPORT_STATE's lock on the report serialises its writers. */
 export const MARK_PROCESSED = `INSERT INTO dbo.ProcessedItems (JobName, ItemKey, RunId)

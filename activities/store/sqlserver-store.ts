@@ -242,7 +242,8 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
       const report = { reportId: [SHORT_TEXT, reportId] } as const;
       const run = { runId: [UniqueIdentifier, runId] } as const;
       const certificate = { ...report, certificateNumber: [LONG_TEXT, certificateNumber] } as const;
-      const newAnswers = { ...report, ...run, answers: [LONG_TEXT, JSON.stringify(answers)] } as const;
+      const positioned = answers.map((answer, position) => ({ position, ...answer }));
+      const newAnswers = { ...report, ...run, answers: [LONG_TEXT, JSON.stringify(positioned)] } as const;
       const ledgerRow = { ...run, job: [SHORT_TEXT, ENRICHMENT_JOB], itemKey: [SHORT_TEXT, reportId] } as const;
       type State = { certMissing: 0 | 1; hasAnswers: 0 | 1; refreshRequested: 0 | 1 };
 
