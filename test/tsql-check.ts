@@ -65,6 +65,15 @@ function indexedTables(node: unknown): SqlNames['tables'] {
   return [...here, ...Object.values(node).flatMap(indexedTables)];
 }
 
+/** The INCLUDE columns of CREATE INDEX statements anywhere in the tree: the parser's columnList leaves them out. */
+function includedColumns(node: unknown): SqlNames['columns'] {
+  if (Array.isArray(node)) return node.flatMap(includedColumns);
+  if (typeof node !== 'object' || node === null) return [];
+  const { type, columns } = node as { type?: unknown; columns?: unknown };
+  const here = type === 'include' && Array.isArray(columns) ? columns.map((column) => ({ table: null, column: String(column) })) : [];
+  return [...here, ...Object.values(node).flatMap(includedColumns)];
+}
+
 /**
  * The names as node-sql-parser reads them: tableList (`op::schema::table`), columnList
  * (`op::table::column`, the table resolved from an alias) without @variables, `*`, dateparts
@@ -84,11 +93,19 @@ export function namesByParser(sql: string): SqlNames {
     .filter(
       ({ column }) => !column.startsWith('@') && column !== '(.*)' && !DATEPARTS.has(column.toLowerCase()) && !CONVERT_TYPES.has(column),
     );
-  return { tables: [...listed, ...indexedTables(ast)], columns };
+  return { tables: [...listed, ...indexedTables(ast)], columns: [...columns, ...includedColumns(ast)] };
 }
 
-/** A `dbo.Name` table reference, brackets allowed. */
-const DBO_TABLE = /\[?dbo\]?\.\[?(\w+)\]?/g;
+/** A `dbo.Name` or `sys.name` table reference, brackets allowed. */
+const DBO_TABLE = /\[?(dbo|sys)\]?\.\[?(\w+)\]?/g;
+
+/**
+ * The system catalog views a statement may read (schema `sys`), with the columns it may name:
+ * only these, so a misspelt one is reported as a project name would be.
+ */
+export const SYSTEM_VIEWS: SqlSchema = {
+  databases: ['database_id', 'name', 'compatibility_level'],
+};
 
 /**
  * The fallback for UNPARSEABLE statements, over the text: with comments, string literals and
@@ -102,7 +119,7 @@ export function namesByFallback(sql: string): SqlNames {
     .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
     .replace(/N?'(?:[^']|'')*'/g, ' ')
     .replace(/@@?\w+/g, ' ');
-  const tables = [...code.matchAll(DBO_TABLE)].map(([, table = '']) => ({ schema: 'dbo', table }));
+  const tables = [...code.matchAll(DBO_TABLE)].map(([, schema = '', table = '']) => ({ schema, table }));
   const columns = [...code.replace(DBO_TABLE, ' ').matchAll(/\[(\w+)\]|\b([A-Z][a-z]\w*)/g)].map(([, bracketed, word]) => ({
     table: null,
     column: bracketed ?? word ?? '',
@@ -114,20 +131,25 @@ export function namesByFallback(sql: string): SqlNames {
 export function schemaProblems({ tables, columns }: SqlNames, schema: SqlSchema = SQLSERVER_SCHEMA): string[] {
   const problems = new Set<string>();
   const named = new Set<string>();
+  const views = new Set<string>();
   for (const { schema: owner, table } of tables) {
-    if (!Object.hasOwn(schema, table)) problems.add(`table ${table} is not in the schema`);
+    if (owner === 'sys') {
+      if (Object.hasOwn(SYSTEM_VIEWS, table)) views.add(table);
+      else problems.add(`system view sys.${table} is not in SYSTEM_VIEWS`);
+    } else if (!Object.hasOwn(schema, table)) problems.add(`table ${table} is not in the schema`);
     else if (owner !== 'dbo') problems.add(`table ${table} is not qualified with dbo.`);
     else named.add(table);
   }
-  const columnsOfNamed = new Set([...named].flatMap((table) => schema[table] ?? []));
+  const columnsOf = (table: string) => (views.has(table) ? SYSTEM_VIEWS[table] : Object.hasOwn(schema, table) ? schema[table] : undefined);
+  const columnsOfNamed = new Set([...named, ...views].flatMap((table) => columnsOf(table) ?? []));
   for (const { table, column } of columns) {
     if (table === null) {
       if (!columnsOfNamed.has(column)) {
-        problems.add(`${column} is a column of none of the tables named (${[...named].join(', ') || 'none'})`);
+        problems.add(`${column} is a column of none of the tables named (${[...named, ...views].join(', ') || 'none'})`);
       }
-    } else if (!Object.hasOwn(schema, table)) {
+    } else if (columnsOf(table) === undefined) {
       problems.add(`${table}.${column}: ${table} is not a table of the schema`);
-    } else if (!schema[table]?.includes(column)) {
+    } else if (!columnsOf(table)?.includes(column)) {
       problems.add(`${table}.${column} is not a column of the schema`);
     }
   }

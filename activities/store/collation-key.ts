@@ -11,20 +11,27 @@ export function collationKey(key: string): string {
   return key.replace(/ +$/, '').toUpperCase();
 }
 
-/** The first item for each key as the collation compares keys, in input order. */
+/**
+ * The first item for each key as the collation compares keys, in input order. An item whose key
+ * is no text at all (a NULL, which the database refuses with its own error) is kept as it is.
+ */
 export function firstPerCollationKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
   const seen = new Set<string>();
   return items.filter((item) => {
-    const key = collationKey(keyOf(item));
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const key: unknown = keyOf(item);
+    if (typeof key !== 'string') return true;
+    if (seen.has(collationKey(key))) return false;
+    seen.add(collationKey(key));
     return true;
   });
 }
 
-/** Orders items by their keys as the collation orders them (ties by code units), so every writer locks keys in one order. */
+/**
+ * Orders items by their keys as the collation orders them (ties by code units), so every writer
+ * locks keys in one order. A key that is no text sorts first.
+ */
 export function inCollationOrder<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
-  const order = (text: string) => [collationKey(text), text] as const;
+  const order = (key: unknown) => (typeof key === 'string' ? ([collationKey(key), key] as const) : (['', ''] as const));
   return [...items].sort((a, b) => {
     const [ka, ta] = order(keyOf(a));
     const [kb, tb] = order(keyOf(b));

@@ -113,6 +113,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE GoAuditsEnrichmentClaims ADD COLUMN ClaimedUtc TEXT NULL;
     `,
   },
+  {
+    // The sweep's selection reads the reports newest first and stops at its limit.
+    version: 9,
+    sql: `
+      CREATE INDEX IF NOT EXISTS IX_GoAuditsReports_CompletedAtUtc
+        ON GoAuditsReports (CompletedAtUtc DESC, GoAuditsReportId);
+    `,
+  },
 ];
 
 /**

@@ -85,6 +85,18 @@ describe('SQLite store', () => {
     await upgraded.close();
   });
 
+  it("reads the sweep's selection newest first through an index, without sorting the reports", () => {
+    const plan = raw
+      .prepare<[], { detail: string }>(
+        `EXPLAIN QUERY PLAN SELECT r.GoAuditsReportId FROM GoAuditsReports r
+         ORDER BY r.CompletedAtUtc DESC, r.GoAuditsReportId LIMIT 10`,
+      )
+      .all()
+      .map((step) => step.detail);
+    expect(plan.join('; ')).toContain('IX_GoAuditsReports_CompletedAtUtc');
+    expect(plan.join('; ')).not.toContain('TEMP B-TREE');
+  });
+
   it('keeps its data when the file is reopened', async () => {
     await store.saveSummaryWindow({ runId, reports: reports(3), advanceWatermark: true });
     await store.close();

@@ -14,6 +14,7 @@ interface Sent {
 /** What a statement answers in this fake: enough rows for the store to go on. */
 const answers: Record<string, { recordset?: unknown[]; output?: Record<string, unknown>; rowsAffected?: number[] }> = {
   APPLIED_MIGRATIONS: {},
+  DATABASE_COMPATIBILITY: { recordset: [{ databaseName: 'goaudits', compatibilityLevel: 150 }] },
   LOCK_SCHEMA: { output: { locked: 0 } },
   COUNT_PROCESSED_REPORTS: { recordset: [{ alreadyProcessed: 2 }] },
   // Of the window R2, R1, R3: R3 and R2 were stored and are asked to refresh (in no order), R1 is new.
@@ -215,5 +216,27 @@ describe('SQL Server store: a window of thousands of reports (no server)', () =>
     expect(chunks.map((chunk) => chunk.length)).toEqual([1_000, 1_000, 500]);
     expect(chunks.flat()).toEqual(reports.map((report) => report.id).sort());
     expect(saved.alreadyProcessed).toBe(3 * 2); // each chunk's count: 2 in this fake
+  });
+});
+
+describe('SQL Server store: a failure counted again after a lost commit (no server)', () => {
+  it('sends the same attempt id with every retry of one call, a new one with the next call', async () => {
+    const sent: Sent[] = [];
+    const pool = recordingPool(sent);
+    const transaction = pool.transaction();
+    let commits = 0;
+    // The first commit's answer is lost with the connection: mssql reports a socket error.
+    transaction.commit = async () => {
+      if (commits++ === 0) throw Object.assign(new Error('Connection lost - read ECONNRESET'), { code: 'ESOCKET' });
+    };
+    const store = sqlServerStore(pool, { sleep: async () => undefined });
+    await store.recordEnrichmentFailure({ reportId: 'R1', error: 'HTTP 500', quarantineAfter: 3 });
+    await store.recordEnrichmentFailure({ reportId: 'R1', error: 'HTTP 500', quarantineAfter: 3 });
+    const attempts = sent
+      .filter(({ statement }) => nameOf(statement) === 'RECORD_ENRICHMENT_FAILURE')
+      .map(({ inputs }) => String(inputs.attemptId?.value));
+    expect(attempts).toHaveLength(3);
+    expect(attempts[0]).toBe(attempts[1]);
+    expect(attempts[2]).not.toBe(attempts[0]);
   });
 });

@@ -16,9 +16,9 @@ export const SQLSERVER_SCHEMA = {
   GoAuditsReports: ['GoAuditsReportId', 'CompletedAtUtc', 'CertificationNumber', 'JobRunId', 'IngestedAtUtc'],
   GoAuditsReportAnswers: ['GoAuditsReportId', 'QuestionKey', 'AnswerValue', 'Section', 'QuestionText', 'JobRunId', 'IngestedAtUtc'],
   GoAuditsCallLane: ['LaneName', 'NextCallAtMs', 'RefusedToken'],
-  GoAuditsEnrichmentFailures: ['GoAuditsReportId', 'Failures', 'LastError', 'LastFailedUtc', 'QuarantinedUtc'],
+  GoAuditsEnrichmentFailures: ['GoAuditsReportId', 'Failures', 'LastError', 'LastFailedUtc', 'QuarantinedUtc', 'LastAttemptId'],
   GoAuditsEnrichmentClaims: ['GoAuditsReportId', 'RunId', 'ClaimedUntilUtc', 'ClaimedUtc'],
-  GoAuditsMissedDays: ['SummaryDay', 'Failures', 'LastError', 'LastFailedUtc'],
+  GoAuditsMissedDays: ['SummaryDay', 'Failures', 'LastError', 'LastFailedUtc', 'LastAttemptId'],
   GoAuditsReportVersions: ['GoAuditsReportId', 'SummaryFingerprint', 'RefreshRequestedUtc'],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -170,6 +170,25 @@ CREATE TABLE dbo.GoAuditsReportVersions (
 export const ADD_GOAUDITS_ENRICHMENT_CLAIMED_UTC = `IF COL_LENGTH(N'dbo.GoAuditsEnrichmentClaims', N'ClaimedUtc') IS NULL
 ALTER TABLE dbo.GoAuditsEnrichmentClaims ADD ClaimedUtc datetime2(3) NULL;`;
 
+/**
+ * The enrichment sweep's selection (PENDING_ENRICHMENT) reads the reports newest first and stops
+ * at its limit: this index gives them in that order, so a sweep no longer sorts the whole table.
+ * Matched by name.
+ */
+export const INDEX_GOAUDITS_REPORTS_COMPLETED_AT = `IF INDEXPROPERTY(OBJECT_ID(N'dbo.GoAuditsReports'), N'IX_GoAuditsReports_CompletedAtUtc', N'IndexID') IS NULL
+CREATE INDEX IX_GoAuditsReports_CompletedAtUtc ON dbo.GoAuditsReports (CompletedAtUtc DESC, GoAuditsReportId) INCLUDE (CertificationNumber);`;
+
+/**
+ * The call that counted a report's last failure: a call retried after its commit's answer was
+ * lost (the connection dropped) finds its own id there and counts nothing more.
+ */
+export const ADD_GOAUDITS_ENRICHMENT_FAILURES_LAST_ATTEMPT_ID = `IF COL_LENGTH(N'dbo.GoAuditsEnrichmentFailures', N'LastAttemptId') IS NULL
+ALTER TABLE dbo.GoAuditsEnrichmentFailures ADD LastAttemptId uniqueidentifier NULL;`;
+
+/** The same for a missed summary day's failures. */
+export const ADD_GOAUDITS_MISSED_DAYS_LAST_ATTEMPT_ID = `IF COL_LENGTH(N'dbo.GoAuditsMissedDays', N'LastAttemptId') IS NULL
+ALTER TABLE dbo.GoAuditsMissedDays ADD LastAttemptId uniqueidentifier NULL;`;
+
 /** One schema step: its statements run in order, in one transaction, then the version is recorded. */
 export interface SqlServerMigration {
   version: number;
@@ -219,6 +238,14 @@ export const SQLSERVER_MIGRATIONS: readonly SqlServerMigration[] = [
     statements: {
       CREATE_GOAUDITS_REPORT_VERSIONS,
       ADD_GOAUDITS_ENRICHMENT_CLAIMED_UTC,
+    },
+  },
+  {
+    version: 9,
+    statements: {
+      INDEX_GOAUDITS_REPORTS_COMPLETED_AT,
+      ADD_GOAUDITS_ENRICHMENT_FAILURES_LAST_ATTEMPT_ID,
+      ADD_GOAUDITS_MISSED_DAYS_LAST_ATTEMPT_ID,
     },
   },
 ];

@@ -2,7 +2,7 @@ import { ConnectionError, type ConnectionPool } from 'mssql';
 import { ConnectionError as TediousConnectionError } from 'tedious';
 import type { SqlServerConfig } from './sqlserver-config';
 import { SQLSERVER_MIGRATIONS } from './sqlserver-schema';
-import { APPLIED_MIGRATIONS } from './sqlserver-statements';
+import { APPLIED_MIGRATIONS, DATABASE_COMPATIBILITY } from './sqlserver-statements';
 import { openSqlServerStore } from './sqlserver-store';
 import { INGESTION_JOB } from './store';
 
@@ -23,10 +23,11 @@ function answeringPool(): ConnectionPool {
     const fake = {
       input: () => fake,
       output: () => fake,
-      query: async (statement: string) =>
-        statement === APPLIED_MIGRATIONS
-          ? { recordset: SQLSERVER_MIGRATIONS.map(({ version }) => ({ Version: version })), rowsAffected: [] }
-          : { recordset: [{ watermarkUtc: '2025-10-01 00:00:00' }], output: {}, rowsAffected: [1] },
+      query: async (statement: string) => {
+        if (statement === APPLIED_MIGRATIONS) return { recordset: SQLSERVER_MIGRATIONS.map(({ version }) => ({ Version: version })) };
+        if (statement === DATABASE_COMPATIBILITY) return { recordset: [{ databaseName: 'goaudits', compatibilityLevel: 160 }] };
+        return { recordset: [{ watermarkUtc: '2025-10-01 00:00:00' }], output: {}, rowsAffected: [1] };
+      },
     };
     return fake;
   };

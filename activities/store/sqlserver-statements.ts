@@ -35,9 +35,20 @@ const differs = (left: string, right: string) => `CONVERT(varbinary(8000), ${lef
 export const APPLIED_MIGRATIONS = `IF OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NOT NULL
 SELECT Version FROM dbo.SchemaMigrations;`;
 
+/**
+ * How long a migration waits for another's schema lock: well below the request timeout (60 s),
+ * so a waiting worker hears "not granted" from the server instead of timing the request out.
+ */
+export const SCHEMA_LOCK_TIMEOUT_MS = 30_000;
+
 /** Makes concurrent migrations take turns until their transaction ends; @locked < 0: not granted. */
 export const LOCK_SCHEMA = `EXEC @locked = sp_getapplock @Resource = N'GoAuditsSchemaMigrations', @LockMode = N'Exclusive',
-  @LockOwner = N'Transaction', @LockTimeout = 60000;`;
+  @LockOwner = N'Transaction', @LockTimeout = ${SCHEMA_LOCK_TIMEOUT_MS};`;
+
+/** The database's name and compatibility level: the store's statements read JSON with OPENJSON, which needs 130 or later. */
+export const DATABASE_COMPATIBILITY = `SELECT d.name AS databaseName, d.compatibility_level AS compatibilityLevel
+FROM sys.databases AS d
+WHERE d.database_id = DB_ID();`;
 
 export const RECORD_MIGRATION = `INSERT INTO dbo.SchemaMigrations (Version)
 SELECT @version
@@ -71,7 +82,7 @@ WHERE JobName = @job
 export const COUNT_PROCESSED_REPORTS = `SELECT COUNT(*) AS alreadyProcessed
 FROM dbo.ProcessedItems AS p WITH (UPDLOCK, HOLDLOCK)
 WHERE p.JobName = @job
-  AND p.ItemKey IN (SELECT w.id FROM OPENJSON(@reports) WITH (id nvarchar(max) '$.id') AS w);`;
+  AND p.ItemKey IN (SELECT w.id FROM OPENJSON(@reports) WITH (id nvarchar(100) '$.id') AS w);`;
 
 /**
  * The window's reports stored already (run before INSERT_NEW_REPORTS, whose reports it leaves
@@ -94,7 +105,7 @@ SELECT r.GoAuditsReportId, t.completedAt, w.summaryFingerprint, m.moved,
        CASE WHEN @refreshStored = 1 OR m.moved = 1 OR ${differs('v.SummaryFingerprint', 'w.summaryFingerprint')}
             THEN 1 ELSE 0 END
 FROM OPENJSON(@reports) WITH (
-  id                 nvarchar(max) '$.id',
+  id                 nvarchar(100) '$.id',
   completedAtUtc     nvarchar(max) '$.completedAtUtc',
   summaryFingerprint nvarchar(max) '$.summaryFingerprint'
 ) AS w
@@ -130,7 +141,7 @@ export const INSERT_NEW_REPORTS = `DECLARE @ingested TABLE (GoAuditsReportId nva
 INSERT INTO dbo.GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId)
 OUTPUT inserted.GoAuditsReportId INTO @ingested (GoAuditsReportId)
 SELECT w.id, CONVERT(datetime2(0), w.completedAtUtc, 120), @runId
-FROM OPENJSON(@reports) WITH (id nvarchar(max) '$.id', completedAtUtc nvarchar(max) '$.completedAtUtc') AS w
+FROM OPENJSON(@reports) WITH (id nvarchar(100) '$.id', completedAtUtc nvarchar(max) '$.completedAtUtc') AS w
 WHERE NOT EXISTS (SELECT 1 FROM dbo.GoAuditsReports AS r WITH (UPDLOCK, HOLDLOCK) WHERE r.GoAuditsReportId = w.id);
 INSERT INTO dbo.ProcessedItems (JobName, ItemKey, RunId)
 SELECT @job, i.GoAuditsReportId, @runId
@@ -142,12 +153,12 @@ UPDATE v
 SET SummaryFingerprint = w.summaryFingerprint
 FROM dbo.GoAuditsReportVersions AS v
 JOIN @ingested AS i ON i.GoAuditsReportId = v.GoAuditsReportId
-JOIN OPENJSON(@reports) WITH (id nvarchar(max) '$.id', summaryFingerprint nvarchar(max) '$.summaryFingerprint') AS w
+JOIN OPENJSON(@reports) WITH (id nvarchar(100) '$.id', summaryFingerprint nvarchar(max) '$.summaryFingerprint') AS w
   ON w.id = i.GoAuditsReportId;
 INSERT INTO dbo.GoAuditsReportVersions (GoAuditsReportId, SummaryFingerprint)
 SELECT i.GoAuditsReportId, w.summaryFingerprint
 FROM @ingested AS i
-JOIN OPENJSON(@reports) WITH (id nvarchar(max) '$.id', summaryFingerprint nvarchar(max) '$.summaryFingerprint') AS w
+JOIN OPENJSON(@reports) WITH (id nvarchar(100) '$.id', summaryFingerprint nvarchar(max) '$.summaryFingerprint') AS w
   ON w.id = i.GoAuditsReportId
 WHERE NOT EXISTS (
   SELECT 1 FROM dbo.GoAuditsReportVersions AS v WITH (UPDLOCK, HOLDLOCK) WHERE v.GoAuditsReportId = i.GoAuditsReportId
@@ -270,24 +281,33 @@ WHERE GoAuditsReportId = @reportId;`;
 // Enrichment failures and the quarantine. OUTPUT to the client: the failures' table has no triggers.
 
 /**
+ * 1, or 0 when the row's last failure was counted by the call @attemptId: a call retried after
+ * its commit's answer was lost (ESOCKET) counts its failure once.
+ */
+const countedOnce = 'CASE WHEN LastAttemptId = @attemptId THEN 0 ELSE 1 END';
+
+/**
  * One more failure of a report that has failed before, with its error (cut to the column's 1000
- * characters); quarantined, once, when the failures reach @quarantineAfter. No row when the
- * report has not failed before: then RECORD_FIRST_ENRICHMENT_FAILURE, in the same transaction,
- * where HOLDLOCK keeps the missing key's range locked, so two workers recording the same report
- * at once take turns (the second counts on the first's row) instead of both inserting.
+ * characters), unless this call (@attemptId) counted it already; quarantined, once, when the
+ * failures reach @quarantineAfter. No row when the report has not failed before: then
+ * RECORD_FIRST_ENRICHMENT_FAILURE, in the same transaction, where HOLDLOCK keeps the missing
+ * key's range locked, so two workers recording the same report at once take turns (the second
+ * counts on the first's row) instead of both inserting.
  */
 export const RECORD_ENRICHMENT_FAILURE = `UPDATE dbo.GoAuditsEnrichmentFailures WITH (UPDLOCK, HOLDLOCK)
-SET Failures = Failures + 1,
+SET Failures = Failures + ${countedOnce},
     LastError = LEFT(@error, 1000),
     LastFailedUtc = SYSUTCDATETIME(),
-    QuarantinedUtc = COALESCE(QuarantinedUtc, CASE WHEN Failures + 1 >= @quarantineAfter THEN SYSUTCDATETIME() END)
+    QuarantinedUtc = COALESCE(QuarantinedUtc, CASE WHEN Failures + ${countedOnce} >= @quarantineAfter THEN SYSUTCDATETIME() END),
+    LastAttemptId = @attemptId
 OUTPUT inserted.Failures AS failures, CASE WHEN inserted.QuarantinedUtc IS NULL THEN 0 ELSE 1 END AS quarantined
 WHERE GoAuditsReportId = @reportId;`;
 
 /** A report's first failure, after RECORD_ENRICHMENT_FAILURE found no row (and locked its key). */
-export const RECORD_FIRST_ENRICHMENT_FAILURE = `INSERT INTO dbo.GoAuditsEnrichmentFailures (GoAuditsReportId, Failures, LastError, LastFailedUtc, QuarantinedUtc)
+export const RECORD_FIRST_ENRICHMENT_FAILURE = `INSERT INTO dbo.GoAuditsEnrichmentFailures
+  (GoAuditsReportId, Failures, LastError, LastFailedUtc, QuarantinedUtc, LastAttemptId)
 OUTPUT inserted.Failures AS failures, CASE WHEN inserted.QuarantinedUtc IS NULL THEN 0 ELSE 1 END AS quarantined
-VALUES (@reportId, 1, LEFT(@error, 1000), SYSUTCDATETIME(), CASE WHEN @quarantineAfter <= 1 THEN SYSUTCDATETIME() END);`;
+VALUES (@reportId, 1, LEFT(@error, 1000), SYSUTCDATETIME(), CASE WHEN @quarantineAfter <= 1 THEN SYSUTCDATETIME() END, @attemptId);`;
 
 /** Quarantined reports, latest failure first, then by id; LastFailedUtc as style-120 text. */
 export const QUARANTINED_REPORTS = `SELECT TOP (@limit) f.GoAuditsReportId AS reportId, f.Failures AS failures, f.LastError AS lastError,
@@ -303,7 +323,7 @@ WHERE QuarantinedUtc IS NOT NULL;`;
 /** The same for the quarantined reports among @reportIds = ["id", ...]; other ids change nothing. */
 export const REQUEUE_QUARANTINED = `DELETE FROM dbo.GoAuditsEnrichmentFailures
 WHERE QuarantinedUtc IS NOT NULL
-  AND GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j);`;
+  AND GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(100) '$') AS j);`;
 
 // Enrichment claims: which run enriches a report, until when. @reportIds = ["id", ...];
 // @untilUtc is style-120 text. OUTPUT to the client: the claims' table has no triggers.
@@ -319,7 +339,7 @@ WHERE QuarantinedUtc IS NOT NULL
 export const CLAIM_REPORTS = `UPDATE dbo.GoAuditsEnrichmentClaims WITH (UPDLOCK, HOLDLOCK)
 SET RunId = @runId, ClaimedUntilUtc = CONVERT(datetime2(0), @untilUtc, 120), ClaimedUtc = SYSUTCDATETIME()
 OUTPUT inserted.GoAuditsReportId AS reportId
-WHERE GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j)
+WHERE GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(100) '$') AS j)
   AND (RunId = @runId OR ClaimedUntilUtc <= SYSUTCDATETIME())
   AND (NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p
                    WHERE p.JobName = @job AND p.ItemKey = dbo.GoAuditsEnrichmentClaims.GoAuditsReportId)
@@ -332,7 +352,7 @@ WHERE GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (rep
 export const CLAIM_UNCLAIMED_REPORTS = `INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc, ClaimedUtc)
 OUTPUT inserted.GoAuditsReportId AS reportId
 SELECT DISTINCT j.reportId, @runId, CONVERT(datetime2(0), @untilUtc, 120), SYSUTCDATETIME()
-FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j
+FROM OPENJSON(@reportIds) WITH (reportId nvarchar(100) '$') AS j
 WHERE NOT EXISTS (
   SELECT 1 FROM dbo.GoAuditsEnrichmentClaims AS c WITH (UPDLOCK, HOLDLOCK) WHERE c.GoAuditsReportId = j.reportId
 )
@@ -342,7 +362,7 @@ WHERE NOT EXISTS (
 /** Drops @runId's claims on the reports of @reportIds; other runs' claims stay. */
 export const RELEASE_REPORTS = `DELETE FROM dbo.GoAuditsEnrichmentClaims
 WHERE RunId = @runId
-  AND GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j);`;
+  AND GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(100) '$') AS j);`;
 
 // Runs.
 
@@ -360,20 +380,21 @@ ORDER BY h.RunStartedUtc, h.RunId;`;
 
 /**
  * One more failure of a summary day that has failed before, with its error (cut to the column's
- * 1000 characters). No row when the day has not failed before: then RECORD_FIRST_MISSED_DAY, in
- * the same transaction, where HOLDLOCK keeps the missing key's range locked, so two workers
- * recording the same day at once take turns (the second counts on the first's row) instead of
- * both inserting.
+ * 1000 characters), unless this call (@attemptId) counted it already. No row when the day has
+ * not failed before: then RECORD_FIRST_MISSED_DAY, in the same transaction, where HOLDLOCK keeps
+ * the missing key's range locked, so two workers recording the same day at once take turns (the
+ * second counts on the first's row) instead of both inserting.
  */
 export const RECORD_MISSED_DAY = `UPDATE dbo.GoAuditsMissedDays WITH (UPDLOCK, HOLDLOCK)
-SET Failures = Failures + 1,
+SET Failures = Failures + ${countedOnce},
     LastError = LEFT(@error, 1000),
-    LastFailedUtc = SYSUTCDATETIME()
+    LastFailedUtc = SYSUTCDATETIME(),
+    LastAttemptId = @attemptId
 WHERE SummaryDay = CONVERT(date, @day, 23);`;
 
 /** A day's first failure, after RECORD_MISSED_DAY found no row (and locked its key). */
-export const RECORD_FIRST_MISSED_DAY = `INSERT INTO dbo.GoAuditsMissedDays (SummaryDay, Failures, LastError, LastFailedUtc)
-VALUES (CONVERT(date, @day, 23), 1, LEFT(@error, 1000), SYSUTCDATETIME());`;
+export const RECORD_FIRST_MISSED_DAY = `INSERT INTO dbo.GoAuditsMissedDays (SummaryDay, Failures, LastError, LastFailedUtc, LastAttemptId)
+VALUES (CONVERT(date, @day, 23), 1, LEFT(@error, 1000), SYSUTCDATETIME(), @attemptId);`;
 
 /** The missed days, oldest first; the day as style-23 text, LastFailedUtc as style-120 text. */
 export const MISSED_DAYS = `SELECT CONVERT(char(10), m.SummaryDay, 23) AS day, m.Failures AS failures, m.LastError AS lastError,
@@ -418,6 +439,7 @@ export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   CREATE_SCHEMA_MIGRATIONS,
   ...(Object.assign({}, ...SQLSERVER_MIGRATIONS.map((migration) => migration.statements)) as Record<string, string>),
   APPLIED_MIGRATIONS,
+  DATABASE_COMPATIBILITY,
   LOCK_SCHEMA,
   RECORD_MIGRATION,
   READ_WATERMARK,

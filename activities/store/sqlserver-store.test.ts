@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MSSQLServerContainer, type StartedMSSQLServerContainer } from '@testcontainers/mssqlserver';
-import { ConnectionPool } from 'mssql';
+import { ConnectionPool, Int, MAX, NVarChar, UniqueIdentifier } from 'mssql';
 import type { SummaryReport } from '../goaudits/records';
 import type { SqlServerConfig } from './sqlserver-config';
 import { SQLSERVER_MIGRATIONS, SQLSERVER_SCHEMA } from './sqlserver-schema';
+import { RECORD_ENRICHMENT_FAILURE, RECORD_FIRST_ENRICHMENT_FAILURE } from './sqlserver-statements';
 import { openSqlServerStore } from './sqlserver-store';
 import { INGESTION_JOB, type Store } from './store';
 import { describeStoreContract } from '../../test/store-contract';
@@ -175,6 +176,45 @@ if (given === undefined && !dockerReachable()) {
       expect(ingested).toHaveLength(250);
       expect(await count('SELECT COUNT(*) AS n FROM dbo.GoAuditsReports')).toBe(250);
       expect(await count('SELECT COUNT(*) AS n FROM dbo.ProcessedItems')).toBe(250);
+    });
+
+    it('counts a failure once when its call is sent again after its answer was lost, and the next call again', async () => {
+      await store.saveSummaryWindow({ runId, reports: reports(1, 1), advanceWatermark: false });
+      const send = async (statement: string, attemptId: string) => {
+        const request = raw.request().input('reportId', NVarChar(4000), 'R1').input('error', NVarChar(MAX), 'HTTP 500');
+        return (await request.input('quarantineAfter', Int, 3).input('attemptId', UniqueIdentifier, attemptId).query(statement)).recordset;
+      };
+      const first = randomUUID();
+      expect(await send(RECORD_FIRST_ENRICHMENT_FAILURE, first)).toEqual([{ failures: 1, quarantined: 0 }]);
+      expect(await send(RECORD_ENRICHMENT_FAILURE, first)).toEqual([{ failures: 1, quarantined: 0 }]);
+      expect(await send(RECORD_ENRICHMENT_FAILURE, randomUUID())).toEqual([{ failures: 2, quarantined: 0 }]);
+    });
+
+    it('applies migration 9 to a database that has the earlier versions: the sweep index and the attempt ids', async () => {
+      await raw
+        .request()
+        .batch(
+          'DROP INDEX IX_GoAuditsReports_CompletedAtUtc ON dbo.GoAuditsReports; ' +
+            'ALTER TABLE dbo.GoAuditsEnrichmentFailures DROP COLUMN LastAttemptId; ' +
+            'ALTER TABLE dbo.GoAuditsMissedDays DROP COLUMN LastAttemptId; DELETE FROM dbo.SchemaMigrations WHERE Version = 9',
+        );
+      await store.migrate();
+      expect(await count("SELECT COUNT(*) AS n FROM sys.indexes WHERE name = 'IX_GoAuditsReports_CompletedAtUtc'")).toBe(1);
+      await store.recordMissedDay({ day: '2025-10-01', error: 'HTTP 500' });
+      expect(await count('SELECT COUNT(*) AS n FROM dbo.GoAuditsMissedDays WHERE LastAttemptId IS NOT NULL')).toBe(1);
+    });
+
+    it('stores one answer for question keys that differ only by case, in a save of many answers', async () => {
+      await store.saveSummaryWindow({ runId, reports: reports(1, 1), advanceWatermark: false });
+      const answers = ['Q1', 'q1', 'Q1 ', ...Array.from({ length: 200 }, (_, i) => `K${i}`)].map((questionKey) => ({
+        questionKey,
+        answerValue: questionKey,
+        section: null,
+        questionText: null,
+      }));
+      const saved = await store.saveReportDetails({ runId, details: { reportId: 'R1', answers, certificateNumber: null } });
+      expect(saved.answersInserted).toBe(201);
+      expect(await count("SELECT COUNT(*) AS n FROM dbo.GoAuditsReportAnswers WHERE QuestionKey = 'Q1' AND AnswerValue = N'Q1'")).toBe(1);
     });
 
     it('records one run when starts race', async () => {

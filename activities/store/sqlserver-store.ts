@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BigInt as SqlBigInt, Bit, Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
 import type { SqlServerConfig } from './sqlserver-config';
 import { collationKey, firstPerCollationKey, inCollationOrder } from './collation-key';
@@ -56,6 +57,19 @@ import { UnknownReportError } from './unknown-report-error';
 const SHORT_TEXT = NVarChar(4000);
 /** Answers, messages and JSON lists: never cut. */
 const LONG_TEXT = NVarChar(MAX);
+
+/** The widths of the key columns the statements' OPENJSON ... WITH reads keys as. */
+const REPORT_ID_MAX = 100;
+const QUESTION_KEY_MAX = 256;
+
+/**
+ * Refuses keys wider than their column, naming the first: OPENJSON would cut them silently to
+ * the width it reads them as, and a cut key could match another report's.
+ */
+function refuseWiderThan(what: string, max: number, keys: readonly string[]): void {
+  const wide = keys.find((key) => typeof key === 'string' && key.length > max);
+  if (wide !== undefined) throw new RangeError(`${what} longer than its column's ${max} characters: ${wide.slice(0, 40)}...`);
+}
 
 /**
  * Epoch milliseconds, as the lane's bigint column takes them: whole, rounded up, so a start
@@ -123,6 +137,11 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
     async saveSummaryWindow({ runId, reports, advanceWatermark, watermarkNotAfterUtc, refreshStored = false }) {
       // Ids the server compares as one are one report: the first spelling is stored.
       const unique = firstPerCollationKey(reports, (report) => report.id);
+      refuseWiderThan(
+        'a report id',
+        REPORT_ID_MAX,
+        unique.map((report) => report.id),
+      );
       const rows = unique.map(({ id, completedAtUtc, summaryFingerprint }) => ({
         id,
         completedAtUtc: toSqliteUtc(completedAtUtc),
@@ -186,7 +205,13 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
     },
 
     async recordEnrichmentFailure({ reportId, error, quarantineAfter }) {
-      const failure = { reportId: [SHORT_TEXT, reportId], error: [LONG_TEXT, error], quarantineAfter: [Int, quarantineAfter] } as const;
+      const failure = {
+        reportId: [SHORT_TEXT, reportId],
+        error: [LONG_TEXT, error],
+        quarantineAfter: [Int, quarantineAfter],
+        // One id for this call and all its retries: the failure counts once.
+        attemptId: [UniqueIdentifier, randomUUID()],
+      } as const;
       type Recorded = { failures: number; quarantined: 0 | 1 };
       // One transaction: the UPDATE's HOLDLOCK keeps a missing key locked until the INSERT.
       const recorded = await transact(async (transaction) => {
@@ -239,6 +264,11 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
     async saveReportDetails({ runId, details }) {
       const { reportId, certificateNumber } = details;
       const answers = firstPerCollationKey(details.answers, (answer) => answer.questionKey);
+      refuseWiderThan(
+        'a question key',
+        QUESTION_KEY_MAX,
+        answers.map((answer) => answer.questionKey),
+      );
       const report = { reportId: [SHORT_TEXT, reportId] } as const;
       const run = { runId: [UniqueIdentifier, runId] } as const;
       const certificate = { ...report, certificateNumber: [LONG_TEXT, certificateNumber] } as const;
@@ -290,7 +320,8 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
     },
 
     async recordMissedDay({ day, error }) {
-      const missed = { day: [SHORT_TEXT, day], error: [LONG_TEXT, error] } as const;
+      // One id for this call and all its retries: the failure counts once.
+      const missed = { day: [SHORT_TEXT, day], error: [LONG_TEXT, error], attemptId: [UniqueIdentifier, randomUUID()] } as const;
       // One transaction: the UPDATE's HOLDLOCK keeps a missing day locked until the INSERT.
       await transact(async (transaction) => {
         const counted = await query(transaction, RECORD_MISSED_DAY, missed);

@@ -117,6 +117,19 @@ describe('T-SQL check', () => {
       ]);
     });
 
+    it('knows the system views a statement may read, with their columns only', () => {
+      expect(
+        checkStatement('LEVEL', 'SELECT d.compatibility_level AS level FROM sys.databases AS d WHERE d.database_id = DB_ID();'),
+      ).toEqual([]);
+      expect(checkStatement('LEVEL', 'SELECT d.compatibility_lvl AS level FROM sys.databases AS d;')).toEqual([
+        'LEVEL: databases.compatibility_lvl is not a column of the schema',
+      ]);
+      expect(checkStatement('LEVEL', 'SELECT o.name FROM sys.objects AS o;')).toEqual([
+        'LEVEL: system view sys.objects is not in SYSTEM_VIEWS',
+        'LEVEL: objects.name: objects is not a table of the schema',
+      ]);
+    });
+
     it('reads the table of a CREATE INDEX, which the parser leaves out of its table list', () => {
       expect(namesByParser('CREATE INDEX IX ON dbo.JobRunHistory (JobName, RunStartedUtc DESC)').tables).toEqual([
         { schema: 'dbo', table: 'JobRunHistory' },
