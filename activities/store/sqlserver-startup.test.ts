@@ -1,5 +1,5 @@
-import { ConnectionError, type ConnectionPool } from 'mssql';
-import { ConnectionError as TediousConnectionError } from 'tedious';
+import { ConnectionPool } from 'mssql';
+import { startLoginRefusingServer } from '../../test/fake-tds-server';
 import type { SqlServerConfig } from './sqlserver-config';
 import { SQLSERVER_MIGRATIONS } from './sqlserver-schema';
 import { APPLIED_MIGRATIONS, DATABASE_COMPATIBILITY } from './sqlserver-statements';
@@ -8,14 +8,25 @@ import { INGESTION_JOB } from './store';
 
 const config: SqlServerConfig = { auth: 'connection-string', connectionString: 'Server=sql-goaudits', poolMax: 2, retryBudgetMs: 90_000 };
 
-/** What tedious and mssql raise for a login Azure SQL refuses while the database moves (40613). */
+/** A server that refuses every login as Azure SQL does while the database moves (40613). */
+let refusing: Awaited<ReturnType<typeof startLoginRefusingServer>>;
+beforeAll(async () => {
+  refusing = await startLoginRefusingServer({
+    number: 40613,
+    message: "Database 'goaudits' on server 'sql-goaudits' is not currently available.  Please retry the connection later.",
+  });
+});
+afterAll(() => refusing.close());
+
+/** A real mssql pool's login to the refusing server: the error mssql and tedious really raise. */
 const notAvailable = () =>
-  new ConnectionError(
-    new TediousConnectionError(
-      "Database 'goaudits' on server 'sql-goaudits' is not currently available.  Please retry the connection later.",
-      'ELOGIN',
-    ),
-  );
+  new ConnectionPool({
+    server: '127.0.0.1',
+    port: refusing.port,
+    user: 'goaudits-worker',
+    password: 'not-a-secret',
+    options: { encrypt: false, connectionRetryInterval: 10 },
+  }).connect();
 
 /** A database that answers once it is back: every migration applied, every other statement a row. */
 function answeringPool(): ConnectionPool {
@@ -36,13 +47,12 @@ function answeringPool(): ConnectionPool {
 
 /** A database that refuses logins until `outageMs` of simulated time have passed, and a clock that only sleeping moves. */
 function outage(outageMs: number) {
-  const seen = { now: 0, logins: 0 };
+  const seen = { now: 0, tries: 0 };
   return {
     seen,
     connect: async () => {
-      seen.logins++;
-      if (seen.now < outageMs) throw notAvailable();
-      return answeringPool();
+      seen.tries++;
+      return seen.now < outageMs ? notAvailable() : answeringPool();
     },
     retry: {
       now: () => seen.now,
@@ -58,7 +68,7 @@ describe('SQL Server store start (no server)', () => {
     const store = await openSqlServerStore(config, { connect, retry });
     await store.migrate();
     expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T00:00:00Z');
-    expect(seen.logins).toBe(8); // refused at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 25.5 s; in at 35.5 s
+    expect(seen.tries).toBe(8); // refused at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 25.5 s; in at 35.5 s
     expect(seen.now).toBe(35_500);
     await store.close();
   });
@@ -70,16 +80,20 @@ describe('SQL Server store start (no server)', () => {
       message: expect.stringContaining('is not currently available'),
     });
     expect(seen.now).toBeLessThanOrEqual(20_000);
-    expect(seen.logins).toBe(6);
+    expect(seen.tries).toBe(6);
   });
 
   it('fails at once when the login itself is wrong', async () => {
-    let logins = 0;
-    const connect = async (): Promise<ConnectionPool> => {
-      logins++;
-      throw new ConnectionError(new TediousConnectionError("Login failed for user 'goaudits-worker'.", 'ELOGIN'));
-    };
-    await expect(openSqlServerStore(config, { connect })).rejects.toMatchObject({ code: 'ELOGIN' });
-    expect(logins).toBe(1);
+    const wrong = await startLoginRefusingServer({ number: 18456, message: "Login failed for user 'goaudits-worker'." });
+    try {
+      const connectionString = `Server=127.0.0.1,${wrong.port};Database=goaudits;User Id=goaudits-worker;Password=wrong;Encrypt=false`;
+      await expect(openSqlServerStore({ ...config, connectionString })).rejects.toMatchObject({
+        code: 'ELOGIN',
+        message: "Login failed for user 'goaudits-worker'.",
+      });
+      expect(wrong.seen.logins).toBe(1);
+    } finally {
+      await wrong.close();
+    }
   });
 });
