@@ -174,6 +174,14 @@ describe('SQL Server store parameters (no server)', () => {
     ]);
   });
 
+  it("locks the report first in every save, so the save's own inserts take no range locks", () => {
+    expect(saves.map((names) => names[0])).toEqual(['REPORT_STATE', 'REPORT_STATE']);
+    expect(SQLSERVER_STATEMENTS.REPORT_STATE).toMatch(/^DECLARE[^;]*;\nSELECT [^;]*WITH \(UPDLOCK, HOLDLOCK\)[^;]*;\nSELECT /);
+    for (const name of ['INSERT_NEW_ANSWERS', 'MARK_PROCESSED', 'REMOVE_ANSWERS', 'FILL_CERTIFICATE', 'REPLACE_CERTIFICATE']) {
+      expect([name, SQLSERVER_STATEMENTS[name]]).not.toEqual([name, expect.stringMatching(/HOLDLOCK|UPDLOCK/)]);
+    }
+  });
+
   it('returns the reserved start as a number (mssql reads a bigint as text)', () => {
     expect(reservedStart).toBe(1_800_000_000_000);
   });
