@@ -113,6 +113,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE GoAuditsEnrichmentClaims ADD COLUMN ClaimedUtc TEXT NULL;
     `,
   },
+  {
+    version: 7,
+    sql: `
+      CREATE TABLE IF NOT EXISTS GoAuditsDeletedReports (
+        GoAuditsReportId    TEXT    NOT NULL,
+        CompletedAtUtc      TEXT    NOT NULL,
+        CertificationNumber TEXT    NULL,
+        Answers             INTEGER NOT NULL,
+        DeletedUtc          TEXT    NOT NULL,
+        DeletedByRunId      TEXT    NOT NULL,
+        PRIMARY KEY (GoAuditsReportId, DeletedUtc)
+      );
+      CREATE INDEX IF NOT EXISTS IX_GoAuditsDeletedReports_DeletedUtc ON GoAuditsDeletedReports (DeletedUtc DESC);
+    `,
+  },
 ];
 
 /**
