@@ -115,11 +115,16 @@ export function openSqliteStore(path: string): Store {
     return startAtMs;
   });
 
-  const claimReports = db.transaction(({ reportIds, runId, untilUtc }: Parameters<Store['claimReports']>[0]): string[] => {
-    const until = toSqliteUtc(untilUtc);
-    const wanted = (reportId: string) => !sql().isProcessed.get(ENRICHMENT_JOB, reportId) || sql().refreshRequested.get(reportId);
-    return reportIds.filter((reportId) => wanted(reportId) && sql().claim.run({ reportId, runId, until }).changes === 1);
-  });
+  /** Claims those of the reports that `wanted` keeps (all when absent) and no other run holds an unexpired claim on. */
+  const claim = db.transaction(
+    ({ reportIds, runId, untilUtc }: Parameters<Store['claimReports']>[0], wanted?: (reportId: string) => boolean): string[] => {
+      const until = toSqliteUtc(untilUtc);
+      return reportIds.filter((reportId) => (wanted?.(reportId) ?? true) && sql().claim.run({ reportId, runId, until }).changes === 1);
+    },
+  );
+  /** Not yet enriched, or with a refresh request: what an enrichment claims. */
+  const toEnrich = (reportId: string) =>
+    !sql().isProcessed.get(ENRICHMENT_JOB, reportId) || sql().refreshRequested.get(reportId) !== undefined;
   const releaseReports = db.transaction(({ reportIds, runId }: Parameters<Store['releaseReports']>[0]) => {
     for (const reportId of reportIds) sql().release.run(reportId, runId);
   });
@@ -198,7 +203,10 @@ export function openSqliteStore(path: string): Store {
       return { failures, quarantined: quarantined === 1 };
     },
     async claimReports(args) {
-      return claimReports.immediate(args);
+      return claim.immediate(args, toEnrich);
+    },
+    async claimForCheck(args) {
+      return claim.immediate(args);
     },
     async releaseReports(args) {
       releaseReports.immediate(args);

@@ -107,6 +107,9 @@ describe('SQL Server store parameters (no server)', () => {
   let quarantined: unknown;
   let requeued: unknown;
   let claimed: unknown;
+  let checkClaimed: unknown;
+  /** @anyState of claimReports' two statements, then claimForCheck's. */
+  let anyState: unknown[];
   let missed: unknown;
   let window: unknown;
   let storedIn: unknown;
@@ -135,6 +138,9 @@ describe('SQL Server store parameters (no server)', () => {
     quarantined = await store.quarantinedReports(10);
     requeued = [await store.requeueQuarantined(['R1']), await store.requeueQuarantined()];
     claimed = await store.claimReports({ reportIds: ['R3', 'R1', 'R2'], runId, untilUtc: '2025-01-03T05:00:00Z' });
+    const first = sent.length;
+    checkClaimed = await store.claimForCheck({ reportIds: ['R2', 'R3'], runId, untilUtc: '2025-01-03T05:00:00Z' });
+    anyState = sent.slice(first - 2).map(({ inputs }) => inputs.anyState?.value);
     await store.releaseReports({ reportIds: ['R2', 'R3'], runId });
     const answer = { questionKey: '1', answerValue: 'x', section: null, questionText: null };
     const saveDetails = async () => {
@@ -226,6 +232,11 @@ describe('SQL Server store parameters (no server)', () => {
 
   it('returns the claimed reports in input order, those of both statements', () => {
     expect(claimed).toEqual(['R3', 'R2']);
+    expect(checkClaimed).toEqual(['R2', 'R3']);
+  });
+
+  it("claims for a reconcile's check whatever the enrichment state, and for enrichment only the reports to enrich", () => {
+    expect(anyState).toEqual([false, false, true, true]);
   });
 
   it('reads the missed days from the rows: the day as text, times as ISO Z, a missing error as empty', () => {

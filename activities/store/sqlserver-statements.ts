@@ -286,8 +286,8 @@ WHERE QuarantinedUtc IS NOT NULL
 
 /**
  * Claims, until @untilUtc and as of now (ClaimedUtc), those of @reportIds not yet in the
- * enrichment ledger, or with a refresh request, whose claim @runId holds already (a renewal) or
- * has expired, and returns them. Its HOLDLOCK keeps the keys it read, and the ranges of those it
+ * enrichment ledger, or with a refresh request, or any with @anyState = 1 (a reconcile's details
+ * check), whose claim @runId holds already (a renewal) or has expired, and returns them. Its HOLDLOCK keeps the keys it read, and the ranges of those it
  * found missing, locked until the transaction ends: two workers claiming the same reports at once
  * take turns, and the second finds the first's unexpired claims. The reports with no claim row
  * follow with CLAIM_UNCLAIMED_REPORTS, in the same transaction.
@@ -297,13 +297,14 @@ SET RunId = @runId, ClaimedUntilUtc = CONVERT(datetime2(0), @untilUtc, 120), Cla
 OUTPUT inserted.GoAuditsReportId AS reportId
 WHERE GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j)
   AND (RunId = @runId OR ClaimedUntilUtc <= SYSUTCDATETIME())
-  AND (NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p
+  AND (@anyState = 1
+       OR NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p
                    WHERE p.JobName = @job AND p.ItemKey = dbo.GoAuditsEnrichmentClaims.GoAuditsReportId)
        OR ${refreshRequested('dbo.GoAuditsEnrichmentClaims.GoAuditsReportId')});`;
 
 /**
- * Claims, as of now, the reports of @reportIds not yet enriched, or with a refresh request, that
- * have no claim row (after CLAIM_REPORTS), and returns them.
+ * Claims, as of now, the reports of @reportIds not yet enriched, or with a refresh request, or
+ * any with @anyState = 1, that have no claim row (after CLAIM_REPORTS), and returns them.
  */
 export const CLAIM_UNCLAIMED_REPORTS = `INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc, ClaimedUtc)
 OUTPUT inserted.GoAuditsReportId AS reportId
@@ -312,7 +313,8 @@ FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j
 WHERE NOT EXISTS (
   SELECT 1 FROM dbo.GoAuditsEnrichmentClaims AS c WITH (UPDLOCK, HOLDLOCK) WHERE c.GoAuditsReportId = j.reportId
 )
-  AND (NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = j.reportId)
+  AND (@anyState = 1
+       OR NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = j.reportId)
        OR ${refreshRequested('j.reportId')});`;
 
 /** Drops @runId's claims on the reports of @reportIds; other runs' claims stay. */

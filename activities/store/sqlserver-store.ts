@@ -116,6 +116,24 @@ export function sqlServerStore(pool: ConnectionPool): Store {
     await query(on, statement, { job: [SHORT_TEXT, job], watermarkUtc: [SHORT_TEXT, utcText] });
   };
 
+  /** Claims reports for `runId`: those to enrich, or with `anyState` all of them (see claimReports, claimForCheck). */
+  const claim = async ({ reportIds, runId, untilUtc }: Parameters<Store['claimReports']>[0], anyState: boolean) => {
+    const claiming = {
+      reportIds: [LONG_TEXT, JSON.stringify(reportIds)],
+      job: [SHORT_TEXT, ENRICHMENT_JOB],
+      runId: [UniqueIdentifier, runId],
+      untilUtc: [SHORT_TEXT, toSqliteUtc(untilUtc)],
+      anyState: [Bit, anyState],
+    } as const;
+    // One transaction: CLAIM_REPORTS's HOLDLOCK keeps the keys it read or found missing locked until the INSERT.
+    const claimed = await transact(async (transaction) => {
+      const taken = await query<{ reportId: string }>(transaction, CLAIM_REPORTS, claiming);
+      const added = await query<{ reportId: string }>(transaction, CLAIM_UNCLAIMED_REPORTS, claiming);
+      return new Set([...taken.recordset, ...added.recordset].map((row) => row.reportId));
+    });
+    return reportIds.filter((reportId) => claimed.has(reportId));
+  };
+
   /** The ledgers' job names, as the reconcile's statements take them. */
   const ledgers = { ingestionJob: [SHORT_TEXT, INGESTION_JOB], enrichmentJob: [SHORT_TEXT, ENRICHMENT_JOB] } as const;
   /** A list of ids, as the statements take it. */
@@ -200,21 +218,9 @@ export function sqlServerStore(pool: ConnectionPool): Store {
       return { failures: recorded.failures, quarantined: recorded.quarantined === 1 };
     },
 
-    async claimReports({ reportIds, runId, untilUtc }) {
-      const claim = {
-        reportIds: [LONG_TEXT, JSON.stringify(reportIds)],
-        job: [SHORT_TEXT, ENRICHMENT_JOB],
-        runId: [UniqueIdentifier, runId],
-        untilUtc: [SHORT_TEXT, toSqliteUtc(untilUtc)],
-      } as const;
-      // One transaction: CLAIM_REPORTS's HOLDLOCK keeps the keys it read or found missing locked until the INSERT.
-      const claimed = await transact(async (transaction) => {
-        const taken = await query<{ reportId: string }>(transaction, CLAIM_REPORTS, claim);
-        const added = await query<{ reportId: string }>(transaction, CLAIM_UNCLAIMED_REPORTS, claim);
-        return new Set([...taken.recordset, ...added.recordset].map((row) => row.reportId));
-      });
-      return reportIds.filter((reportId) => claimed.has(reportId));
-    },
+    claimReports: (args) => claim(args, false),
+
+    claimForCheck: (args) => claim(args, true),
 
     async releaseReports({ reportIds, runId }) {
       const release = { reportIds: [LONG_TEXT, JSON.stringify(reportIds)], runId: [UniqueIdentifier, runId] } as const;

@@ -127,6 +127,13 @@ export interface Store {
    * reports claimed, in input order; the others are being, or have been, enriched by another run.
    */
   claimReports(args: { reportIds: string[]; runId: string; untilUtc: string }): Promise<string[]>;
+  /**
+   * Claims these reports for a reconcile's details check until `untilUtc` (ISO `Z`), whatever
+   * their enrichment state: each one that no other run holds an unexpired claim on is claimed (or
+   * its claim renewed) for `runId`, as of now, so no other run calls for its details meanwhile.
+   * Returns the reports claimed, in input order; releaseReports drops the claims.
+   */
+  claimForCheck(args: { reportIds: string[]; runId: string; untilUtc: string }): Promise<string[]>;
   /** Drops the run's claims on these reports. */
   releaseReports(args: { reportIds: string[]; runId: string }): Promise<void>;
   /** Quarantined reports, latest failure first, at most `limit`. */
