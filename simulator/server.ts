@@ -22,7 +22,7 @@ import type { Simulator } from './simulator';
 export type { SimulatorOptions, FaultPatch } from './options';
 export type { Simulator } from './simulator';
 export type { Counters } from './counters';
-export type { EditRequest, Truth, TruthReport } from './dataset';
+export type { DeleteRequest, EditRequest, ReopenRequest, SilentEditRequest, Truth, TruthReport } from './dataset';
 export { simulatorOptionsFromEnvironment } from './environment';
 
 type ApiReply = Reply & { hang?: boolean };
@@ -147,6 +147,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setToken: (next) => guard.rotate(parseOrThrow(simulatorOptionsSchema.shape.token, next, 'token')),
     addReports: (count, { on = new Date() } = {}) => dataset.addReports(count, on),
     editReports: (request) => dataset.editReports(request),
+    deleteReports: (request) => dataset.deleteReports(request),
+    reopenReports: (request) => dataset.reopenReports(request),
+    editReportsSilently: (request) => dataset.editReportsSilently(request),
     close: async () => {
       stopping.abort();
       server.closeAllConnections();
