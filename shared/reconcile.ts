@@ -57,6 +57,8 @@ export interface DayCheck {
   ids: ClassIds;
   /** Stored on the day, not listed on it: `gone` unless GoAudits lists them on a later day. Always complete. */
   unlisted: string[];
+  /** Listed on the day, stored on another (an edit moved them; `stale`): not gone from their stored day. Always complete. */
+  listedElsewhere: string[];
   /** For the first `answersDiffer` reports: the first question keys that differ (`certificate` for the certificate number). */
   differingKeys: Record<string, string[]>;
   summaryCalls: number;
