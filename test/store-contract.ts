@@ -683,7 +683,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
           unenriched('R2', '2025-01-01T23:59:59Z'),
         ]);
         expect(await store.heldReportsOn({ from: '2025-01-02', to: '2025-01-02' })).toEqual([unenriched('R3', '2025-01-02T00:00:00Z')]);
+        // A time an operator wrote by hand, with a T.
+        await db.exec(
+          `INSERT INTO GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId) VALUES ('HAND', '2025-01-02T05:06:07', '${runId}')`,
+        );
+        expect(await store.heldReportsOn({ from: '2025-01-02', to: '2025-01-02' })).toEqual([
+          expect.objectContaining({ reportId: 'HAND', completedAtUtc: '2025-01-02T05:06:07Z', ingestionLedger: false }),
+          unenriched('R3', '2025-01-02T00:00:00Z'),
+        ]);
         expect((await store.heldReportsOn({ from: '2024-12-31', to: '2025-01-02' })).map((held) => held.reportId)).toEqual([
+          'HAND',
           'R1',
           'R2',
           'R3',

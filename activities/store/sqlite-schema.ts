@@ -126,6 +126,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (GoAuditsReportId, DeletedUtc)
       );
       CREATE INDEX IF NOT EXISTS IX_GoAuditsDeletedReports_DeletedUtc ON GoAuditsDeletedReports (DeletedUtc DESC);
+      CREATE INDEX IF NOT EXISTS IX_GoAuditsReports_CompletedAtUtc ON GoAuditsReports (CompletedAtUtc);
     `,
   },
 ];

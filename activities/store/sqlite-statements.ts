@@ -136,8 +136,12 @@ export function prepareSqliteStatements(db: Database.Database) {
        VALUES (@reportId, @questionKey, @answerValue, @section, @questionText, @runId)
        ON CONFLICT (GoAuditsReportId, QuestionKey) DO NOTHING`,
     ),
+    /**
+     * A text range, so the CompletedAtUtc index serves it: the stored text starts with its day
+     * (whatever an operator wrote after it), so it sorts between the day and the next.
+     */
     heldReportsOn: db.prepare<Ledgers & { from: string; to: string }, HeldReportRow>(
-      `${HELD_REPORTS} WHERE date(r.CompletedAtUtc) BETWEEN @from AND @to`,
+      `${HELD_REPORTS} WHERE r.CompletedAtUtc >= @from AND r.CompletedAtUtc < date(@to, '+1 day')`,
     ),
     /** @reportIds: a JSON list of ids. */
     heldReports: db.prepare<Ledgers & { reportIds: string }, HeldReportRow>(

@@ -192,6 +192,13 @@ CREATE TABLE dbo.GoAuditsDeletedReports (
 export const INDEX_GOAUDITS_DELETED_REPORTS = `IF INDEXPROPERTY(OBJECT_ID(N'dbo.GoAuditsDeletedReports'), N'IX_GoAuditsDeletedReports_DeletedUtc', N'IndexID') IS NULL
 CREATE INDEX IX_GoAuditsDeletedReports_DeletedUtc ON dbo.GoAuditsDeletedReports (DeletedUtc DESC);`;
 
+/**
+ * The reports of a range of days (a reconcile reads them day by day): CONVERT(date, CompletedAtUtc)
+ * seeks this index. Matched by name.
+ */
+export const INDEX_GOAUDITS_REPORTS_COMPLETED_AT = `IF INDEXPROPERTY(OBJECT_ID(N'dbo.GoAuditsReports'), N'IX_GoAuditsReports_CompletedAtUtc', N'IndexID') IS NULL
+CREATE INDEX IX_GoAuditsReports_CompletedAtUtc ON dbo.GoAuditsReports (CompletedAtUtc);`;
+
 /** One schema step: its statements run in order, in one transaction, then the version is recorded. */
 export interface SqlServerMigration {
   version: number;
@@ -248,6 +255,7 @@ export const SQLSERVER_MIGRATIONS: readonly SqlServerMigration[] = [
     statements: {
       CREATE_GOAUDITS_DELETED_REPORTS,
       INDEX_GOAUDITS_DELETED_REPORTS,
+      INDEX_GOAUDITS_REPORTS_COMPLETED_AT,
     },
   },
 ];
