@@ -164,11 +164,11 @@ export interface Store {
   /** Reports whose CompletedAtUtc falls on the days `from`..`to` (YYYY-MM-DD, UTC, both included), by id. */
   heldReportsOn(days: { from: string; to: string }): Promise<HeldReport[]>;
   /**
-   * Of these ids, the ones stored (on any day), by id; and, separately, those only in the
-   * ingestion ledger (a ProcessedItems('GoAuditsIngestion') row but no report row), by id.
+   * Of these ids, the ones stored (on any day), by id; and, separately, those only a ledger
+   * claims (a ProcessedItems row of either job but no report row), by id.
    */
   heldReports(reportIds: string[]): Promise<{ held: HeldReport[]; ledgerOnly: string[] }>;
-  /** The stored answers (sorted by questionKey) and certificate of one report, as enrichment stored them; null when not stored. */
+  /** The stored answers (sorted by questionKey, see byQuestionKey) and certificate of one report; null when not stored. */
   storedDetails(reportId: string): Promise<ReportDetails | null>;
   /**
    * Asks for a refresh of these stored reports as of now, as an edit seen in the summary does:
@@ -178,9 +178,9 @@ export interface Store {
    */
   requestRefresh(reportIds: string[]): Promise<number>;
   /**
-   * Drops the ProcessedItems('GoAuditsIngestion') rows of these ids that have no report row (a
-   * ledger that claims a missing report), so the next saveSummaryWindow stores them again;
-   * returns how many rows went.
+   * Drops the ledger rows (ProcessedItems, both jobs) of these ids that have no report row (a
+   * ledger that claims a missing report), so the next saveSummaryWindow stores them again and
+   * enrichment then takes them; returns how many of the ids had rows dropped.
    */
   forgetLedgerOfMissing(reportIds: string[]): Promise<number>;
   /**
