@@ -820,8 +820,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
           answers: 2,
         });
         expect((await store.heldReportsOn({ from: '2025-01-01', to: '2025-01-02' })).map((held) => held.reportId)).toEqual(['R2', 'R3']);
-        expect(await store.deleteGoneReport({ reportId: 'R1', runId })).toBe(false);
+        // A retry of the same run's deletion says it is done; another run did not delete it.
+        expect(await store.deleteGoneReport({ reportId: 'R1', runId })).toBe(true);
+        expect(await store.deleteGoneReport({ reportId: 'R1', runId: randomUUID() })).toBe(false);
         expect(await store.deleteGoneReport({ reportId: 'NONE', runId })).toBe(false);
+        expect(await store.deletedReports(10)).toHaveLength(1);
         // Listed again, it is stored again as new.
         const saved = await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z')], advanceWatermark: false });
         expect(saved.ingested).toEqual(['R1']);

@@ -187,6 +187,10 @@ export function prepareSqliteStatements(db: Database.Database) {
               (SELECT COUNT(*) FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId), ${NOW_MS}, @runId
        FROM GoAuditsReports r WHERE r.GoAuditsReportId = @reportId`,
     ),
+    /** 1 when @runId deleted the report (it is in GoAuditsDeletedReports by that run). */
+    deletedBy: db.prepare<{ reportId: string; runId: string }, { found: 1 }>(
+      'SELECT 1 AS found FROM GoAuditsDeletedReports WHERE GoAuditsReportId = @reportId AND DeletedByRunId = @runId',
+    ),
     removeReport: db.prepare<[string]>('DELETE FROM GoAuditsReports WHERE GoAuditsReportId = ?'),
     removeLedger: db.prepare<Ledgers & { reportId: string }>(
       'DELETE FROM ProcessedItems WHERE JobName IN (@ingestionJob, @enrichmentJob) AND ItemKey = @reportId',

@@ -158,8 +158,9 @@ export function openSqliteStore(path: string): Store {
 
   const deleteGoneReport = db.transaction(({ reportId, runId }: Parameters<Store['deleteGoneReport']>[0]): boolean => {
     const q = sql();
+    if (!q.storedCertificate.get(reportId)) return q.deletedBy.get({ reportId, runId }) !== undefined;
     if (q.claimedByAnotherRun.get({ reportId, runId })) return false;
-    if (q.archiveReport.run({ reportId, runId }).changes === 0) return false;
+    q.archiveReport.run({ reportId, runId });
     q.removeAnswers.run(reportId);
     q.removeReport.run(reportId);
     q.removeLedger.run({ ...ledgers, reportId });

@@ -411,7 +411,8 @@ SELECT COUNT(DISTINCT f.reportId) AS forgotten FROM @forgotten AS f;`;
  * Deletes the report @reportId gone from GoAudits, unless a run other than @runId holds an
  * unexpired claim on it: copies it to GoAuditsDeletedReports (as of now, by @runId, with its
  * answer count), then deletes its answers, report row, ledger rows (both jobs), version row,
- * failures and claims. Returns 1 when deleted, 0 when claimed or not stored (nothing changes).
+ * failures and claims. Returns 1 when the report is deleted by @runId, now or by an earlier call
+ * (a retry); 0 when another run holds it, or it is not stored and @runId did not delete it.
  * HOLDLOCK keeps the report, its answers and its claim key locked until the transaction ends,
  * so a run cannot claim it meanwhile.
  */
@@ -434,7 +435,10 @@ BEGIN
   DELETE FROM dbo.GoAuditsEnrichmentFailures WHERE GoAuditsReportId = @reportId;
   DELETE FROM dbo.GoAuditsEnrichmentClaims WHERE GoAuditsReportId = @reportId;
 END;
-SELECT COUNT(*) AS deleted FROM @archived;`;
+SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM dbo.GoAuditsReports AS r WHERE r.GoAuditsReportId = @reportId)
+             AND EXISTS (SELECT 1 FROM dbo.GoAuditsDeletedReports AS d
+                         WHERE d.GoAuditsReportId = @reportId AND d.DeletedByRunId = @runId)
+            THEN 1 ELSE 0 END AS deleted;`;
 
 /** The latest deletions first, then by id; times as style-120 text, the run id in lower case. */
 export const DELETED_REPORTS = `SELECT TOP (@limit) d.GoAuditsReportId AS reportId, CONVERT(char(19), d.CompletedAtUtc, 120) AS completedAt,

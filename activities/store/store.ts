@@ -187,7 +187,9 @@ export interface Store {
    * Deletes one report gone from GoAudits, in one transaction: unless another run holds an
    * unexpired claim on it (then false, and nothing changes), it is copied to
    * GoAuditsDeletedReports, and its answers, report row, ledger rows (both jobs), version,
-   * failures and claims are deleted. Returns true when deleted; false also when not stored.
+   * failures and claims are deleted. Returns true when the report is deleted, by this call or
+   * by an earlier one of the same run (a retry); false when another run holds it, or when it is
+   * not stored and this run did not delete it.
    */
   deleteGoneReport(args: { reportId: string; runId: string }): Promise<boolean>;
   /** Deleted reports, latest first, at most `limit`. */
