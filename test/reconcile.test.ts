@@ -8,6 +8,7 @@ import type { ReconcileEstimate } from '../workflows/reconcile-estimate';
 import { ingestionWorkflow, reconcileWorkflow } from '../workflows';
 import { RECONCILE_SCHEDULE } from '../client/schedules';
 import { until } from './until';
+import { progressQuery } from '../workflows/messages';
 
 jest.setTimeout(300_000);
 
@@ -255,6 +256,10 @@ describe('reconcile', () => {
       (running) => running > 0,
       'the repair enriching',
     );
+    // The progress query (and the Web UI's current details) show days checked of total and the differences so far.
+    const progress = await handle.query(progressQuery);
+    expect(progress).toMatchObject({ kind: 'reconcile', from: FROM, to: TO, windowsTotal: 6 });
+    expect(progress.reconcile!.differences.unenriched).toBeGreaterThan(0);
     first.kill('SIGKILL');
     await pipeline.startWorkerProcess('worker-b');
     const result = (await handle.result()) as ReconcileResult;
