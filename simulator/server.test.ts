@@ -189,6 +189,16 @@ describe('GoAudits API', () => {
     expect(sim.counters()).toMatchObject({ requests: 0, served: 0, peakConcurrency: 0, detailsCallsById: {} });
   });
 
+  test('counts a details call for a report whose earlier call is still unanswered', async () => {
+    await start({ latencyMs: 200 });
+    await Promise.all([details('A000001'), details('A000001'), details('A000002')]);
+    await details('A000001');
+    expect(sim.counters()).toMatchObject({ detailsCallsById: { A000001: 3, A000002: 1 }, detailsOverlapsById: { A000001: 1 } });
+    sim.resetCounters();
+    await details('A000001');
+    expect(sim.counters().detailsOverlapsById).toEqual({});
+  });
+
   test('unknown paths answer 404 and are not counted', async () => {
     await start();
     expect((await post(`${sim.url}/v1/other`, {})).status).toBe(404);
