@@ -162,16 +162,17 @@ export function reconcileActivities({ store, goaudits, lane, metrics }: Reconcil
 
     /**
      * Deletes reports gone from GoAudits, each in its own transaction (archived in
-     * GoAuditsDeletedReports first); one another run holds is left and named in `held`.
+     * GoAuditsDeletedReports first; a retry finds its own deletions done). One another run holds,
+     * or that is no longer stored, is left and named in `notDeleted`.
      */
-    async deleteGoneReports(args: { reportIds: string[]; runId: string }): Promise<{ deleted: string[]; held: string[] }> {
+    async deleteGoneReports(args: { reportIds: string[]; runId: string }): Promise<{ deleted: string[]; notDeleted: string[] }> {
       const deleted: string[] = [];
-      const held: string[] = [];
+      const notDeleted: string[] = [];
       for (const reportId of args.reportIds) {
         if (await store.deleteGoneReport({ reportId, runId: args.runId })) deleted.push(reportId);
-        else held.push(reportId);
+        else notDeleted.push(reportId);
       }
-      return { deleted, held };
+      return { deleted, notDeleted };
     },
 
     /** The reports reconciles deleted, latest first. */

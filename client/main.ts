@@ -28,7 +28,7 @@ const USAGE = `usage: npm run pipeline -- <command> [options]
            [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
                                    --refresh: fetch again the details of every audit in the range, stored or not
                                    --wait: show its progress until it ends (Ctrl-C leaves it running)
-  status [--watch]                 running ingestions, backfills and sweeps with their progress, and the schedules;
+  status [--watch]                 running ingestions, backfills, sweeps and reconciles with their progress, and the schedules;
                                    --watch: then show their progress until they end (Ctrl-C leaves them running)
   pause|resume <workflow id>       pause or resume a running backfill or ingestion
   tune <workflow id> [--batch-size N] [--concurrency N] [--rate N]

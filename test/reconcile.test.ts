@@ -3,9 +3,10 @@ import { usePipelines, type Pipeline } from './harness';
 import { tablesOf, truthOf } from './tables';
 import { utcDate } from '../shared/plan';
 import type { IngestionResult } from '../workflows/ingest';
+import type { EnrichmentResult } from '../workflows/enrich';
 import type { ReconcileResult } from '../workflows/reconcile';
 import type { ReconcileEstimate } from '../workflows/reconcile-estimate';
-import { ingestionWorkflow, reconcileWorkflow } from '../workflows';
+import { enrichmentWorkflow, ingestionWorkflow, reconcileWorkflow } from '../workflows';
 import { RECONCILE_SCHEDULE } from '../client/schedules';
 import { until } from './until';
 import { progressQuery } from '../workflows/messages';
@@ -137,7 +138,7 @@ describe('reconcile', () => {
       found: found.result.found,
       remaining: { missing: 0, stale: 0, gone: 0, unenriched: 0, answersDiffer: 0 },
     });
-    expect(repaired.result.repair).toMatchObject({ ingested: 1, deleted: 4, heldByOtherRuns: [] });
+    expect(repaired.result.repair).toMatchObject({ ingested: 1, deleted: 4, notDeleted: [] });
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
     expect(
       pipeline.rows<{ id: string }>('SELECT GoAuditsReportId AS id FROM GoAuditsDeletedReports ORDER BY 1').map((row) => row.id),
@@ -272,5 +273,68 @@ describe('reconcile', () => {
       { Status: 'Succeeded' },
       { Status: 'Succeeded' },
     ]);
+  });
+
+  test('a repairing reconcile beside an hourly run and a sweep never makes two details calls for one report at once, and the tables end exact', async () => {
+    const pipeline = await fixture.pipeline({
+      simulator: { dataset: { reports: 120, from: FROM, to: TO, seed: 39 } },
+      env: { GOAUDITS_START_DATE: FROM, GOAUDITS_QUARANTINE_AFTER: '1', GOAUDITS_RATE_LIMIT_PER_SECOND: '30' },
+    });
+    await pipeline.execute<IngestionResult>(ingestionWorkflow);
+    // Work for all three at once: new audits and edits for the hourly run, reports to enrich for the sweep, drift for the reconcile.
+    pipeline.simulator.addReports(15);
+    pipeline.simulator.editReports({ count: 10 });
+    pipeline.simulator.editReportsSilently({ count: 10 });
+    const emptied = spreadIds(pipeline, 20);
+    const list = emptied.map(() => '?').join(', ');
+    damage(pipeline, `DELETE FROM GoAuditsReportAnswers WHERE GoAuditsReportId IN (${list})`, ...emptied);
+    damage(pipeline, `DELETE FROM ProcessedItems WHERE JobName = 'GoAuditsEnrichment' AND ItemKey IN (${list})`, ...emptied);
+    pipeline.simulator.resetCounters();
+
+    const runs = await Promise.all([
+      pipeline.start(
+        reconcileWorkflow,
+        { from: FROM, to: TO, details: 'all', repair: true, batchSize: 5, concurrency: 2 },
+        'reconcile-beside',
+      ),
+      pipeline.start(ingestionWorkflow, { batchSize: 5, concurrency: 2 }, 'hourly-beside'),
+      pipeline.start(enrichmentWorkflow, { batchSize: 5, concurrency: 2 }, 'sweep-beside'),
+    ]);
+    const [reconciled] = (await Promise.all(runs.map((run) => run.result()))) as [ReconcileResult, unknown, unknown];
+
+    expect(pipeline.simulator.counters().detailsOverlapsById).toEqual({});
+    expect(reconciled.found.unenriched + reconciled.found.answersDiffer).toBeGreaterThan(0);
+    // Whatever the hourly run and the sweep left to the reconcile or took from it, the tables end as GoAudits' truth.
+    expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
+    const again = await pipeline.execute<ReconcileResult>(reconcileWorkflow, { from: FROM, to: daysAgo(0), details: 'all' });
+    expect(again).toMatchObject({ identical: true });
+  });
+
+  test('a details check and a sweep reaching the same report: never two details calls for it at once', async () => {
+    const pipeline = await ingested(41, 12);
+    // One report the sweep wants (no certificate, no enrichment ledger row) that a details check of its day checks first.
+    const truth = pipeline.simulator.truth().reports;
+    const [report] = spreadIds(pipeline, 1);
+    const day = truth.find((r) => r.id === report)!.completedAtUtc.slice(0, 10);
+    const first = truth.filter((r) => r.completedAtUtc.startsWith(day)).sort((a, b) => (a.id < b.id ? -1 : 1))[0].id;
+    expect(first).toBe(report);
+    damage(pipeline, 'UPDATE GoAuditsReports SET CertificationNumber = NULL WHERE GoAuditsReportId = ?', report);
+    damage(pipeline, "DELETE FROM ProcessedItems WHERE JobName = 'GoAuditsEnrichment' AND ItemKey = ?", report);
+    // Every call takes 3 s: the sweep starts while the check's details call for the report is under way.
+    pipeline.simulator.setFaults({ latencyMs: 3000 });
+    pipeline.simulator.resetCounters();
+    const check = await pipeline.start(reconcileWorkflow, { from: day, to: day, details: 'all' }, 'reconcile-check');
+    await until(
+      async () => pipeline.simulator.counters(),
+      (counters) => counters.byEndpoint.summary >= 1 && counters.inFlight.details > 0,
+      "the check's first details call under way",
+    );
+    const sweep = await pipeline.start(enrichmentWorkflow, { batchSize: 1 }, 'sweep-beside-check');
+    const [checked, swept] = (await Promise.all([check.result(), sweep.result()])) as [ReconcileResult, EnrichmentResult];
+
+    expect(pipeline.simulator.counters().detailsOverlapsById).toEqual({});
+    // The check held the report: the sweep left it (no details call), and the check found its certificate missing.
+    expect(swept.counts).toMatchObject({ processed: 0, failedCount: 0 });
+    expect(checked.differingKeys[report]).toEqual(['certificate']);
   });
 });

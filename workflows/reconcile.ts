@@ -53,7 +53,7 @@ export interface ReconcileResult {
   suspectDays: string[];
   /** Days with a difference (identical days are left out). */
   days: ReconciledDay[];
-  /** What the repair did: reports stored, refreshes asked for and enriched, gone reports deleted or left because another run held them. */
+  /** What the repair did: reports stored, refreshes asked for and enriched, gone reports deleted, or not (another run held them, or they were deleted meanwhile). */
   repair?: {
     ingested: number;
     refreshRequested: number;
@@ -61,7 +61,7 @@ export interface ReconcileResult {
     failed: number;
     deleted: number;
     deletedIds: string[];
-    heldByOtherRuns: string[];
+    notDeleted: string[];
   };
   /** What still differs after the repair (the same as `found` without one), with the first ids. */
   remaining: ClassCounts;
@@ -329,7 +329,7 @@ class Reconcile {
             failed: enriched.failedCount,
             deleted: deletion?.deleted.length ?? 0,
             deletedIds: (deletion?.deleted ?? []).slice(0, FIRST_IDS),
-            heldByOtherRuns: (deletion?.held ?? []).slice(0, FIRST_IDS),
+            notDeleted: (deletion?.notDeleted ?? []).slice(0, FIRST_IDS),
           }
         : undefined,
       remaining,
@@ -379,20 +379,20 @@ class Reconcile {
     return { gone: open, later };
   }
 
-  /** Deletes gone reports (each archived, in its own transaction); those another run holds are left. */
-  private async deleteGone(gone: UnlistedReport[]): Promise<{ deleted: string[]; held: string[] }> {
+  /** Deletes gone reports (each archived, in its own transaction); those another run holds (or no longer stored) are left. */
+  private async deleteGone(gone: UnlistedReport[]): Promise<{ deleted: string[]; notDeleted: string[] }> {
     this.phase = 'deleting gone reports';
     this.publish();
     const deleted: string[] = [];
-    const held: string[] = [];
+    const notDeleted: string[] = [];
     for (let start = 0; start < gone.length; start += DELETE_CHUNK) {
       const chunk = gone.slice(start, start + DELETE_CHUNK).map((report) => report.reportId);
       const done = await pipeline.deleteGoneReports({ reportIds: chunk, runId: this.cursor.run.runId });
       deleted.push(...done.deleted);
-      held.push(...done.held);
+      notDeleted.push(...done.notDeleted);
     }
     this.cursor.counts = addCounts(this.cursor.counts, { deleted: deleted.length });
-    return { deleted, held };
+    return { deleted, notDeleted };
   }
 
   /** Checks the days with differences again, after the repair: what still differs. */
