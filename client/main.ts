@@ -23,7 +23,7 @@ import {
 } from '../workflows';
 
 const USAGE = `usage: npm run pipeline -- <command> [options]
-  schedules                        create or update the ingestion and enrichment schedules
+  schedules                        create or update the ingestion, enrichment and reconcile schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
            [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
                                    --refresh: fetch again the details of every audit in the range, stored or not
