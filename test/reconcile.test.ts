@@ -10,6 +10,7 @@ import { enrichmentWorkflow, ingestionWorkflow, reconcileWorkflow } from '../wor
 import { RECONCILE_SCHEDULE } from '../client/schedules';
 import { until } from './until';
 import { progressQuery } from '../workflows/messages';
+import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
 
 jest.setTimeout(300_000);
 
@@ -336,5 +337,36 @@ describe('reconcile', () => {
     // The check held the report: the sweep left it (no details call), and the check found its certificate missing.
     expect(swept.counts).toMatchObject({ processed: 0, failedCount: 0 });
     expect(checked.differingKeys[report]).toEqual(['certificate']);
+  });
+
+  test('a reconcile is paused, tuned, resumed and cancelled like a backfill; its --wait exits 2 when cancelled and its row says so', async () => {
+    const pipeline = await ingested(43);
+    pipeline.simulator.setFaults({ latencyMs: 200 });
+    const waiting = pipeline.runClient(['reconcile', '--from', FROM, '--to', TO, '--details', 'all', '--wait']);
+    const workflowId = `goaudits-reconcile-${FROM}-${TO}`;
+    const handle = pipeline.client.workflow.getHandle(workflowId);
+    await until(
+      () => handle.query(progressQuery),
+      (progress) => progress.windowsDone >= 1,
+      'a day checked',
+    );
+    expect(await handle.executeUpdate(pauseUpdate)).toMatchObject({ paused: true });
+    const paused = await handle.query(progressQuery);
+    expect(paused).toMatchObject({ kind: 'reconcile', controls: { paused: true } });
+    expect(await handle.executeUpdate(tuneUpdate, { args: [{ rateLimitPerSecond: 4 }] })).toMatchObject({
+      paused: true,
+      rateLimitPerSecond: 4,
+    });
+    expect(await handle.executeUpdate(resumeUpdate)).toMatchObject({ paused: false, rateLimitPerSecond: 4 });
+    await until(
+      () => handle.query(progressQuery),
+      (progress) => progress.windowsDone > paused.windowsDone,
+      'the next day checked after resume',
+    );
+    const cancel = pipeline.runClient(['cancel', workflowId]);
+    expect(await cancel.exited).toBe(0);
+    expect(await waiting.exited).toBe(2);
+    expect(waiting.stderr).toContain('reconcile was cancelled');
+    expect(pipeline.rows("SELECT Status FROM JobRunHistory WHERE JobName = 'GoAuditsReconcile'")).toEqual([{ Status: 'Cancelled' }]);
   });
 });
