@@ -342,8 +342,10 @@ describe('reconcile', () => {
   test('a reconcile is paused, tuned, resumed and cancelled like a backfill; its --wait exits 2 when cancelled and its row says so', async () => {
     const pipeline = await ingested(43);
     pipeline.simulator.setFaults({ latencyMs: 200 });
-    const waiting = pipeline.runClient(['reconcile', '--from', FROM, '--to', TO, '--details', 'all', '--wait']);
-    const workflowId = `goaudits-reconcile-${FROM}-${TO}`;
+    // A range of its own: the workflow id names the range, and other tests' reconciles ended under theirs.
+    const from = daysAgo(5);
+    const waiting = pipeline.runClient(['reconcile', '--from', from, '--to', TO, '--details', 'all', '--wait']);
+    const workflowId = `goaudits-reconcile-${from}-${TO}`;
     const handle = pipeline.client.workflow.getHandle(workflowId);
     await until(
       () => handle.query(progressQuery),
