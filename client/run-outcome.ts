@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import type { EnrichmentResult } from '../workflows/enrich';
 import type { IngestionResult } from '../workflows/ingest';
-import type { ReconcileResult } from '../workflows/reconcile';
+import { isReconcileResult } from './reconcile';
 import type { Progress } from '../workflows/progress';
 
 /**
@@ -20,8 +20,6 @@ export interface Outcome {
 
 const isIngestionResult = (result: unknown): result is IngestionResult =>
   typeof result === 'object' && result !== null && 'enrichment' in result && 'windows' in result;
-const isReconcileResult = (result: unknown): result is ReconcileResult =>
-  typeof result === 'object' && result !== null && 'remaining' in result && 'found' in result;
 const isEnrichmentResult = (result: unknown): result is EnrichmentResult =>
   typeof result === 'object' && result !== null && 'counts' in result && !('windows' in result) && !isReconcileResult(result);
 
