@@ -12,3 +12,12 @@ export function asActivityFailure(error: unknown): unknown {
   if (error.kind === 'auth') return ApplicationFailure.create({ message: error.message, type: AUTH_FAILURE, nonRetryable: true });
   return ApplicationFailure.create({ message: error.message, type: `GoAudits-${error.kind}`, nextRetryDelay: error.retryAfterMs });
 }
+
+/** Calls GoAudits and reads its answer; errors become the Temporal failures that retry them correctly. */
+export async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asActivityFailure(error);
+  }
+}

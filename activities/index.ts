@@ -3,15 +3,16 @@ import { heartbeating } from './heartbeating';
 import type { WorkflowRuns } from './workflow-runs';
 import type { Window } from '../shared/plan';
 import type { PipelineSettings } from '../shared/settings';
-import { countsMessage, type EnrichmentCounts, type IngestionCounts } from '../shared/counts';
+import { countsMessage, type EnrichmentCounts, type RunCounts } from '../shared/counts';
 import { normaliseSummary } from './goaudits/summary';
 import type { JobName, Store } from './store/store';
 import type { FinishedStatus, IngestedWindow, MissedDay, QuarantinedReport, RunRef } from '../shared/records';
-import { asActivityFailure } from './failures';
+import { callingGoAudits } from './failures';
 import type { GoAuditsClient } from './goaudits/client';
 import type { CallLane } from './goaudits/call-lane';
 import { enrichBatch, type BatchProgress, type EnrichBatchInput } from './enrichment-batch';
 import type { PipelineMetrics } from './pipeline-metrics';
+import { reconcileActivities } from './reconcile';
 
 /** The two GoAudits calls, as the activities need them. */
 export type GoAuditsApi = Pick<GoAuditsClient, 'summary' | 'details'>;
@@ -25,18 +26,9 @@ export interface ActivityDeps {
   workflowRuns: WorkflowRuns;
   settings: PipelineSettings;
   /** The pipeline's metrics: reports as the store confirmed them, the watermark's lag. */
-  metrics: Pick<PipelineMetrics, 'summaryWindowSaved' | 'reportEnriched'>;
+  metrics: Pick<PipelineMetrics, 'summaryWindowSaved' | 'reportEnriched' | 'reconciled'>;
   /** Where the one-line JSON run summary goes (stdout by default). */
   writeLine?: (line: string) => void;
-}
-
-/** Calls GoAudits and reads its answer; errors become the Temporal failures that retry them correctly. */
-async function callingGoAudits<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw asActivityFailure(error);
-  }
 }
 
 /** Every side effect of the pipeline, as thin functions over the injected adapters. */
@@ -50,6 +42,8 @@ export function createActivities({
   writeLine = (line) => console.log(line),
 }: ActivityDeps) {
   return {
+    ...reconcileActivities({ store, goaudits, lane, metrics }),
+
     async pipelineSettings(): Promise<PipelineSettings> {
       return settings;
     },
@@ -88,7 +82,7 @@ export function createActivities({
     },
 
     /** Closes the JobRunHistory row and writes the run's one-line JSON summary log. */
-    async finishRun(args: RunRef & { status: FinishedStatus; counts: IngestionCounts | EnrichmentCounts; error?: string }): Promise<void> {
+    async finishRun(args: RunRef & { status: FinishedStatus; counts: RunCounts; error?: string }): Promise<void> {
       await store.finishRun({ runId: args.runId, status: args.status, message: countsMessage(args.counts, args.error) });
       writeLine(
         JSON.stringify({

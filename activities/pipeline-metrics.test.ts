@@ -96,3 +96,18 @@ test('the series names Prometheus scrapes: counters, gauges, and each histogram 
   );
   expect(PIPELINE_SERIES).not.toContain('goaudits_api_call_seconds');
 });
+
+test('a reconcile that succeeded leaves its remaining differences by class and the time it succeeded', () => {
+  const { meter, values } = recordingMeter();
+  const metrics = meteredPipeline(meter, { rateLimitPerSecond: 10 }, () => Date.parse('2026-11-29T03:10:00Z'));
+  expect(values('goaudits_reconcile_')).toEqual({});
+  metrics.reconciled({ missing: 0, stale: 2, gone: 1, unenriched: 0, answersDiffer: 0 });
+  expect(values('goaudits_reconcile_')).toEqual({
+    'goaudits_reconcile_differences{class=missing}': 0,
+    'goaudits_reconcile_differences{class=stale}': 2,
+    'goaudits_reconcile_differences{class=gone}': 1,
+    'goaudits_reconcile_differences{class=unenriched}': 0,
+    'goaudits_reconcile_differences{class=answersDiffer}': 0,
+    'goaudits_reconcile_last_success_timestamp_seconds{}': Date.parse('2026-11-29T03:10:00Z') / 1000,
+  });
+});

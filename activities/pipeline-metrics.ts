@@ -1,5 +1,6 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { EnrichmentCounts } from '../shared/counts';
+import { DIFFERENCE_CLASSES, type ClassCounts } from '../shared/reconcile';
 import { API_CALL_OUTCOMES, type ApiCall } from './goaudits/call-outcome';
 import type { LaneEvents } from './goaudits/call-lane';
 import type { GoAuditsEndpoint } from './goaudits/errors';
@@ -35,6 +36,8 @@ export const GAUGES = {
   rateLimit: 'goaudits_api_rate_limit_per_second',
   watermarkLag: 'goaudits_watermark_lag_seconds',
   authHalted: 'goaudits_auth_halted',
+  reconcileDifferences: 'goaudits_reconcile_differences',
+  reconcileLastSuccess: 'goaudits_reconcile_last_success_timestamp_seconds',
 } as const;
 
 /** Bucket bounds, in seconds, of both histograms (the exporter's default buckets are milliseconds'). */
@@ -61,6 +64,8 @@ export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited'
   summaryWindowSaved(window: { ingested: number; watermarkUtc: string | null }): void;
   /** How one report's enrichment ended, as the batch counted it (enriched, refreshed, failed, quarantined). */
   reportEnriched(report: Partial<EnrichmentCounts>): void;
+  /** A reconcile succeeded: the differences it left, by class (0 everywhere: the range is identical), and when. */
+  reconciled(remaining: ClassCounts): void;
 }
 
 /**
@@ -111,6 +116,19 @@ export function meteredPipeline(
     '1 while GoAudits refuses the token (the lane holds its fingerprint), 0 once a call goes through',
   );
 
+  const reconcileDifferences = meter.createGauge(
+    GAUGES.reconcileDifferences,
+    'int',
+    '',
+    'Differences between the tables and GoAudits the last successful reconcile left, by class',
+  );
+  const reconcileLastSuccess = meter.createGauge(
+    GAUGES.reconcileLastSuccess,
+    'float',
+    '',
+    'When a reconcile last succeeded (Unix time, seconds)',
+  );
+
   for (const endpoint of ENDPOINTS) for (const outcome of API_CALL_OUTCOMES) apiCalls.add(0, { endpoint, outcome });
   rateLimitWaits.add(0);
   windows.add(0);
@@ -137,6 +155,10 @@ export function meteredPipeline(
       reports.refreshed.add(report.refreshedCount ?? 0);
       reports.failed.add(report.failedCount ?? 0);
       reports.quarantined.add(report.quarantinedCount ?? 0);
+    },
+    reconciled(remaining) {
+      for (const name of DIFFERENCE_CLASSES) reconcileDifferences.set(remaining[name], { class: name });
+      reconcileLastSuccess.set(clock() / 1000);
     },
   };
 }

@@ -7,20 +7,28 @@ import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
 import { startBackfill } from './backfill';
+import { isReconcileResult, reconcileExitCode, reconcileTable, startReconcile } from './reconcile';
 import { status } from './status';
 import { timestampedId } from './workflow-ids';
 import { followRuns, printOutcome, type RunToFollow } from './follow-run';
 import { detachedLine, failureReason, worstExitCode } from './run-outcome';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
-import { enrichmentWorkflow, ingestionWorkflow, missedDaysWorkflow, quarantineWorkflow, watermarkWorkflow } from '../workflows';
+import {
+  deletedReportsWorkflow,
+  enrichmentWorkflow,
+  ingestionWorkflow,
+  missedDaysWorkflow,
+  quarantineWorkflow,
+  watermarkWorkflow,
+} from '../workflows';
 
 const USAGE = `usage: npm run pipeline -- <command> [options]
-  schedules                        create or update the ingestion and enrichment schedules
+  schedules                        create or update the ingestion, enrichment and reconcile schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
            [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
                                    --refresh: fetch again the details of every audit in the range, stored or not
                                    --wait: show its progress until it ends (Ctrl-C leaves it running)
-  status [--watch]                 running ingestions, backfills and sweeps with their progress, and the schedules;
+  status [--watch]                 running ingestions, backfills, sweeps and reconciles with their progress, and the schedules;
                                    --watch: then show their progress until they end (Ctrl-C leaves them running)
   pause|resume <workflow id>       pause or resume a running backfill or ingestion
   tune <workflow id> [--batch-size N] [--concurrency N] [--rate N]
@@ -32,9 +40,17 @@ const USAGE = `usage: npm run pipeline -- <command> [options]
   missed-days                      summary days that still failed; the next hourly runs read them again
   ingest [--from D] [--to D]       run an ingestion now and show its progress until it ends (Ctrl-C leaves it running)
   sweep [--limit N]                run an enrichment sweep now and show its progress until it ends (Ctrl-C leaves it running)
+  reconcile --from D [--to D]      prove the tables match GoAudits over that range (see README "Proving the tables match GoAudits");
+           [--details N|all] [--repair] [--delete-gone] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N]
+                                   --details: also compare the answers of N reports per day (a fixed sample), or of all
+                                   --repair: mend what differs through the normal windows and batches, then check again
+                                   --delete-gone: with --repair, delete reports GoAudits no longer lists (never on a suspect day)
+                                   --wait: show its progress, then a table and the result; exit 0 identical, 3 differences remain
+  deleted [--limit N]              the reports reconciles deleted (kept in GoAuditsDeletedReports), latest first
   sql "<query>"                    run a runbook SQL query against the embedded SQLite store
 ingest, sweep, backfill --wait and status --watch exit 0 when the run succeeded, 1 when it failed,
-2 when it was cancelled, terminated or timed out, 130 on Ctrl-C (the run goes on).`;
+2 when it was cancelled, terminated or timed out, 130 on Ctrl-C (the run goes on); reconcile --wait
+exits 3 when it succeeded but differences remain.`;
 
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
@@ -90,6 +106,33 @@ async function follow(client: Client, runs: RunToFollow[]): Promise<void> {
   process.exitCode = worstExitCode(ended.map((outcome) => outcome.exitCode));
 }
 
+/**
+ * Follows a reconcile to its end like `follow`; when it succeeded, prints its table, then its
+ * result as JSON, and exits 0 when the range is identical at the end, 3 when differences remain.
+ */
+async function followReconcile(client: Client, workflowId: string): Promise<void> {
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
+  const [outcome] = await followRuns(
+    client,
+    [{ label: 'reconcile', workflowId, result: client.workflow.getHandle(workflowId).result() }],
+    interrupt.signal,
+  );
+  if (!outcome) {
+    console.error(detachedLine(workflowId));
+    process.exitCode = 130;
+    return;
+  }
+  printOutcome(outcome, false);
+  if (!isReconcileResult(outcome.result)) {
+    process.exitCode = outcome.exitCode;
+    return;
+  }
+  console.log(reconcileTable(outcome.result));
+  console.log(JSON.stringify(outcome.result, null, 2));
+  process.exitCode = reconcileExitCode(outcome.result);
+}
+
 function printQuery(env: Environment, sql: string) {
   if (env.SQL_SERVER)
     throw new ConfigError('sql reads the embedded SQLite store; with SQL_SERVER set, run the runbook query in your SQL client as written');
@@ -120,6 +163,9 @@ async function main(argv: string[]): Promise<void> {
       rate: { type: 'string' },
       'window-days': { type: 'string' },
       all: { type: 'boolean' },
+      details: { type: 'string' },
+      repair: { type: 'boolean' },
+      'delete-gone': { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -193,6 +239,28 @@ async function main(argv: string[]): Promise<void> {
       return startAndFollow(env, 'sweep', enrichmentWorkflow, timestampedId('goaudits-enrichment-manual'), [
         { limit: number(values.limit) },
       ]);
+    case 'reconcile': {
+      if (!values.from) throw new ConfigError('reconcile needs --from YYYY-MM-DD');
+      const details = values.details === 'all' ? ('all' as const) : number(values.details);
+      const input = {
+        from: values.from,
+        to: values.to,
+        details,
+        repair: values.repair,
+        deleteGone: values['delete-gone'],
+        dryRun: values['dry-run'],
+        ...tuning,
+      };
+      const client = await connectClient(env);
+      const started = await startReconcile(client, env, input);
+      if (!values.wait || input.dryRun) {
+        console.log(JSON.stringify(started, null, 2));
+        return;
+      }
+      return followReconcile(client, (started as { workflowId: string }).workflowId);
+    }
+    case 'deleted':
+      return startAndWait(env, deletedReportsWorkflow, timestampedId('goaudits-deleted'), [{ limit: number(values.limit) }]);
     case 'sql':
       return printQuery(env, rest.join(' '));
     default:

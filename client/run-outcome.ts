@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import type { EnrichmentResult } from '../workflows/enrich';
 import type { IngestionResult } from '../workflows/ingest';
+import { isReconcileResult } from './reconcile';
 import type { Progress } from '../workflows/progress';
 
 /**
@@ -20,7 +21,7 @@ export interface Outcome {
 const isIngestionResult = (result: unknown): result is IngestionResult =>
   typeof result === 'object' && result !== null && 'enrichment' in result && 'windows' in result;
 const isEnrichmentResult = (result: unknown): result is EnrichmentResult =>
-  typeof result === 'object' && result !== null && 'counts' in result && !('windows' in result);
+  typeof result === 'object' && result !== null && 'counts' in result && !('windows' in result) && !isReconcileResult(result);
 
 /** A run that succeeded, summed up from its result (and its last progress, which knows the windows planned). */
 export function succeeded(label: string, result: unknown, last?: Progress): Outcome {
@@ -29,6 +30,13 @@ export function succeeded(label: string, result: unknown, last?: Progress): Outc
     const { counts: ingestion, enrichment, windows } = result;
     const missed = ingestion.missedDays ? `, ${ingestion.missedDays} days missed` : '';
     counts = `: ${ingestion.ingested} ingested, ${enrichment.processed} enriched, ${enrichment.failedCount} failed, ${enrichment.refreshedCount ?? 0} refreshed (windows ${windows}/${last?.windowsTotal ?? windows}${missed})`;
+  } else if (isReconcileResult(result)) {
+    const { days, remaining, deleted } = result.counts;
+    const found = Object.values(result.found).reduce((sum, n) => sum + n, 0);
+    const repaired = result.repair
+      ? `, ${result.repair.ingested} ingested, ${result.repair.refreshRequested} refreshes asked, ${deleted} deleted`
+      : '';
+    counts = `: ${days} days, ${found} differences found${repaired}, ${remaining} remain${result.suspectDays.length ? ` (suspect days ${result.suspectDays.join(', ')})` : ''}`;
   } else if (isEnrichmentResult(result)) {
     const { selected, processed, failedCount, refreshedCount } = result.counts;
     counts = `: ${processed} enriched, ${failedCount} failed, ${refreshedCount ?? 0} refreshed of ${selected} selected`;

@@ -1,12 +1,21 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { Environment } from '../worker/config';
-import { enrichmentWorkflow, ingestionWorkflow } from '../workflows';
+import { enrichmentWorkflow, ingestionWorkflow, reconcileWorkflow } from '../workflows';
 
 export const INGESTION_SCHEDULE = 'goaudits-ingestion';
 export const ENRICHMENT_SCHEDULE = 'goaudits-enrichment';
+export const RECONCILE_SCHEDULE = 'goaudits-reconcile';
 
-type ScheduleEnv = Pick<Environment, 'TEMPORAL_TASK_QUEUE' | 'GOAUDITS_INGEST_CRON' | 'GOAUDITS_ENRICH_CRON'>;
+type ScheduleEnv = Pick<
+  Environment,
+  | 'TEMPORAL_TASK_QUEUE'
+  | 'GOAUDITS_INGEST_CRON'
+  | 'GOAUDITS_ENRICH_CRON'
+  | 'GOAUDITS_RECONCILE_CRON'
+  | 'GOAUDITS_RECONCILE_DAYS'
+  | 'GOAUDITS_RECONCILE_DETAILS'
+>;
 
 interface PipelineSchedule {
   scheduleId: string;
@@ -14,18 +23,24 @@ interface PipelineSchedule {
   action: ScheduleOptionsStartWorkflowAction<Workflow>;
 }
 
-/** The two schedules that replace the legacy cron jobs (hourly ingestion at :00, sweep at :15). */
+/**
+ * The two schedules that replace the legacy cron jobs (hourly ingestion at :00, sweep at :15),
+ * and the weekly reconcile of the last GOAUDITS_RECONCILE_DAYS days: summary level and a details
+ * sample, with repair (never deletion), so drift is found and mended without anyone asking.
+ */
 export function pipelineSchedules(env: ScheduleEnv): PipelineSchedule[] {
-  const start = (workflowType: Workflow, workflowId: string): ScheduleOptionsStartWorkflowAction<Workflow> => ({
+  const start = (workflowType: Workflow, workflowId: string, input: object = {}): ScheduleOptionsStartWorkflowAction<Workflow> => ({
     type: 'startWorkflow',
     workflowType,
     workflowId,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    args: [{}],
+    args: [input],
   });
+  const reconcile = { lastDays: env.GOAUDITS_RECONCILE_DAYS, details: env.GOAUDITS_RECONCILE_DETAILS, repair: true };
   return [
     { scheduleId: INGESTION_SCHEDULE, cron: env.GOAUDITS_INGEST_CRON, action: start(ingestionWorkflow, INGESTION_SCHEDULE) },
     { scheduleId: ENRICHMENT_SCHEDULE, cron: env.GOAUDITS_ENRICH_CRON, action: start(enrichmentWorkflow, ENRICHMENT_SCHEDULE) },
+    { scheduleId: RECONCILE_SCHEDULE, cron: env.GOAUDITS_RECONCILE_CRON, action: start(reconcileWorkflow, RECONCILE_SCHEDULE, reconcile) },
   ];
 }
 

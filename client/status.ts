@@ -5,11 +5,11 @@ import { workflowLink } from './connect';
 import { queryProgress } from './progress-query';
 
 /**
- * Running ingestions, backfills and sweeps of this task queue with their progress, and the
+ * Running ingestions, backfills, sweeps and reconciles of this task queue with their progress, and the
  * schedules with their next runs. Returns the running runs' workflow ids (for `status --watch`).
  */
 export async function status(client: Client, env: Environment, out: (line: string) => void = console.log): Promise<string[]> {
-  const query = `ExecutionStatus = 'Running' AND TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND WorkflowType IN ('ingestionWorkflow', 'enrichmentWorkflow')`;
+  const query = `ExecutionStatus = 'Running' AND TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND WorkflowType IN ('ingestionWorkflow', 'enrichmentWorkflow', 'reconcileWorkflow')`;
   const running: string[] = [];
   for await (const execution of client.workflow.list({ query })) {
     running.push(execution.workflowId);
@@ -19,7 +19,7 @@ export async function status(client: Client, env: Environment, out: (line: strin
     );
     out(`${execution.workflowId}  ${workflowLink(env, execution.workflowId)}\n${progress}\n`);
   }
-  if (running.length === 0) out('no ingestion, backfill or sweep is running');
+  if (running.length === 0) out('no ingestion, backfill, sweep or reconcile is running');
   for await (const schedule of client.schedule.list()) {
     const next = schedule.info.nextActionTimes[0]?.toISOString() ?? 'none';
     const paused = schedule.state.paused ? ' (paused)' : '';

@@ -2,7 +2,8 @@
  * Captures a history of every workflow type, in the shapes runs take in production (an hourly
  * ingestion with its enrichment, a backfill that continues as new while it is paused and tuned,
  * an auth halt, a cancelled backfill, a sweep, a dry run, a bad range, the operator's small
- * workflows), as JSON files the Temporal tools read. Run it at each release:
+ * workflows, a reconcile that repairs and deletes across continue-as-new, and its dry run), as JSON
+ * files the Temporal tools read. Run it at each release:
  *
  *   npx tsx scripts/capture-histories.ts [--out test/fixtures/histories/<version>]
  *
@@ -19,7 +20,15 @@ import { until } from '../test/until';
 import type { Progress } from '../workflows/progress';
 import { temporalCli } from '../worker/temporal-cli';
 import { version } from '../package.json';
-import { enrichmentWorkflow, ingestionWorkflow, missedDaysWorkflow, quarantineWorkflow, watermarkWorkflow } from '../workflows';
+import {
+  deletedReportsWorkflow,
+  enrichmentWorkflow,
+  ingestionWorkflow,
+  missedDaysWorkflow,
+  quarantineWorkflow,
+  reconcileWorkflow,
+  watermarkWorkflow,
+} from '../workflows';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: join(__dirname, '..', 'test/fixtures/histories', version) } } });
 const out = values.out;
@@ -68,6 +77,16 @@ async function main(): Promise<void> {
     await save(p, 'quarantine', 'quarantine');
     await p.execute(missedDaysWorkflow, undefined, 'missed-days');
     await save(p, 'missed-days', 'missed-days');
+    const range = { from: '2025-10-01', to: '2025-10-05' };
+    await p.execute(reconcileWorkflow, { ...range, details: 'all', dryRun: true }, 'reconcile-dry-run');
+    await save(p, 'reconcile-dry-run', 'reconcile-dry-run');
+    // Drift on both sides, then a reconcile that repairs it, deletes what is gone, and continues as new.
+    p.simulator.deleteReports({ count: 2 });
+    p.simulator.editReportsSilently({ count: 2 });
+    await p.execute(reconcileWorkflow, { ...range, details: 2, repair: true, deleteGone: true, continueAsNewAfterEvents: 30 }, 'reconcile');
+    await save(p, 'reconcile-repaired', 'reconcile');
+    await p.execute(deletedReportsWorkflow, {}, 'deleted-reports');
+    await save(p, 'deleted-reports', 'deleted-reports');
     await p.stop();
 
     const slow = await server.pipeline({ env: { ...DAYS, GOAUDITS_RATE_LIMIT_PER_SECOND: '10' } });

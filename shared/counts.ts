@@ -30,6 +30,31 @@ export interface EnrichmentCounts {
   authFatal: boolean;
 }
 
+/** A reconcile's counts: what it compared, what differed (first pass), what it repaired, and what still differs. */
+export interface ReconcileCounts {
+  days: number;
+  listed: number;
+  held: number;
+  identical: number;
+  missing: number;
+  stale: number;
+  gone: number;
+  unenriched: number;
+  answersDiffer: number;
+  suspectDays: number;
+  summaryCalls: number;
+  detailsCalls: number;
+  /** Repairs: reports stored by the repair's summary windows, refreshes asked for, gone reports deleted. */
+  ingested: number;
+  refreshRequested: number;
+  deleted: number;
+  /** Differences left at the end, all classes. */
+  remaining: number;
+}
+
+/** Counts of any run, as its JobRunHistory row writes them. */
+export type RunCounts = IngestionCounts | EnrichmentCounts | ReconcileCounts;
+
 export const noIngestion = (): IngestionCounts => ({
   fetched: 0,
   eligible: 0,
@@ -56,7 +81,7 @@ export const noEnrichment = (): EnrichmentCounts => ({
 });
 
 /** Field-wise sum; booleans are or-ed (one fatal batch makes the run fatal). */
-export function addCounts<T extends IngestionCounts | EnrichmentCounts>(total: T, more: Partial<T>): T {
+export function addCounts<T extends RunCounts>(total: T, more: Partial<T>): T {
   const sum: Record<string, number | boolean> = { ...total };
   for (const [key, value] of Object.entries(more)) {
     const current = sum[key];
@@ -68,9 +93,10 @@ export function addCounts<T extends IngestionCounts | EnrichmentCounts>(total: T
 /**
  * The one-line JobRunHistory message in the legacy jobs' words, so queries on Message keep working:
  * `Fetched=12 Eligible=10 Ingested=7 Skipped=2 AlreadyProcessed=3 Pages=1 MissedDays=0 RefreshRequested=1` or
- * `Selected=50 Processed=49 CertUpdated=40 ... Failed=1 Quarantined=0 EnrichedElsewhere=0 Refreshed=1`; a failed run adds ` | Error: ...`.
+ * `Selected=50 Processed=49 CertUpdated=40 ... Failed=1 Quarantined=0 EnrichedElsewhere=0 Refreshed=1` or
+ * `Days=30 Listed=612 Held=613 Identical=605 Missing=1 Stale=4 Gone=3 ... Deleted=3 Remaining=0`; a failed run adds ` | Error: ...`.
  */
-export function countsMessage(counts: IngestionCounts | EnrichmentCounts, error?: string): string {
+export function countsMessage(counts: RunCounts, error?: string): string {
   const fields = Object.entries(counts)
     .filter(([, value]) => typeof value === 'number')
     .map(([key, value]) => `${key[0].toUpperCase()}${key.slice(1).replace(/Count$/, '')}=${value}`);

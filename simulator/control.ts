@@ -1,7 +1,7 @@
 /** `/__sim/*`: drive the simulator over HTTP from another process. No auth, not counted as API calls. */
 import { z } from 'zod';
 import { parseJson } from './api';
-import { editRequestSchemaWith } from './dataset';
+import { editRequestSchemaWith, type DeleteRequest, type ReopenRequest, type SilentEditRequest } from './dataset';
 import { jsonReply, type Reply } from './http';
 import type { FaultPatch } from './options';
 import type { Simulator } from './simulator';
@@ -24,7 +24,9 @@ const tokenBodySchema = z.strictObject({ token: z.string().min(1) });
 /**
  * GET truth, GET counters, POST counters/reset, POST faults (partial options),
  * POST reports ({count, on}) → {ids}, POST edits ({ids | count, at, moveUpdatedOn}) → {ids},
- * POST token ({token}). Throws ValidationError on a bad body.
+ * POST deletions ({ids | count}) → {ids}, POST reopenings ({ids | count, status}) → {ids},
+ * POST silent-edits ({ids | count, change}) → {ids}, POST token ({token}).
+ * Throws ValidationError on a bad body.
  */
 export function controlReply(sim: Simulator, method: string | undefined, path: string, bodyText: string): Reply {
   switch (`${method} ${path.slice(CONTROL_PREFIX.length)}`) {
@@ -44,6 +46,12 @@ export function controlReply(sim: Simulator, method: string | undefined, path: s
     }
     case 'POST edits':
       return jsonReply(200, { ids: sim.editReports(parseOrThrow(editsBodySchema, parseJson(bodyText), 'edit request')) });
+    case 'POST deletions':
+      return jsonReply(200, { ids: sim.deleteReports(parseJson(bodyText) as DeleteRequest) }); // validated by deleteReports
+    case 'POST reopenings':
+      return jsonReply(200, { ids: sim.reopenReports(parseJson(bodyText) as ReopenRequest) }); // validated by reopenReports
+    case 'POST silent-edits':
+      return jsonReply(200, { ids: sim.editReportsSilently(parseJson(bodyText) as SilentEditRequest) }); // validated by editReportsSilently
     case 'POST token':
       sim.setToken(parseOrThrow(tokenBodySchema, parseJson(bodyText), 'token request').token);
       return jsonReply(200, { ok: true });

@@ -35,6 +35,12 @@ export interface Counters {
   requestsAfterRevocation: number;
   /** Admitted details calls per audit id, failed ones included. */
   detailsCallsById: Record<string, number>;
+  /**
+   * Admitted details calls per audit id that arrived while another admitted details call for the
+   * same id was still unanswered (absent when none did): two callers asking for one report at
+   * once. A call a client gave up on (a hang) stays unanswered until the simulator answers it.
+   */
+  detailsOverlapsById: Record<string, number>;
 }
 
 export function emptyCounters(): Counters {
@@ -53,5 +59,6 @@ export function emptyCounters(): Counters {
     lastRequestAtMs: null,
     requestsAfterRevocation: 0,
     detailsCallsById: {},
+    detailsOverlapsById: {},
   };
 }

@@ -3,7 +3,17 @@
  * the API answers with, and the truth the pipeline must end up storing.
  */
 import { z } from 'zod';
-import { editAudit, whyNotEditable } from './edit';
+import {
+  auditsShape,
+  deleteRequestSchema,
+  exactlyOneOfIdsAndCount,
+  reopenRequestSchema,
+  silentEditRequestSchema,
+  type DeleteRequest,
+  type ReopenRequest,
+  type SilentEditRequest,
+} from './audit-requests';
+import { editAudit, editAuditSilently, whyNotEditable } from './edit';
 import { planJunkRows, junkCountFor, randomSecond, type JunkRow } from './junk';
 import { planAudit, sample, statusOf, type AuditPlan } from './plan';
 import { createRandom, type Random } from './random';
@@ -14,6 +24,7 @@ import { parseOrThrow, ValidationError } from './validate';
 
 export type { TruthReport, Truth } from './truth';
 export type { ApiRow } from './rows';
+export type { DeleteRequest, ReopenRequest, SilentEditRequest } from './audit-requests';
 
 export const datasetSpecSchema = z
   .strictObject({
@@ -29,23 +40,16 @@ export const datasetSpecSchema = z
 
 export type DatasetSpec = z.input<typeof datasetSpecSchema>;
 
-/** The fields of an edit request but `at`, whose form depends on the caller. */
-const editRequestShape = {
-  /** These audits, in this order. */
-  ids: z.array(z.string().min(1)).min(1).optional(),
-  /** This many distinct audits picked at random among the editable ones. */
-  count: z.number().int().min(1).optional(),
-  /** False when the edit leaves `Updated_On` as it was. */
-  moveUpdatedOn: z.boolean().default(true),
-};
-
-/** An edit request whose `at` is read by `atSchema`; exactly one of `ids` and `count`. */
+/** An edit request whose `at` is read by `atSchema`; exactly one of `ids` and `count` (editable audits). */
 export function editRequestSchemaWith<At extends z.ZodType<Date | undefined>>(atSchema: At) {
   return z
-    .strictObject({ ...editRequestShape, at: atSchema })
-    .refine((request) => (request.ids === undefined) !== (request.count === undefined), {
-      message: 'give exactly one of ids and count',
-    });
+    .strictObject({
+      ...auditsShape,
+      /** False when the edit leaves `Updated_On` as it was. */
+      moveUpdatedOn: z.boolean().default(true),
+      at: atSchema,
+    })
+    .refine(...exactlyOneOfIdsAndCount);
 }
 
 const editRequestSchema = editRequestSchemaWith(z.date().optional());
@@ -77,6 +81,23 @@ export interface Dataset {
    * Throws a ValidationError naming an unknown or uneditable id, or a count above the editable audits.
    */
   editReports(request: EditRequest): string[];
+  /**
+   * Deletes audits (by ids any audit, by count Completed ones): they leave the summary, the truth
+   * and the details (answered `[]`, as for an unknown id). Returns their ids; throws a
+   * ValidationError naming an unknown id or a count above the Completed audits.
+   */
+  deleteReports(request: DeleteRequest): string[];
+  /**
+   * Turns Completed audits back to an open status (`In Progress` by default): the summary lists
+   * them for that status only, the truth leaves them, the details still answer. Returns their ids.
+   */
+  reopenReports(request: ReopenRequest): string[];
+  /**
+   * Edits audits without a trace in the summary (see editAuditSilently): `Updated_On` and every
+   * summary field stay; the answers and/or the certificate change, and the truth follows.
+   * Returns their ids; throws like editReports.
+   */
+  editReportsSilently(request: SilentEditRequest): string[];
 }
 
 /**
@@ -101,14 +122,39 @@ export function generateDataset(spec: DatasetSpec): Dataset {
 
 function datasetOf(audits: AuditPlan[], junk: JunkRow[], random: Random): Dataset {
   const indexById = new Map(audits.map((audit, index) => [audit.id, index]));
-  const auditOf = (id: string): AuditPlan | undefined => audits[indexById.get(id) ?? -1];
+  /** Ids of deleted audits: their plans stay (an added audit never takes a deleted one's id), unseen. */
+  const deleted = new Set<string>();
+  const auditOf = (id: string): AuditPlan | undefined => (deleted.has(id) ? undefined : audits[indexById.get(id) ?? -1]);
+  const live = () => (deleted.size === 0 ? audits : audits.filter((audit) => !deleted.has(audit.id)));
+  /** The audits a request names (each must exist and be eligible) or `count` eligible ones at random; `why` says why one is not. */
+  const choose = (
+    { ids, count }: { ids?: string[]; count?: number },
+    why: (audit: AuditPlan) => string | undefined,
+    verb: string,
+    what: string,
+  ): string[] =>
+    ids === undefined
+      ? pickAudits(live(), count as number, why, verb, what, random)
+      : ids.map((id) => checkAudit(id, auditOf(id), why, verb, what));
+  /** Replaces each named audit's plan by what `changed` makes of it; returns the ids. */
+  const change = (ids: string[], changed: (audit: AuditPlan) => AuditPlan) => {
+    for (const id of ids) {
+      const index = indexById.get(id) as number;
+      audits[index] = changed(audits[index]);
+    }
+    return ids;
+  };
   return {
-    summaryRows: (query) => summaryRows(audits, junk, query),
+    summaryRows: (query) => summaryRows(live(), junk, query),
     detailsRows: (auditId) => {
       const audit = auditOf(auditId);
       return audit ? detailsRowsOf(audit) : [];
     },
-    truth: () => ({ reports: audits.filter((audit) => audit.status === 'Completed').map(truthOf) }),
+    truth: () => ({
+      reports: live()
+        .filter((audit) => audit.status === 'Completed')
+        .map(truthOf),
+    }),
     addReports: (count, on) => {
       parseOrThrow(z.number().int().min(0).max(100_000), count, 'report count');
       const added = Array.from({ length: count }, (_, k) => planAudit(audits.length + k, addedInstant(on, random), 'Completed', random));
@@ -116,31 +162,60 @@ function datasetOf(audits: AuditPlan[], junk: JunkRow[], random: Random): Datase
       return added.map((audit) => audit.id);
     },
     editReports: (request) => {
-      const { ids, count, at = new Date(), moveUpdatedOn } = parseOrThrow(editRequestSchema, request, 'edit request');
-      const chosen = ids === undefined ? pickEditable(audits, count as number, random) : ids.map((id) => checkEditable(id, auditOf(id)));
-      for (const id of chosen) {
-        const index = indexById.get(id) as number;
-        audits[index] = editAudit(audits[index], { atMs: at.getTime(), moveUpdatedOn }, random);
-      }
+      const { at = new Date(), moveUpdatedOn, ...which } = parseOrThrow(editRequestSchema, request, 'edit request');
+      const chosen = choose(which, whyNotEditable, 'edited', 'edit request');
+      return change(chosen, (audit) => editAudit(audit, { atMs: at.getTime(), moveUpdatedOn }, random));
+    },
+    deleteReports: (request) => {
+      const which = parseOrThrow(deleteRequestSchema, request, 'delete request');
+      const chosen = choose(which, which.ids === undefined ? whyNotCompleted : () => undefined, 'deleted', 'delete request');
+      for (const id of chosen) deleted.add(id);
       return chosen;
+    },
+    reopenReports: (request) => {
+      const { status, ...which } = parseOrThrow(reopenRequestSchema, request, 'reopen request');
+      return change(choose(which, whyNotCompleted, 'reopened', 'reopen request'), (audit) => ({ ...audit, status }));
+    },
+    editReportsSilently: (request) => {
+      const { change: changes, ...which } = parseOrThrow(silentEditRequestSchema, request, 'silent edit request');
+      const chosen = choose(which, whyNotEditable, 'edited', 'silent edit request');
+      return change(chosen, (audit) => editAuditSilently(audit, changes, random));
     },
   };
 }
 
-/** The id when its audit exists and is editable; otherwise a ValidationError saying why not. */
-function checkEditable(id: string, audit: AuditPlan | undefined): string {
-  const reason = audit === undefined ? 'no such audit' : whyNotEditable(audit);
-  if (reason !== undefined) throw new ValidationError(`Invalid edit request: ids: ${id} cannot be edited: ${reason}`);
+/** Why the audit is not Completed, or undefined when it is. */
+function whyNotCompleted(audit: AuditPlan): string | undefined {
+  return audit.status === 'Completed' ? undefined : `its status is ${audit.status}`;
+}
+
+/** The id when its audit exists and `why` finds nothing against it; otherwise a ValidationError saying why not. */
+function checkAudit(
+  id: string,
+  audit: AuditPlan | undefined,
+  why: (audit: AuditPlan) => string | undefined,
+  verb: string,
+  what: string,
+): string {
+  const reason = audit === undefined ? 'no such audit' : why(audit);
+  if (reason !== undefined) throw new ValidationError(`Invalid ${what}: ids: ${id} cannot be ${verb}: ${reason}`);
   return id;
 }
 
-/** The ids of `count` distinct editable audits, picked at random. */
-function pickEditable(audits: AuditPlan[], count: number, random: Random): string[] {
-  const editable = audits.filter((audit) => whyNotEditable(audit) === undefined);
-  if (editable.length < count) {
-    throw new ValidationError(`Invalid edit request: count: ${count} asked, but only ${editable.length} audits can be edited`);
+/** The ids of `count` distinct audits `why` finds nothing against, picked at random. */
+function pickAudits(
+  audits: AuditPlan[],
+  count: number,
+  why: (audit: AuditPlan) => string | undefined,
+  verb: string,
+  what: string,
+  random: Random,
+): string[] {
+  const eligible = audits.filter((audit) => why(audit) === undefined);
+  if (eligible.length < count) {
+    throw new ValidationError(`Invalid ${what}: count: ${count} asked, but only ${eligible.length} audits can be ${verb}`);
   }
-  return sample(editable, count, random).map((audit) => audit.id);
+  return sample(eligible, count, random).map((audit) => audit.id);
 }
 
 function addedInstant(on: Date | string, random: Random): number {

@@ -1,4 +1,4 @@
-import { editAudit, whyNotEditable } from './edit';
+import { editAudit, editAuditSilently, whyNotEditable } from './edit';
 import { keyOf, planAudit, statusOf, type AuditPlan } from './plan';
 import { questionKeyOf, slugKey } from './question-key';
 import { createRandom } from './random';
@@ -114,5 +114,39 @@ describe('editAudit', () => {
     expect(whyNotEditable({ ...completed, details: null })).toMatch(/0 Detail rows/);
     expect(whyNotEditable({ ...completed, details: completed.details?.slice(0, 1) ?? null })).toMatch(/Detail rows/);
     expect(() => editAudit({ ...completed, details: [] }, { atMs: AT.getTime(), moveUpdatedOn: true }, random)).toThrow(/cannot be edited/);
+  });
+});
+
+describe('editAuditSilently', () => {
+  test('answers: one edit of the answers, the certificate kept; the summary rows exactly as they were', () => {
+    for (const plan of editable) {
+      const before = structuredClone(plan);
+      const after = editAuditSilently(plan, 'answers', random);
+      expect(summaryRowsOf(after)).toEqual(summaryRowsOf(plan));
+      expect(truthOf(after).certificateNumber).toBe(truthOf(plan).certificateNumber);
+      expect(otherKeys(truthOf(after))).not.toEqual(otherKeys(truthOf(plan)));
+      expect(after.edits).toBe(1);
+      expect(plan).toEqual(before);
+    }
+  });
+
+  test('certificate: only the certificate changes; both: an edit of the answers and a new certificate; the summary rows stay', () => {
+    for (const plan of editable) {
+      const certificate = editAuditSilently(plan, 'certificate', random);
+      expect(summaryRowsOf(certificate)).toEqual(summaryRowsOf(plan));
+      const otherAnswers = (report: TruthReport) => report.answers.filter((answer) => !CERTIFICATE_KEYS.has(answer.questionKey));
+      expect(otherAnswers(truthOf(certificate))).toEqual(otherAnswers(truthOf(plan)));
+      expect(truthOf(certificate).certificateNumber).not.toBe(truthOf(plan).certificateNumber);
+      const both = editAuditSilently(plan, 'both', random);
+      expect(summaryRowsOf(both)).toEqual(summaryRowsOf(plan));
+      // expectOneEdit also asks for another score, which a silent edit never gives.
+      expectOneEdit(plan, { ...both, score: plan.score + 1 }, truthOf(plan).completedAtUtc);
+    }
+  });
+
+  test('refuses what editAudit refuses', () => {
+    expect(() => editAuditSilently({ ...editable[0], status: 'Draft' }, 'answers', random)).toThrow(
+      /cannot be edited: its status is Draft/,
+    );
   });
 });

@@ -37,16 +37,8 @@ export function whyNotEditable(audit: AuditPlan): string | undefined {
  * when asked, moves `Updated_On` to the edit's second. Throws when the audit is not editable.
  */
 export function editAudit(audit: AuditPlan, time: EditTime, random: Random): AuditPlan {
-  const reason = whyNotEditable(audit);
-  if (reason !== undefined) throw new Error(`${audit.id} cannot be edited: ${reason}`);
-  const edits = audit.edits + 1;
-  const details = audit.details ?? [];
-  const counting = countingRows(details);
-  const changed = random.pick(counting);
-  const removedKey = keyOf(random.pick(counting.filter((row) => row !== changed)));
-  const added = addedRow(details, random);
-  const newAnswer = `edited ${edits}: ${random.pick(REMARKS)}`;
-  const kept = details.filter((row) => keyOf(row) !== removedKey).map((row) => (row === changed ? { ...row, answer: newAnswer } : row));
+  const edits = editsAfter(audit);
+  const { kept, added } = answersEdited(audit.details ?? [], edits, random);
   const certificate = nextCertificate(audit.certificate, random);
   return {
     ...audit,
@@ -56,6 +48,49 @@ export function editAudit(audit: AuditPlan, time: EditTime, random: Random): Aud
     updatedOnMs: time.moveUpdatedOn ? floorToSecond(time.atMs) : audit.updatedOnMs,
     edits,
   };
+}
+
+/** What a silent edit changes: the answers (as an edit does), the certificate, or both. */
+export type SilentChange = 'answers' | 'certificate' | 'both';
+
+/**
+ * The audit after an edit GoAudits does not show in its summary: `Updated_On`, the score and
+ * every other summary field stay as they were, so the summary fingerprint does not change; the
+ * answers change as an edit changes them (one changed, one added, one removed), and/or the
+ * certificate gets a new number. The plan given is left as it was. Throws when the audit is not
+ * editable.
+ */
+export function editAuditSilently(audit: AuditPlan, change: SilentChange, random: Random): AuditPlan {
+  const edits = editsAfter(audit);
+  let details = audit.details ?? [];
+  if (change !== 'certificate') {
+    const { kept, added } = answersEdited(details, edits, random);
+    details = insertAt(kept, added, random, 0);
+  }
+  if (change === 'answers') return { ...audit, details, edits };
+  const certificate = nextCertificate(audit.certificate, random);
+  return { ...audit, details: withCertificate(details, certificate, random), certificate, edits };
+}
+
+/** The audit's edits after one more; throws when the audit is not editable. */
+function editsAfter(audit: AuditPlan): number {
+  const reason = whyNotEditable(audit);
+  if (reason !== undefined) throw new Error(`${audit.id} cannot be edited: ${reason}`);
+  return audit.edits + 1;
+}
+
+/**
+ * An edit's answers: one counting row gets a new answer and another counting question goes (with
+ * its repeated copy); `added`, a bank question the report lacks, is to be inserted by the caller.
+ */
+function answersEdited(details: PlannedAnswer[], edits: number, random: Random): { kept: PlannedAnswer[]; added: PlannedAnswer } {
+  const counting = countingRows(details);
+  const changed = random.pick(counting);
+  const removedKey = keyOf(random.pick(counting.filter((row) => row !== changed)));
+  const added = addedRow(details, random);
+  const newAnswer = `edited ${edits}: ${random.pick(REMARKS)}`;
+  const kept = details.filter((row) => keyOf(row) !== removedKey).map((row) => (row === changed ? { ...row, answer: newAnswer } : row));
+  return { kept, added };
 }
 
 /** The Detail rows an edit may change or remove: the first row of each key, certificate aside (a row with no key is not stored). */

@@ -189,6 +189,16 @@ describe('GoAudits API', () => {
     expect(sim.counters()).toMatchObject({ requests: 0, served: 0, peakConcurrency: 0, detailsCallsById: {} });
   });
 
+  test('counts a details call for a report whose earlier call is still unanswered', async () => {
+    await start({ latencyMs: 200 });
+    await Promise.all([details('A000001'), details('A000001'), details('A000002')]);
+    await details('A000001');
+    expect(sim.counters()).toMatchObject({ detailsCallsById: { A000001: 3, A000002: 1 }, detailsOverlapsById: { A000001: 1 } });
+    sim.resetCounters();
+    await details('A000001');
+    expect(sim.counters().detailsOverlapsById).toEqual({});
+  });
+
   test('unknown paths answer 404 and are not counted', async () => {
     await start();
     expect((await post(`${sim.url}/v1/other`, {})).status).toBe(404);
@@ -269,6 +279,58 @@ describe('control over HTTP', () => {
       expect(((await res.json()) as { message: string }).message).toMatch(message);
     }
     expect(await (await control('truth')).json()).toEqual(sim.truth());
+  });
+});
+
+describe('drift control over HTTP', () => {
+  const control = (path: string, body: unknown) => fetch(`${sim.url}/__sim/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const idsOf = async (res: Response) => ((await res.json()) as { ids: string[] }).ids;
+  const listed = async (status?: string) => new Set((await rowsOf(await summary('2025-03-01', '2025-03-05', status))).map((row) => row.ID));
+
+  test('deletions, reopenings and silent edits: the summary, the details and the truth follow', async () => {
+    await start();
+    const summaryBefore = await rowsOf(await summary('2025-03-01', '2025-03-05'));
+    const truthBefore = sim.truth().reports;
+
+    expect(await idsOf(await control('deletions', { ids: ['A000001'] }))).toEqual(['A000001']);
+    expect(await listed()).not.toContain('A000001');
+    expect(await rowsOf(await details('A000001'))).toEqual(await rowsOf(await details('A999999')));
+
+    const [reopened] = await idsOf(await control('reopenings', { count: 1 }));
+    expect(await listed()).not.toContain(reopened);
+    expect(await listed('In Progress')).toContain(reopened);
+
+    const edited = await idsOf(await control('silent-edits', { ids: ['A000002'], change: 'both' }));
+    expect(edited).toEqual(['A000002']);
+    const summaryAfter = await rowsOf(await summary('2025-03-01', '2025-03-05'));
+    expect(summaryAfter).toEqual(summaryBefore.filter((row) => row.ID !== 'A000001' && row.ID !== reopened));
+    const [was, now] = [truthBefore, sim.truth().reports].map((reports) => reports.find((report) => report.id === 'A000002'));
+    expect(now?.completedAtUtc).toBe(was?.completedAtUtc);
+    expect(now?.certificateNumber).not.toBe(was?.certificateNumber);
+    expect(now?.answers).not.toEqual(was?.answers);
+    expect(sim.truth().reports.map((report) => report.id)).toEqual(
+      truthBefore.map((report) => report.id).filter((id) => id !== 'A000001' && id !== reopened),
+    );
+    expect(sim.counters().requests).toBe(7); // the API calls above; control calls are not counted
+  });
+
+  test('a bad body gets 400 naming the problem, and changes nothing', async () => {
+    await start();
+    const bad: [string, unknown, RegExp][] = [
+      ['deletions', { ids: ['A999999'] }, /A999999 cannot be deleted: no such audit/],
+      ['deletions', {}, /exactly one of ids and count/],
+      ['reopenings', { ids: ['A000005'] }, /A000005 cannot be reopened: its status is In Progress/],
+      ['reopenings', { count: 1, status: 'Completed' }, /status: must not be Completed/],
+      ['silent-edits', { count: 1, change: 'score' }, /change: /],
+      ['silent-edits', { count: 1, at: '2025-03-09T00:00:00Z' }, /at/],
+    ];
+    const truth = sim.truth();
+    for (const [path, body, message] of bad) {
+      const res = await control(path, body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(message);
+    }
+    expect(sim.truth()).toEqual(truth);
   });
 });
 

@@ -22,7 +22,7 @@ import type { Simulator } from './simulator';
 export type { SimulatorOptions, FaultPatch } from './options';
 export type { Simulator } from './simulator';
 export type { Counters } from './counters';
-export type { EditRequest, Truth, TruthReport } from './dataset';
+export type { DeleteRequest, EditRequest, ReopenRequest, SilentEditRequest, Truth, TruthReport } from './dataset';
 export { simulatorOptionsFromEnvironment } from './environment';
 
 type ApiReply = Reply & { hang?: boolean };
@@ -42,12 +42,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let faults: FaultOptions = initialFaults;
   let counters = emptyCounters();
   const inFlight = { summary: 0, details: 0 };
+  /** Admitted details calls not answered yet, by audit id. */
+  const detailsInFlight = new Map<string, number>();
   const inFlightNow = () => inFlight.summary + inFlight.details;
   /** When the 429 whose Retry-After runs (or ran last) was sent. */
   let lastRateLimitAt = Number.NEGATIVE_INFINITY;
 
-  /** Auth, then the rate limit, then the body, then faults; only then the real answer. */
-  async function decide(endpoint: Endpoint, req: IncomingMessage): Promise<ApiReply> {
+  /**
+   * Auth, then the rate limit, then the body, then faults; only then the real answer. An admitted
+   * details call's audit id goes in `admitted`, for handleApi to count it answered.
+   */
+  async function decide(endpoint: Endpoint, req: IncomingMessage, admitted: { auditId?: string }): Promise<ApiReply> {
     const bodyText = await readBody(req);
     const access = guard.check(req.headers.authorization);
     if (access !== 'ok') {
@@ -66,7 +71,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     counters.peakCallsPerSecond = Math.max(counters.peakCallsPerSecond, window.count(now));
     const call = parseApiCall(endpoint, bodyText);
     if (call.endpoint === 'details') {
-      counters.detailsCallsById[call.auditId] = (counters.detailsCallsById[call.auditId] ?? 0) + 1;
+      const { auditId } = call;
+      counters.detailsCallsById[auditId] = (counters.detailsCallsById[auditId] ?? 0) + 1;
+      const unanswered = detailsInFlight.get(auditId) ?? 0;
+      if (unanswered > 0) counters.detailsOverlapsById[auditId] = (counters.detailsOverlapsById[auditId] ?? 0) + 1;
+      detailsInFlight.set(auditId, unanswered + 1);
+      admitted.auditId = auditId;
     }
     const fault = targetedFault(call, faults) ?? drawFault(faults, random);
     if (fault) {
@@ -79,6 +89,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return jsonReply(200, answerCall(dataset, call));
   }
 
+  function answeredDetails(auditId: string): void {
+    const unanswered = (detailsInFlight.get(auditId) ?? 1) - 1;
+    if (unanswered > 0) detailsInFlight.set(auditId, unanswered);
+    else detailsInFlight.delete(auditId);
+  }
+
   async function handleApi(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.requests += 1;
     counters.lastRequestAtMs = Date.now();
@@ -87,8 +103,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (guard.refusedRevoked) counters.requestsAfterRevocation += 1;
     inFlight[endpoint] += 1;
     counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlightNow());
+    const admitted: { auditId?: string } = {};
     try {
-      const reply = await decide(endpoint, req).catch((error: unknown): ApiReply => {
+      const reply = await decide(endpoint, req, admitted).catch((error: unknown): ApiReply => {
         if (error instanceof ValidationError) return jsonReply(400, { error: 'Bad Request', message: error.message });
         throw error;
       });
@@ -98,6 +115,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       send(res, reply);
     } finally {
       inFlight[endpoint] -= 1;
+      if (admitted.auditId !== undefined) answeredDetails(admitted.auditId);
     }
   }
 
@@ -147,6 +165,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setToken: (next) => guard.rotate(parseOrThrow(simulatorOptionsSchema.shape.token, next, 'token')),
     addReports: (count, { on = new Date() } = {}) => dataset.addReports(count, on),
     editReports: (request) => dataset.editReports(request),
+    deleteReports: (request) => dataset.deleteReports(request),
+    reopenReports: (request) => dataset.reopenReports(request),
+    editReportsSilently: (request) => dataset.editReportsSilently(request),
     close: async () => {
       stopping.abort();
       server.closeAllConnections();

@@ -406,10 +406,12 @@ test('the schedules are created once, and a second apply brings them to the conf
     expect(await applySchedules(client, configured('5 * * * *'))).toEqual([
       'goaudits-ingestion: created (5 * * * *)',
       'goaudits-enrichment: created (15 * * * *)',
+      'goaudits-reconcile: created (0 3 * * 0)',
     ]);
     expect(await applySchedules(client, configured('0 * * * *'))).toEqual([
       'goaudits-ingestion: updated (0 * * * *)',
       'goaudits-enrichment: updated (15 * * * *)',
+      'goaudits-reconcile: updated (0 3 * * 0)',
     ]);
     const ingestion = await client.schedule.getHandle('goaudits-ingestion').describe();
     expect(ingestion.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
@@ -417,9 +419,9 @@ test('the schedules are created once, and a second apply brings them to the conf
     expect(ingestion.spec.calendars?.[0]).toMatchObject({ minute: [{ start: 0, end: 0, step: 1 }] });
     const schedules = [];
     for await (const schedule of client.schedule.list()) schedules.push(schedule.scheduleId);
-    expect(schedules.sort()).toEqual(['goaudits-enrichment', 'goaudits-ingestion']);
+    expect(schedules.sort()).toEqual(['goaudits-enrichment', 'goaudits-ingestion', 'goaudits-reconcile']);
   } finally {
-    for (const id of ['goaudits-ingestion', 'goaudits-enrichment'])
+    for (const id of ['goaudits-ingestion', 'goaudits-enrichment', 'goaudits-reconcile'])
       await client.schedule
         .getHandle(id)
         .delete()

@@ -83,6 +83,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
           'GoAuditsReports',
           'GoAuditsReportAnswers',
           'GoAuditsReportVersions',
+          'GoAuditsDeletedReports',
         ]) {
           expect(await count(`SELECT COUNT(*) AS n FROM ${table}`)).toBe(0);
         }
@@ -649,6 +650,235 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await store.storedReportsIn({ from: '2025-01-01', to: '2025-01-02' })).toBe(3);
         expect(await store.storedReportsIn({ from: '2025-01-03', to: '2025-01-03' })).toBe(0);
         expect(await store.storedReportsIn({ from: '2025-01-01', to: '2025-01-04' })).toBe(4);
+      });
+    });
+
+    describe('reconcile', () => {
+      const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const past = '2020-01-01T00:00:00Z';
+      const rowsOf = (reportId: string, table: string, column = 'GoAuditsReportId') =>
+        count(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = '${reportId}'`);
+      /** What heldReports says of a report stored by saveSummaryWindow and never enriched. */
+      const unenriched = (reportId: string, completedAtUtc: string) => ({
+        reportId,
+        completedAtUtc,
+        summaryFingerprint: `fingerprint of ${reportId}`,
+        answers: 0,
+        certificateNumber: null,
+        quarantined: false,
+        refreshRequested: false,
+        ingestionLedger: true,
+        enrichmentLedger: false,
+      });
+      const R1_DETAILS = details('R1', [answer('1', 'CERT-1'), answer('2', 'No')], 'CERT-1');
+      /** R1 enriched (2 answers, a certificate) on the first second of 2025-01-01, R2 on its last, R3 on the first of 2025-01-02. */
+      beforeEach(async () => {
+        await store.saveSummaryWindow({
+          runId,
+          reports: [report('R3', '2025-01-02T00:00:00Z'), report('R2', '2025-01-01T23:59:59Z'), report('R1', '2025-01-01T00:00:00Z')],
+          advanceWatermark: true,
+        });
+        await store.saveReportDetails({ runId, details: R1_DETAILS });
+      });
+      /** Claims the reports for another run, as an enrichment batch does, and stores the details it got. */
+      const enrichedByAnotherRun = async (saved: ReportDetails) => {
+        const by = randomUUID();
+        await tick();
+        expect(await store.claimReports({ reportIds: [saved.reportId], runId: by, untilUtc: later })).toEqual([saved.reportId]);
+        const result = await store.saveReportDetails({ runId: by, details: saved });
+        await store.releaseReports({ reportIds: [saved.reportId], runId: by });
+        return result;
+      };
+
+      it('holds the reports of UTC days, by id, with what the store holds of each', async () => {
+        expect(await store.heldReportsOn({ from: '2025-01-01', to: '2025-01-01' })).toEqual([
+          {
+            ...unenriched('R1', '2025-01-01T00:00:00Z'),
+            answers: 2,
+            certificateNumber: 'CERT-1',
+            enrichmentLedger: true,
+          },
+          unenriched('R2', '2025-01-01T23:59:59Z'),
+        ]);
+        expect(await store.heldReportsOn({ from: '2025-01-02', to: '2025-01-02' })).toEqual([unenriched('R3', '2025-01-02T00:00:00Z')]);
+        // A time an operator wrote by hand, with a T.
+        await db.exec(
+          `INSERT INTO GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId) VALUES ('HAND', '2025-01-02T05:06:07', '${runId}')`,
+        );
+        expect(await store.heldReportsOn({ from: '2025-01-02', to: '2025-01-02' })).toEqual([
+          expect.objectContaining({ reportId: 'HAND', completedAtUtc: '2025-01-02T05:06:07Z', ingestionLedger: false }),
+          unenriched('R3', '2025-01-02T00:00:00Z'),
+        ]);
+        expect((await store.heldReportsOn({ from: '2024-12-31', to: '2025-01-02' })).map((held) => held.reportId)).toEqual([
+          'HAND',
+          'R1',
+          'R2',
+          'R3',
+        ]);
+        expect(await store.heldReportsOn({ from: '2024-12-31', to: '2024-12-31' })).toEqual([]);
+      });
+
+      it('holds the stored reports among ids, on any day, and apart those only a ledger row claims', async () => {
+        await store.recordEnrichmentFailure({ reportId: 'R2', error: 'HTTP 500', quarantineAfter: 1 });
+        await store.requestRefresh(['R1']);
+        await db.exec(
+          `INSERT INTO GoAuditsReports (GoAuditsReportId, CompletedAtUtc, JobRunId) VALUES ('OLD', '2024-06-01 12:00:00', '${runId}')`,
+        );
+        await db.exec(`DELETE FROM GoAuditsReports WHERE GoAuditsReportId = 'R3'`);
+        await db.exec(`INSERT INTO ProcessedItems (JobName, ItemKey) VALUES ('${ENRICHMENT_JOB}', 'E')`);
+        const { held, ledgerOnly } = await store.heldReports(['R2', 'OLD', 'R3', 'E', 'NONE', 'R1']);
+        expect(held).toEqual([
+          {
+            reportId: 'OLD',
+            completedAtUtc: '2024-06-01T12:00:00Z',
+            summaryFingerprint: null,
+            answers: 0,
+            certificateNumber: null,
+            quarantined: false,
+            refreshRequested: false,
+            ingestionLedger: false,
+            enrichmentLedger: false,
+          },
+          expect.objectContaining({ reportId: 'R1', refreshRequested: true, quarantined: false }),
+          { ...unenriched('R2', '2025-01-01T23:59:59Z'), quarantined: true },
+        ]);
+        expect(ledgerOnly).toEqual(['E', 'R3']);
+        expect(await store.heldReports([])).toEqual({ held: [], ledgerOnly: [] });
+      });
+
+      it('gives the stored answers sorted by key and the certificate; null for a report not stored', async () => {
+        const unsorted = [answer('b', null), answer('a'), answer('10', 'ten'), answer('2', 'two')];
+        await store.saveReportDetails({ runId, details: details('R2', unsorted, 'C-2') });
+        expect(await store.storedDetails('R2')).toEqual(details('R2', [unsorted[2], unsorted[3], unsorted[1], unsorted[0]], 'C-2'));
+        expect(await store.storedDetails('R1')).toEqual(R1_DETAILS);
+        expect(await store.storedDetails('R3')).toEqual(details('R3', []));
+        expect(await store.storedDetails('NONE')).toBeNull();
+      });
+
+      it('asks for a refresh of stored reports: pending and claimable as an edited one, answers replaced, then done', async () => {
+        expect(await store.pendingEnrichment(10)).toEqual(['R3', 'R2']);
+        expect(await store.requestRefresh(['R1', 'R1', 'NONE'])).toBe(1);
+        expect(await store.pendingEnrichment(10)).toEqual(['R3', 'R2', 'R1']);
+        const saved = await enrichedByAnotherRun(details('R1', [answer('1', 'CERT-9'), answer('3')], 'CERT-9'));
+        expect(saved).toMatchObject({ refreshed: true, answersInserted: 2, certUpdated: true });
+        expect(await store.storedDetails('R1')).toEqual(details('R1', [answer('1', 'CERT-9'), answer('3')], 'CERT-9'));
+        expect(await store.pendingEnrichment(10)).toEqual(['R3', 'R2']);
+        expect(await store.requestRefresh([])).toBe(0);
+      });
+
+      it('mends answers and a certificate changed or removed by hand, through a refresh', async () => {
+        await db.exec(`UPDATE GoAuditsReportAnswers SET AnswerValue = 'Maybe' WHERE GoAuditsReportId = 'R1' AND QuestionKey = '2'`);
+        await db.exec(`DELETE FROM GoAuditsReportAnswers WHERE GoAuditsReportId = 'R1' AND QuestionKey = '1'`);
+        await db.exec(`UPDATE GoAuditsReports SET CertificationNumber = 'CERT-0' WHERE GoAuditsReportId = 'R1'`);
+        expect(await store.pendingEnrichment(10)).not.toContain('R1');
+        await store.requestRefresh(['R1']);
+        await enrichedByAnotherRun(R1_DETAILS);
+        expect(await store.storedDetails('R1')).toEqual(R1_DETAILS);
+      });
+
+      it('enriches, after a refresh request, an unenriched report whose enrichment ledger row stayed, and one without', async () => {
+        await db.exec(`INSERT INTO ProcessedItems (JobName, ItemKey) VALUES ('${ENRICHMENT_JOB}', 'R2')`);
+        expect(await store.pendingEnrichment(10)).toEqual(['R3']);
+        expect(await store.requestRefresh(['R2', 'R3'])).toBe(2);
+        expect(await store.pendingEnrichment(10)).toEqual(['R3', 'R2']);
+        expect(await enrichedByAnotherRun(details('R2', [answer('1', 'C-2')], 'C-2'))).toMatchObject({
+          refreshed: true,
+          answersInserted: 1,
+          markedProcessed: false,
+        });
+        expect(await enrichedByAnotherRun(details('R3', [answer('1', 'C-3')], 'C-3'))).toMatchObject({
+          refreshed: true,
+          answersInserted: 1,
+          markedProcessed: true,
+        });
+        for (const id of ['R2', 'R3']) expect(await ledger(ENRICHMENT_JOB, `ItemKey = '${id}'`)).toBe(1);
+        expect(await store.storedDetails('R2')).toEqual(details('R2', [answer('1', 'C-2')], 'C-2'));
+        expect(await store.pendingEnrichment(10)).toEqual([]);
+      });
+
+      it("forgets the ledger rows of reports not stored (both jobs), so a window stores them again; a stored report's stay", async () => {
+        await db.exec(`DELETE FROM GoAuditsReportAnswers WHERE GoAuditsReportId = 'R1'`);
+        await db.exec(`DELETE FROM GoAuditsReports WHERE GoAuditsReportId = 'R1'`);
+        expect(await store.forgetLedgerOfMissing(['R1', 'R2', 'NONE', 'R1'])).toBe(1);
+        expect(await rowsOf('R1', 'ProcessedItems', 'ItemKey')).toBe(0);
+        expect(await ledger(INGESTION_JOB, `ItemKey = 'R2'`)).toBe(1);
+        expect(await store.forgetLedgerOfMissing(['R1'])).toBe(0);
+        const saved = await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z')], advanceWatermark: false });
+        expect(saved.ingested).toEqual(['R1']);
+        expect(await store.pendingEnrichment(10)).toEqual(['R3', 'R2', 'R1']);
+      });
+
+      it('deletes a gone report with its answers, ledger rows, version, failures and claims, and keeps a copy', async () => {
+        await store.recordEnrichmentFailure({ reportId: 'R1', error: 'HTTP 500', quarantineAfter: 5 });
+        expect(await store.claimForCheck({ reportIds: ['R1'], runId, untilUtc: later })).toEqual(['R1']);
+        expect(await store.deleteGoneReport({ reportId: 'R1', runId })).toBe(true);
+        for (const [table, column] of [
+          ['GoAuditsReports', undefined],
+          ['GoAuditsReportAnswers', undefined],
+          ['ProcessedItems', 'ItemKey'],
+          ['GoAuditsReportVersions', undefined],
+          ['GoAuditsEnrichmentFailures', undefined],
+          ['GoAuditsEnrichmentClaims', undefined],
+        ] as const) {
+          expect({ table, rows: await rowsOf('R1', table, column) }).toEqual({ table, rows: 0 });
+        }
+        expect(
+          await count(
+            `SELECT COUNT(*) AS n FROM GoAuditsDeletedReports
+             WHERE GoAuditsReportId = 'R1' AND CompletedAtUtc = '2025-01-01 00:00:00' AND CertificationNumber = 'CERT-1'
+               AND Answers = 2 AND DeletedByRunId = '${runId}' AND DeletedUtc IS NOT NULL`,
+          ),
+        ).toBe(1);
+        const [deleted] = await store.deletedReports(10);
+        expect(deleted).toEqual({
+          reportId: 'R1',
+          completedAtUtc: '2025-01-01T00:00:00Z',
+          deletedUtc: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+          deletedByRunId: runId,
+          answers: 2,
+        });
+        expect((await store.heldReportsOn({ from: '2025-01-01', to: '2025-01-02' })).map((held) => held.reportId)).toEqual(['R2', 'R3']);
+        // A retry of the same run's deletion says it is done; another run did not delete it.
+        expect(await store.deleteGoneReport({ reportId: 'R1', runId })).toBe(true);
+        expect(await store.deleteGoneReport({ reportId: 'R1', runId: randomUUID() })).toBe(false);
+        expect(await store.deleteGoneReport({ reportId: 'NONE', runId })).toBe(false);
+        expect(await store.deletedReports(10)).toHaveLength(1);
+        // Listed again, it is stored again as new.
+        const saved = await store.saveSummaryWindow({ runId, reports: [report('R1', '2025-01-01T00:00:00Z')], advanceWatermark: false });
+        expect(saved.ingested).toEqual(['R1']);
+      });
+
+      it("refuses to delete a report while another run's claim on it is live, and changes nothing", async () => {
+        const other = randomUUID();
+        expect(await store.claimForCheck({ reportIds: ['R1', 'R2'], runId: other, untilUtc: later })).toEqual(['R1', 'R2']);
+        expect(await store.deleteGoneReport({ reportId: 'R1', runId })).toBe(false);
+        expect(await store.storedDetails('R1')).toEqual(R1_DETAILS);
+        expect(await rowsOf('R1', 'ProcessedItems', 'ItemKey')).toBe(2);
+        expect(await store.deletedReports(10)).toEqual([]);
+        await store.releaseReports({ reportIds: ['R1'], runId: other });
+        expect(await store.deleteGoneReport({ reportId: 'R1', runId })).toBe(true);
+        await store.claimForCheck({ reportIds: ['R2'], runId: other, untilUtc: past });
+        expect(await store.deleteGoneReport({ reportId: 'R2', runId })).toBe(true);
+      });
+
+      it('lists the deleted reports latest first, at most limit', async () => {
+        await store.deleteGoneReport({ reportId: 'R2', runId });
+        await tick();
+        await store.deleteGoneReport({ reportId: 'R1', runId });
+        expect((await store.deletedReports(10)).map((deleted) => deleted.reportId)).toEqual(['R1', 'R2']);
+        expect((await store.deletedReports(1)).map((deleted) => deleted.reportId)).toEqual(['R1']);
+        await expect(store.deletedReports(-1)).rejects.toThrow(RangeError);
+      });
+
+      it('claims reports for a check whatever their enrichment state, one run at a time; sweeps skip them while claimed', async () => {
+        const other = randomUUID();
+        expect(await store.claimForCheck({ reportIds: ['R1', 'R2'], runId, untilUtc: later })).toEqual(['R1', 'R2']);
+        expect(await store.claimForCheck({ reportIds: ['R2', 'R1', 'R3'], runId: other, untilUtc: later })).toEqual(['R3']);
+        expect(await store.claimReports({ reportIds: ['R2'], runId: other, untilUtc: later })).toEqual([]);
+        expect(await store.claimForCheck({ reportIds: ['R1'], runId, untilUtc: later })).toEqual(['R1']);
+        expect(await store.pendingEnrichment(10)).toEqual([]);
+        await store.releaseReports({ reportIds: ['R1', 'R2'], runId });
+        expect(await store.pendingEnrichment(10)).toEqual(['R2']);
       });
     });
 

@@ -38,6 +38,12 @@ export const UNPARSEABLE: Readonly<Record<string, string>> = {
   CLAIM_UNCLAIMED_REPORTS: "OUTPUT in an INSERT (OUTPUT inserted.GoAuditsReportId ... SELECT ...) and OPENJSON's WITH clause",
   RELEASE_REPORTS: "OPENJSON's WITH (column type path) clause",
   RESERVE_API_CALL: 'OUTPUT in an UPDATE (OUTPUT inserted.NextCallAtMs ...)',
+  HELD_REPORTS: "OPENJSON's WITH (column type path) clause",
+  LEDGER_ONLY_REPORTS: "OPENJSON's WITH (column type path) clause",
+  REQUEST_REFRESH: "OPENJSON's WITH (column type path) clause",
+  FORGET_LEDGER_OF_MISSING: "OUTPUT ... INTO in a DELETE and OPENJSON's WITH clause",
+  DELETE_GONE_REPORT: 'OUTPUT ... INTO in an INSERT and an IF ... BEGIN ... END block',
+  DELETED_REPORTS: 'TOP (@limit): the grammar takes a number only',
   'runbook 1.1': 'MERGE',
 };
 

@@ -8,6 +8,9 @@ test("defaults are today's where today has one", () => {
     GOAUDITS_ENRICH_CONCURRENCY: 1,
     GOAUDITS_INGEST_CRON: '0 * * * *',
     GOAUDITS_ENRICH_CRON: '15 * * * *',
+    GOAUDITS_RECONCILE_CRON: '0 3 * * 0',
+    GOAUDITS_RECONCILE_DAYS: 30,
+    GOAUDITS_RECONCILE_DETAILS: 5,
     GOAUDITS_WINDOW_DAYS: 1,
   });
   expect(env.TEMPORAL_ADDRESS).toBeUndefined();

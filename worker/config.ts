@@ -47,6 +47,10 @@ const environmentSchema = z.object({
 
   GOAUDITS_INGEST_CRON: z.string().default('0 * * * *'),
   GOAUDITS_ENRICH_CRON: z.string().default('15 * * * *'),
+  /** The weekly reconcile (Sunday 03:00 UTC): the days before today it reconciles, with repair, and its details sample per day. */
+  GOAUDITS_RECONCILE_CRON: z.string().default('0 3 * * 0'),
+  GOAUDITS_RECONCILE_DAYS: whole(1, 3660).default(30),
+  GOAUDITS_RECONCILE_DETAILS: whole(0, 100_000).default(5),
 
   SQLITE_PATH: z.string().default('.data/goaudits.db'),
   /** A workflow bundle made at image build time (scripts/bundle-workflows.js); unset: bundle at start. */

@@ -24,7 +24,7 @@ export const pipeline = proxyActivities<Activities>({
  */
 export function goAudits(settings: PipelineSettings) {
   const { initialIntervalMs, maximumIntervalMs, maximumAttempts } = settings.apiRetry;
-  return proxyActivities<Pick<Activities, 'ingestWindow' | 'enrichBatch'>>({
+  return proxyActivities<Pick<Activities, 'ingestWindow' | 'enrichBatch' | 'checkDay' | 'listedIn'>>({
     taskQueue: settings.apiTaskQueue,
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '30 seconds',

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { enrichmentInputSchema, ingestionInputSchema, parseInput } from './inputs';
+import { enrichmentInputSchema, ingestionInputSchema, parseInput, reconcileInputSchema } from './inputs';
 
 const failureOf = (run: () => unknown): ApplicationFailure => {
   try {
@@ -41,5 +41,17 @@ describe('workflow inputs', () => {
   test('enrichment takes report ids or a sweep limit', () => {
     expect(parseInput(enrichmentInputSchema, { reportIds: ['A1'] }, 'enrichment')).toEqual({ reportIds: ['A1'] });
     expect(failureOf(() => parseInput(enrichmentInputSchema, { reportIds: [''] }, 'enrichment')).message).toMatch(/reportIds\.0/);
+  });
+
+  test('a reconcile takes a range or the last days, a details level, and deletes only with repair', () => {
+    const reconcile = (input: unknown) => parseInput(reconcileInputSchema, input, 'reconcile');
+    expect(reconcile({ from: '2025-10-01', to: '2025-10-31', details: 'all', repair: true, deleteGone: true })).toMatchObject({
+      details: 'all',
+    });
+    expect(reconcile({ lastDays: 30, details: 5, repair: true })).toEqual({ lastDays: 30, details: 5, repair: true });
+    expect(failureOf(() => reconcile({})).message).toMatch(/give `from` \(and `to`\), or `lastDays`/);
+    expect(failureOf(() => reconcile({ from: '2025-10-01', lastDays: 3 })).message).toMatch(/or `lastDays`/);
+    expect(failureOf(() => reconcile({ from: '2025-10-01', deleteGone: true })).message).toMatch(/deleteGone: `deleteGone` needs `repair`/);
+    expect(failureOf(() => reconcile({ from: '2025-10-01', details: 'some' })).message).toMatch(/details/);
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/workflow';
 import { tuningSchema } from './controls';
 import type { IngestionCursor } from './ingestion-cursor';
+import type { ReconcileCursor } from './reconcile-cursor';
 import { describeIssues } from '../shared/zod-issues';
 
 /**
@@ -54,6 +55,34 @@ export const enrichmentInputSchema = z.strictObject({
   paused: z.boolean().optional(),
 });
 export type EnrichmentInput = z.infer<typeof enrichmentInputSchema>;
+
+export const reconcileInputSchema = z
+  .strictObject({
+    /** The range, both days included, by the UTC day of each report's latest `Updated_On`. */
+    from: calendarDate.optional(),
+    to: calendarDate.optional(),
+    /** Instead of `from`/`to`: the this many days before today (the schedule's range). */
+    lastDays: z.number().int().min(1).max(3660).optional(),
+    /** Details calls per day: for a sample of this many stored reports of each day, or `all`; none by default. */
+    details: z.union([z.number().int().min(0).max(100_000), z.literal('all')]).optional(),
+    /** Mend what differs through the normal windows and batches, then check the affected days again. */
+    repair: z.boolean().optional(),
+    /** With `repair`: delete `gone` reports (never on a suspect day), archived in GoAuditsDeletedReports. */
+    deleteGone: z.boolean().optional(),
+    ...tuning,
+    /** The calls it would make, and their time; no call, no write. */
+    dryRun: z.boolean().optional(),
+    continueAsNewAfterEvents: z.number().int().min(10).max(50_000).optional(),
+    /** Where a reconcile that continued as new goes on: set by the workflow itself. */
+    cursor: z.custom<ReconcileCursor>((value) => typeof value === 'object' && value !== null).optional(),
+  })
+  .refine((input) => input.cursor || (input.lastDays === undefined) !== (input.from === undefined), {
+    message: 'give `from` (and `to`), or `lastDays`',
+  })
+  .refine((input) => input.lastDays === undefined || input.to === undefined, { message: '`to` goes with `from`, not with `lastDays`' })
+  .refine((input) => !input.from || !input.to || input.from <= input.to, { message: '`from` is after `to`' })
+  .refine((input) => !input.deleteGone || input.repair, { message: '`deleteGone` needs `repair`', path: ['deleteGone'] });
+export type ReconcileInput = z.infer<typeof reconcileInputSchema>;
 
 /** Parses a workflow input or fails the workflow at once, naming every problem. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, workflow: string): T {

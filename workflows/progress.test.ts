@@ -110,3 +110,30 @@ test('a sweep shows no windows', () => {
     '- batch size 5, concurrency 1, its own pace of at most 2 calls/s',
   ]);
 });
+
+test('a reconcile shows days checked of total and the differences found so far', () => {
+  const markdown = progressMarkdown({
+    kind: 'reconcile',
+    from: '2025-10-01',
+    to: '2025-10-30',
+    windowsDone: 12,
+    windowsTotal: 30,
+    currentWindow: { startDate: '2025-10-13', endDate: '2025-10-13' },
+    ingestion: { ...noIngestion(), pages: 40 },
+    enrichment: noEnrichment(),
+    queued: 0,
+    batchesRunning: 0,
+    controls: { paused: false, batchSize: 50, concurrency: 1 },
+    startedAtUtc: '2025-11-01T10:00:00Z',
+    callsPerSecond: 9,
+    limitPerSecond: 9.5,
+    etaUtc: '2025-11-01T10:05:00Z',
+    reconcile: { differences: { missing: 1, stale: 2, gone: 0, unenriched: 0, answersDiffer: 3 }, suspectDays: 0, phase: 'checking days' },
+  });
+  expect(markdown.split('\n').slice(0, 3)).toEqual([
+    '### GoAudits reconcile 2025-10-01..2025-10-30: running',
+    '- days checked 12 of 30 (now 2025-10-13); checking days',
+    '- differences so far: missing 1, stale 2, gone 0, unenriched 0, answersDiffer 3',
+  ]);
+  expect(markdown).toContain('ETA 2025-11-01T10:05:00Z');
+});

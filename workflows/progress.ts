@@ -1,6 +1,7 @@
 import type { EnrichmentCounts, IngestionCounts } from '../shared/counts';
 import type { Controls } from './controls';
 import type { Window } from '../shared/plan';
+import { DIFFERENCE_CLASSES, type ClassCounts } from '../shared/reconcile';
 
 /** Where an ingestion, backfill or sweep is: the `progress` query's answer and the Web UI's current details. */
 export interface Progress {
@@ -24,6 +25,8 @@ export interface Progress {
   limitPerSecond: number;
   /** When the run should end, enrichment included; absent until calls have been made. */
   etaUtc?: string;
+  /** A reconcile's: its windows are the days of its range; the differences it found so far, and what it does now. */
+  reconcile?: { differences: ClassCounts; suspectDays: number; phase: string };
 }
 
 /** A run's GoAudits calls so far: one per summary window, one per report enriched or given up on. */
@@ -88,7 +91,8 @@ export function progressMarkdown(p: Progress): string {
       : `its own pace of at most ${p.controls.rateLimitPerSecond} calls/s`;
   return [
     `### GoAudits ${p.kind}${range}: ${state}`,
-    ...(p.windowsTotal > 0 ? [`- window ${p.windowsDone} of ${p.windowsTotal}${window}`] : []),
+    ...(p.reconcile ? reconcileLines(p.reconcile, p) : []),
+    ...(p.windowsTotal > 0 && !p.reconcile ? [`- window ${p.windowsDone} of ${p.windowsTotal}${window}`] : []),
     `- reports ingested ${p.ingestion.ingested}, enriched ${p.enrichment.processed}, failed ${p.enrichment.failedCount}, waiting ${p.queued}, batches running ${p.batchesRunning}`,
     ...(p.ingestion.refreshRequested || p.enrichment.refreshedCount
       ? [
@@ -98,4 +102,14 @@ export function progressMarkdown(p: Progress): string {
     `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
     `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}`,
   ].join('\n');
+}
+
+/** A reconcile's lines: days checked and the differences found so far. */
+function reconcileLines(r: NonNullable<Progress['reconcile']>, p: Progress): string[] {
+  const now = p.currentWindow ? ` (now ${p.currentWindow.startDate})` : '';
+  const found = DIFFERENCE_CLASSES.map((name) => `${name} ${r.differences[name]}`).join(', ');
+  return [
+    `- days checked ${p.windowsDone} of ${p.windowsTotal}${now}; ${r.phase}`,
+    `- differences so far: ${found}${r.suspectDays ? `; suspect days ${r.suspectDays}` : ''}`,
+  ];
 }

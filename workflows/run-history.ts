@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { FinishedStatus, RunRef } from '../shared/records';
 import type { JobName } from '../shared/jobs';
-import type { EnrichmentCounts, IngestionCounts } from '../shared/counts';
+import type { RunCounts } from '../shared/counts';
 import { pipeline } from './activities';
 import { authHalt, isAuthFailure, rootMessage } from './failures';
 
@@ -38,7 +38,7 @@ export async function startRun(job: JobName, part?: string): Promise<RunRef> {
 }
 
 /** Closes the row even when the workflow is being cancelled. */
-export function finishRun(run: RunRef, status: FinishedStatus, counts: IngestionCounts | EnrichmentCounts, error?: string) {
+export function finishRun(run: RunRef, status: FinishedStatus, counts: RunCounts, error?: string) {
   return CancellationScope.nonCancellable(() => pipeline.finishRun({ ...run, status, counts, error }));
 }
 
@@ -47,7 +47,7 @@ export function finishRun(run: RunRef, status: FinishedStatus, counts: Ingestion
  * `authFatal` when GoAudits refused the token (the error to throw becomes the GoAuditsAuthHalt
  * the Web UI shows), else `Failed` with the error's message. Returns the error to throw.
  */
-export async function closeFailedRun(run: RunRef, counts: IngestionCounts | EnrichmentCounts, error: unknown): Promise<unknown> {
+export async function closeFailedRun(run: RunRef, counts: RunCounts, error: unknown): Promise<unknown> {
   if (isCancellation(error)) {
     await finishRun(run, 'Cancelled', counts, 'cancelled by an operator');
     return error;

@@ -13,5 +13,5 @@ export const REPORTS_INGESTED = defineSearchAttributeKey('GoAuditsReportsIngeste
 /** (The dev server allows three Int attributes per namespace: enriched counts are in the details.) */
 export const PIPELINE_SEARCH_ATTRIBUTES = [RUN_KIND, WINDOWS_DONE, WINDOWS_TOTAL, REPORTS_INGESTED];
 
-/** `hourly` for scheduled runs, `backfill` for a range started by hand, `enrichment` for sweeps. */
-export type RunKind = 'hourly' | 'backfill' | 'enrichment';
+/** `hourly` for scheduled runs, `backfill` for a range started by hand, `enrichment` for sweeps, `reconcile` for reconciles. */
+export type RunKind = 'hourly' | 'backfill' | 'enrichment' | 'reconcile';

@@ -114,6 +114,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    sql: `
+      CREATE TABLE IF NOT EXISTS GoAuditsDeletedReports (
+        GoAuditsReportId    TEXT    NOT NULL,
+        CompletedAtUtc      TEXT    NOT NULL,
+        CertificationNumber TEXT    NULL,
+        Answers             INTEGER NOT NULL,
+        DeletedUtc          TEXT    NOT NULL,
+        DeletedByRunId      TEXT    NOT NULL,
+        PRIMARY KEY (GoAuditsReportId, DeletedUtc)
+      );
+      CREATE INDEX IF NOT EXISTS IX_GoAuditsDeletedReports_DeletedUtc ON GoAuditsDeletedReports (DeletedUtc DESC);
+    `,
+  },
+  {
     // The sweep's selection reads the reports newest first and stops at its limit.
     version: 9,
     sql: `

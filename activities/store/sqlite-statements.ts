@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Answer } from '../goaudits/records';
 import { collationKey } from './collation-key';
+import type { HeldReportRow } from './held-report-row';
 import type { JobName, RunStatus } from './store';
 
 /** An "empty certificate number": NULL or only spaces. */
@@ -12,6 +13,20 @@ const REFRESH_REQUESTED = `EXISTS (SELECT 1 FROM GoAuditsReportVersions v
 
 /** Now, to the millisecond: a refresh request and a claim in the same second must still be told apart. */
 const NOW_MS = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+
+/** What the store holds of each report `r` (HeldReport's fields, flags 0 or 1, CompletedAtUtc as stored). */
+const HELD_REPORTS = `SELECT r.GoAuditsReportId AS reportId, r.CompletedAtUtc AS completedAt, v.SummaryFingerprint AS summaryFingerprint,
+       (SELECT COUNT(*) FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId) AS answers,
+       r.CertificationNumber AS certificateNumber,
+       EXISTS (SELECT 1 FROM GoAuditsEnrichmentFailures f
+               WHERE f.GoAuditsReportId = r.GoAuditsReportId AND f.QuarantinedUtc IS NOT NULL) AS quarantined,
+       v.RefreshRequestedUtc IS NOT NULL AS refreshRequested,
+       EXISTS (SELECT 1 FROM ProcessedItems p WHERE p.JobName = @ingestionJob AND p.ItemKey = r.GoAuditsReportId) AS ingestionLedger,
+       EXISTS (SELECT 1 FROM ProcessedItems p WHERE p.JobName = @enrichmentJob AND p.ItemKey = r.GoAuditsReportId) AS enrichmentLedger
+FROM GoAuditsReports r LEFT JOIN GoAuditsReportVersions v ON v.GoAuditsReportId = r.GoAuditsReportId`;
+
+/** The ledgers' job names, bound to HELD_REPORTS and the ledger statements. */
+type Ledgers = { ingestionJob: JobName; enrichmentJob: JobName };
 
 /** One answer row as bound to the insert. */
 type AnswerRow = Answer & { reportId: string; runId: string };
@@ -128,6 +143,75 @@ export function prepareSqliteStatements(db: Database.Database) {
        WHERE NOT EXISTS (SELECT 1 FROM GoAuditsReportAnswers a
                          WHERE a.GoAuditsReportId = @reportId AND collation_key(a.QuestionKey) = collation_key(@questionKey))
        ON CONFLICT (GoAuditsReportId, QuestionKey) DO NOTHING`,
+    ),
+    /**
+     * A text range, so the CompletedAtUtc index serves it: the stored text starts with its day
+     * (whatever an operator wrote after it), so it sorts between the day and the next.
+     */
+    heldReportsOn: db.prepare<Ledgers & { from: string; to: string }, HeldReportRow>(
+      `${HELD_REPORTS} WHERE r.CompletedAtUtc >= @from AND r.CompletedAtUtc < date(@to, '+1 day')`,
+    ),
+    /** @reportIds: a JSON list of ids. */
+    heldReports: db.prepare<Ledgers & { reportIds: string }, HeldReportRow>(
+      `${HELD_REPORTS} WHERE r.GoAuditsReportId IN (SELECT value FROM json_each(@reportIds))`,
+    ),
+    /** Of the JSON list @reportIds, those with a ledger row (either job) but no report row. */
+    ledgerOnly: db
+      .prepare<Ledgers & { reportIds: string }, string>(
+        `SELECT DISTINCT p.ItemKey FROM ProcessedItems p
+         WHERE p.JobName IN (@ingestionJob, @enrichmentJob)
+           AND p.ItemKey IN (SELECT value FROM json_each(@reportIds))
+           AND NOT EXISTS (SELECT 1 FROM GoAuditsReports r WHERE r.GoAuditsReportId = p.ItemKey)`,
+      )
+      .pluck(),
+    /** Undefined when the report is not stored. */
+    storedCertificate: db.prepare<[string], { certificateNumber: string | null }>(
+      'SELECT CertificationNumber AS certificateNumber FROM GoAuditsReports WHERE GoAuditsReportId = ?',
+    ),
+    storedAnswers: db.prepare<[string], Answer>(
+      `SELECT QuestionKey AS questionKey, AnswerValue AS answerValue, Section AS section, QuestionText AS questionText
+       FROM GoAuditsReportAnswers WHERE GoAuditsReportId = ?`,
+    ),
+    /** (Re)asks for a refresh of a stored report as of now; 1 change when the report is stored. */
+    requestRefresh: db.prepare<[string]>(
+      `INSERT INTO GoAuditsReportVersions (GoAuditsReportId, SummaryFingerprint, RefreshRequestedUtc)
+       SELECT r.GoAuditsReportId, NULL, ${NOW_MS} FROM GoAuditsReports r WHERE r.GoAuditsReportId = ?
+       ON CONFLICT (GoAuditsReportId) DO UPDATE SET RefreshRequestedUtc = excluded.RefreshRequestedUtc`,
+    ),
+    /** Drops the report's ledger rows (both jobs) when no report row exists. */
+    forgetLedgerOfMissing: db.prepare<Ledgers & { reportId: string }>(
+      `DELETE FROM ProcessedItems
+       WHERE JobName IN (@ingestionJob, @enrichmentJob) AND ItemKey = @reportId
+         AND NOT EXISTS (SELECT 1 FROM GoAuditsReports r WHERE r.GoAuditsReportId = @reportId)`,
+    ),
+    claimedByAnotherRun: db.prepare<{ reportId: string; runId: string }, { found: 1 }>(
+      `SELECT 1 AS found FROM GoAuditsEnrichmentClaims
+       WHERE GoAuditsReportId = @reportId AND RunId <> @runId AND ClaimedUntilUtc > datetime('now')`,
+    ),
+    /** Copies a stored report to GoAuditsDeletedReports, as of now; 1 change when it is stored. */
+    archiveReport: db.prepare<{ reportId: string; runId: string }>(
+      `INSERT INTO GoAuditsDeletedReports (GoAuditsReportId, CompletedAtUtc, CertificationNumber, Answers, DeletedUtc, DeletedByRunId)
+       SELECT r.GoAuditsReportId, r.CompletedAtUtc, r.CertificationNumber,
+              (SELECT COUNT(*) FROM GoAuditsReportAnswers a WHERE a.GoAuditsReportId = r.GoAuditsReportId), ${NOW_MS}, @runId
+       FROM GoAuditsReports r WHERE r.GoAuditsReportId = @reportId`,
+    ),
+    /** 1 when @runId deleted the report (it is in GoAuditsDeletedReports by that run). */
+    deletedBy: db.prepare<{ reportId: string; runId: string }, { found: 1 }>(
+      'SELECT 1 AS found FROM GoAuditsDeletedReports WHERE GoAuditsReportId = @reportId AND DeletedByRunId = @runId',
+    ),
+    removeReport: db.prepare<[string]>('DELETE FROM GoAuditsReports WHERE GoAuditsReportId = ?'),
+    removeLedger: db.prepare<Ledgers & { reportId: string }>(
+      'DELETE FROM ProcessedItems WHERE JobName IN (@ingestionJob, @enrichmentJob) AND ItemKey = @reportId',
+    ),
+    removeVersion: db.prepare<[string]>('DELETE FROM GoAuditsReportVersions WHERE GoAuditsReportId = ?'),
+    removeClaim: db.prepare<[string]>('DELETE FROM GoAuditsEnrichmentClaims WHERE GoAuditsReportId = ?'),
+    deletedReports: db.prepare<
+      [number],
+      { reportId: string; completedAt: string; deletedUtc: string; deletedByRunId: string; answers: number }
+    >(
+      `SELECT GoAuditsReportId AS reportId, CompletedAtUtc AS completedAt, DeletedUtc AS deletedUtc,
+              DeletedByRunId AS deletedByRunId, Answers AS answers
+       FROM GoAuditsDeletedReports ORDER BY DeletedUtc DESC, GoAuditsReportId LIMIT ?`,
     ),
     startRun: db.prepare<[string, JobName, string]>(
       `INSERT INTO JobRunHistory (RunId, JobName, Status, CorrelationId) VALUES (?, ?, 'Running', ?)

@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { migrateSqlite } from './sqlite-schema';
 import { prepareSqliteStatements, type SqliteStatements } from './sqlite-statements';
 import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
+import { heldReportsById } from './held-report-row';
+import { byQuestionKey } from './question-key-order';
 import type { ReportDetails, SummaryReport } from '../goaudits/records';
 import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
 import { UnknownReportError } from './unknown-report-error';
@@ -113,13 +115,59 @@ export function openSqliteStore(path: string): Store {
     return startAtMs;
   });
 
-  const claimReports = db.transaction(({ reportIds, runId, untilUtc }: Parameters<Store['claimReports']>[0]): string[] => {
-    const until = toSqliteUtc(untilUtc);
-    const wanted = (reportId: string) => !sql().isProcessed.get(ENRICHMENT_JOB, reportId) || sql().refreshRequested.get(reportId);
-    return reportIds.filter((reportId) => wanted(reportId) && sql().claim.run({ reportId, runId, until }).changes === 1);
-  });
+  /** Claims those of the reports that `wanted` keeps (all when absent) and no other run holds an unexpired claim on. */
+  const claim = db.transaction(
+    ({ reportIds, runId, untilUtc }: Parameters<Store['claimReports']>[0], wanted?: (reportId: string) => boolean): string[] => {
+      const until = toSqliteUtc(untilUtc);
+      return reportIds.filter((reportId) => (wanted?.(reportId) ?? true) && sql().claim.run({ reportId, runId, until }).changes === 1);
+    },
+  );
+  /** Not yet enriched, or with a refresh request: what an enrichment claims. */
+  const toEnrich = (reportId: string) =>
+    !sql().isProcessed.get(ENRICHMENT_JOB, reportId) || sql().refreshRequested.get(reportId) !== undefined;
   const releaseReports = db.transaction(({ reportIds, runId }: Parameters<Store['releaseReports']>[0]) => {
     for (const reportId of reportIds) sql().release.run(reportId, runId);
+  });
+
+  /** The ledgers' job names, as the statements take them. */
+  const ledgers = { ingestionJob: INGESTION_JOB, enrichmentJob: ENRICHMENT_JOB };
+
+  const heldReports = db.transaction((reportIds: string[]) => {
+    const ids = JSON.stringify(reportIds);
+    const held = heldReportsById(sql().heldReports.all({ ...ledgers, reportIds: ids }));
+    const ledgerOnly = sql()
+      .ledgerOnly.all({ ...ledgers, reportIds: ids })
+      .sort();
+    return { held, ledgerOnly };
+  });
+
+  const storedDetails = db.transaction((reportId: string): ReportDetails | null => {
+    const report = sql().storedCertificate.get(reportId);
+    if (!report) return null;
+    return { reportId, answers: sql().storedAnswers.all(reportId).sort(byQuestionKey), certificateNumber: report.certificateNumber };
+  });
+
+  const requestRefresh = db.transaction((reportIds: string[]): number =>
+    [...new Set(reportIds)].reduce((n, reportId) => n + sql().requestRefresh.run(reportId).changes, 0),
+  );
+
+  const forgetLedgerOfMissing = db.transaction(
+    (reportIds: string[]): number =>
+      [...new Set(reportIds)].filter((reportId) => sql().forgetLedgerOfMissing.run({ ...ledgers, reportId }).changes > 0).length,
+  );
+
+  const deleteGoneReport = db.transaction(({ reportId, runId }: Parameters<Store['deleteGoneReport']>[0]): boolean => {
+    const q = sql();
+    if (!q.storedCertificate.get(reportId)) return q.deletedBy.get({ reportId, runId }) !== undefined;
+    if (q.claimedByAnotherRun.get({ reportId, runId })) return false;
+    q.archiveReport.run({ reportId, runId });
+    q.removeAnswers.run(reportId);
+    q.removeReport.run(reportId);
+    q.removeLedger.run({ ...ledgers, reportId });
+    q.removeVersion.run(reportId);
+    q.forgetFailures.run(reportId);
+    q.removeClaim.run(reportId);
+    return true;
   });
 
   const requeueQuarantined = db.transaction((reportIds?: string[]): number => {
@@ -156,7 +204,10 @@ export function openSqliteStore(path: string): Store {
       return { failures, quarantined: quarantined === 1 };
     },
     async claimReports(args) {
-      return claimReports.immediate(args);
+      return claim.immediate(args, toEnrich);
+    },
+    async claimForCheck(args) {
+      return claim.immediate(args);
     },
     async releaseReports(args) {
       releaseReports.immediate(args);
@@ -171,6 +222,34 @@ export function openSqliteStore(path: string): Store {
     },
     async saveReportDetails(args) {
       return saveReportDetails.immediate(args);
+    },
+    async heldReportsOn({ from, to }) {
+      return heldReportsById(sql().heldReportsOn.all({ ...ledgers, from, to }));
+    },
+    async heldReports(reportIds) {
+      return heldReports(reportIds);
+    },
+    async storedDetails(reportId) {
+      return storedDetails(reportId);
+    },
+    async requestRefresh(reportIds) {
+      return requestRefresh.immediate(reportIds);
+    },
+    async forgetLedgerOfMissing(reportIds) {
+      return forgetLedgerOfMissing.immediate(reportIds);
+    },
+    async deleteGoneReport(args) {
+      return deleteGoneReport.immediate(args);
+    },
+    async deletedReports(limit) {
+      if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
+      return sql()
+        .deletedReports.all(limit)
+        .map(({ completedAt, deletedUtc, ...row }) => ({
+          ...row,
+          completedAtUtc: fromSqliteUtc(completedAt),
+          deletedUtc: fromSqliteUtc(deletedUtc),
+        }));
     },
     async startRun({ runId, job, correlationId }) {
       sql().startRun.run(runId, job, correlationId);

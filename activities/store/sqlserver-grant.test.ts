@@ -15,6 +15,10 @@ const grants = grantScript
 /** The tables where the worker needs other than SELECT, INSERT, UPDATE, and what it gets there. */
 const EXCEPTIONS: Readonly<Record<string, string>> = {
   SchemaMigrations: 'SELECT', // migrate() only reads the applied versions
+  ProcessedItems: 'SELECT, INSERT, UPDATE, DELETE', // a reconcile drops the ledger rows of gone and missing reports
+  GoAuditsReports: 'SELECT, INSERT, UPDATE, DELETE', // a reconcile deletes a report gone from GoAudits
+  GoAuditsReportVersions: 'SELECT, INSERT, UPDATE, DELETE', // a deleted report's version goes with it
+  GoAuditsDeletedReports: 'SELECT, INSERT', // reports a reconcile deleted: only added to and read
   GoAuditsReportAnswers: 'SELECT, INSERT, UPDATE, DELETE', // a refresh replaces a report's answers
   GoAuditsCallLane: 'SELECT, UPDATE', // the migrations seed its one row; the worker only moves it
   GoAuditsEnrichmentFailures: 'SELECT, INSERT, UPDATE, DELETE', // an enriched or requeued report's failures go
@@ -23,19 +27,22 @@ const EXCEPTIONS: Readonly<Record<string, string>> = {
 };
 
 describe('sql/grant.sql', () => {
-  it('lets the worker read and write the pipeline tables, replace answers, move the call lane, forget failures, release claims, forget missed days and only read the schema versions', () => {
+  it('lets the worker read and write the pipeline tables, replace answers, delete gone reports, move the call lane, forget failures, release claims, forget missed days and only read the schema versions', () => {
     const expected = Object.keys(SQLSERVER_SCHEMA).map((table) => `${EXCEPTIONS[table] ?? 'SELECT, INSERT, UPDATE'} ON ${table}`);
     expect(grants.sort()).toEqual(expected.sort());
   });
 
-  it('grants DELETE on the answers, enrichment failures, claims and missed days only, no DDL and no control', () => {
+  it('grants DELETE on the reports, their answers, ledger and versions, enrichment failures, claims and missed days only, none on the deleted reports, no DDL and no control', () => {
     const statements = grantScript.replace(/--[^\n]*/g, '');
-    expect(statements.match(/DELETE/gi)).toHaveLength(4);
-    expect(grants.filter((grant) => /DELETE/i.test(grant)).sort()).toEqual([
+    expect(statements.match(/\bDELETE\b/gi)).toHaveLength(7);
+    expect(grants.filter((grant) => /\bDELETE\b/i.test(grant)).sort()).toEqual([
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsEnrichmentClaims',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsEnrichmentFailures',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsMissedDays',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsReportAnswers',
+      'SELECT, INSERT, UPDATE, DELETE ON GoAuditsReportVersions',
+      'SELECT, INSERT, UPDATE, DELETE ON GoAuditsReports',
+      'SELECT, INSERT, UPDATE, DELETE ON ProcessedItems',
     ]);
     expect(statements).not.toMatch(/ALTER|CONTROL|EXECUTE|db_owner|db_ddladmin/i);
   });

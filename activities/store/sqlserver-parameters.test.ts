@@ -11,6 +11,19 @@ interface Sent {
   inputs: Record<string, { type: unknown; value: unknown }>;
 }
 
+/** A HELD_REPORTS row: answers, no certificate, both ledgers, quarantined. */
+const heldRow = (reportId: string) => ({
+  reportId,
+  completedAt: '2025-01-02 00:00:00',
+  summaryFingerprint: null,
+  answers: 2,
+  certificateNumber: null,
+  quarantined: 1,
+  refreshRequested: 0,
+  ingestionLedger: 1,
+  enrichmentLedger: 1,
+});
+
 /** What a statement answers in this fake: enough rows for the store to go on. */
 const answers: Record<string, { recordset?: unknown[]; output?: Record<string, unknown>; rowsAffected?: number[] }> = {
   APPLIED_MIGRATIONS: {},
@@ -35,6 +48,24 @@ const answers: Record<string, { recordset?: unknown[]; output?: Record<string, u
   // The day has not failed before, so the store inserts its first failure.
   RECORD_MISSED_DAY: { rowsAffected: [0] },
   MISSED_DAYS: { recordset: [{ day: '2025-10-01', failures: 2, lastError: null, lastFailedUtc: '2025-10-02 03:04:05' }] },
+  HELD_REPORTS_ON: { recordset: [heldRow('R2'), heldRow('R1')] },
+  HELD_REPORTS: { recordset: [heldRow('R3')] },
+  LEDGER_ONLY_REPORTS: { recordset: [{ reportId: 'R5' }, { reportId: 'R4' }] },
+  STORED_CERTIFICATE: { recordset: [{ certificateNumber: 'C-1' }] },
+  STORED_ANSWERS: {
+    recordset: [
+      { questionKey: 'b', answerValue: 'x', section: null, questionText: null },
+      { questionKey: 'a', answerValue: null, section: 'S', questionText: 'Q?' },
+    ],
+  },
+  REQUEST_REFRESH: { recordset: [{ requested: 2 }] },
+  FORGET_LEDGER_OF_MISSING: { recordset: [{ forgotten: 1 }] },
+  DELETE_GONE_REPORT: { recordset: [{ deleted: 1 }] },
+  DELETED_REPORTS: {
+    recordset: [
+      { reportId: 'R1', completedAt: '2025-01-02 00:00:00', deletedUtc: '2025-01-05 06:07:08', deletedByRunId: 'run-1', answers: 3 },
+    ],
+  },
 };
 
 /** The statement's name in SQLSERVER_STATEMENTS; empty when it is none of them. */
@@ -77,10 +108,14 @@ describe('SQL Server store parameters (no server)', () => {
   let quarantined: unknown;
   let requeued: unknown;
   let claimed: unknown;
+  let checkClaimed: unknown;
+  /** @anyState of claimReports' two statements, then claimForCheck's. */
+  let anyState: unknown[];
   let missed: unknown;
   let window: unknown;
   let storedIn: unknown;
   let details: unknown[];
+  let reconciled: Record<string, unknown>;
   /** The statements of each saveReportDetails call, by name. */
   const saves: string[][] = [];
 
@@ -104,6 +139,9 @@ describe('SQL Server store parameters (no server)', () => {
     quarantined = await store.quarantinedReports(10);
     requeued = [await store.requeueQuarantined(['R1']), await store.requeueQuarantined()];
     claimed = await store.claimReports({ reportIds: ['R3', 'R1', 'R2'], runId, untilUtc: '2025-01-03T05:00:00Z' });
+    const first = sent.length;
+    checkClaimed = await store.claimForCheck({ reportIds: ['R2', 'R3'], runId, untilUtc: '2025-01-03T05:00:00Z' });
+    anyState = sent.slice(first - 2).map(({ inputs }) => inputs.anyState?.value);
     await store.releaseReports({ reportIds: ['R2', 'R3'], runId });
     const answer = { questionKey: '1', answerValue: 'x', section: null, questionText: null };
     const saveDetails = async () => {
@@ -125,6 +163,15 @@ describe('SQL Server store parameters (no server)', () => {
     await store.refuseToken('f'.repeat(64));
     await store.refusedToken();
     await store.holdApiCalls(1_800_000_002_000);
+    reconciled = {
+      heldOn: await store.heldReportsOn({ from: '2025-01-01', to: '2025-01-02' }),
+      held: await store.heldReports(['R3', 'R4', 'R5']),
+      stored: await store.storedDetails('R1'),
+      requested: await store.requestRefresh(['R1', 'R2']),
+      forgotten: await store.forgetLedgerOfMissing(['R4']),
+      deleted: await store.deleteGoneReport({ reportId: 'R1', runId }),
+      deletions: await store.deletedReports(10),
+    };
     await store.close();
   });
 
@@ -194,10 +241,47 @@ describe('SQL Server store parameters (no server)', () => {
 
   it('returns the claimed reports in input order, those of both statements', () => {
     expect(claimed).toEqual(['R3', 'R2']);
+    expect(checkClaimed).toEqual(['R2', 'R3']);
+  });
+
+  it("claims for a reconcile's check whatever the enrichment state, and for enrichment only the reports to enrich", () => {
+    expect(anyState).toEqual([false, false, true, true]);
   });
 
   it('reads the missed days from the rows: the day as text, times as ISO Z, a missing error as empty', () => {
     expect(missed).toEqual([{ day: '2025-10-01', failures: 2, lastError: '', lastFailedUtc: '2025-10-02T03:04:05Z' }]);
+  });
+
+  it("reads a reconcile's rows: held reports by id with flags as booleans and times as ISO Z, answers by key, counts", () => {
+    const held = (reportId: string) => ({
+      reportId,
+      completedAtUtc: '2025-01-02T00:00:00Z',
+      summaryFingerprint: null,
+      answers: 2,
+      certificateNumber: null,
+      quarantined: true,
+      refreshRequested: false,
+      ingestionLedger: true,
+      enrichmentLedger: true,
+    });
+    expect(reconciled).toEqual({
+      heldOn: [held('R1'), held('R2')],
+      held: { held: [held('R3')], ledgerOnly: ['R4', 'R5'] },
+      stored: {
+        reportId: 'R1',
+        answers: [
+          { questionKey: 'a', answerValue: null, section: 'S', questionText: 'Q?' },
+          { questionKey: 'b', answerValue: 'x', section: null, questionText: null },
+        ],
+        certificateNumber: 'C-1',
+      },
+      requested: 2,
+      forgotten: 1,
+      deleted: true,
+      deletions: [
+        { reportId: 'R1', completedAtUtc: '2025-01-02T00:00:00Z', deletedUtc: '2025-01-05T06:07:08Z', deletedByRunId: 'run-1', answers: 3 },
+      ],
+    });
   });
 
   it('declares exactly the parameters each statement reads', () => {

@@ -20,6 +20,7 @@ export const SQLSERVER_SCHEMA = {
   GoAuditsEnrichmentClaims: ['GoAuditsReportId', 'RunId', 'ClaimedUntilUtc', 'ClaimedUtc'],
   GoAuditsMissedDays: ['SummaryDay', 'Failures', 'LastError', 'LastFailedUtc', 'LastAttemptId'],
   GoAuditsReportVersions: ['GoAuditsReportId', 'SummaryFingerprint', 'RefreshRequestedUtc'],
+  GoAuditsDeletedReports: ['GoAuditsReportId', 'CompletedAtUtc', 'CertificationNumber', 'Answers', 'DeletedUtc', 'DeletedByRunId'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The applied schema versions; created before any migration runs. */
@@ -171,6 +172,27 @@ export const ADD_GOAUDITS_ENRICHMENT_CLAIMED_UTC = `IF COL_LENGTH(N'dbo.GoAudits
 ALTER TABLE dbo.GoAuditsEnrichmentClaims ADD ClaimedUtc datetime2(3) NULL;`;
 
 /**
+ * Reports a reconcile deleted because GoAudits no longer lists them, one row per deletion: the
+ * report's CompletedAtUtc and certificate number, how many answer rows it had, when and by which
+ * run. DeletedUtc to the millisecond (datetime2(3)), so an id deleted, listed again and deleted
+ * once more keeps both rows.
+ */
+export const CREATE_GOAUDITS_DELETED_REPORTS = `IF OBJECT_ID(N'dbo.GoAuditsDeletedReports', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsDeletedReports (
+  GoAuditsReportId    nvarchar(100)    NOT NULL,
+  CompletedAtUtc      datetime2        NOT NULL,
+  CertificationNumber nvarchar(100)    NULL,
+  Answers             int              NOT NULL,
+  DeletedUtc          datetime2(3)     NOT NULL,
+  DeletedByRunId      uniqueidentifier NOT NULL,
+  CONSTRAINT PK_GoAuditsDeletedReports PRIMARY KEY (GoAuditsReportId, DeletedUtc)
+);`;
+
+/** The latest deletions first (deletedReports). Matched by name. */
+export const INDEX_GOAUDITS_DELETED_REPORTS = `IF INDEXPROPERTY(OBJECT_ID(N'dbo.GoAuditsDeletedReports'), N'IX_GoAuditsDeletedReports_DeletedUtc', N'IndexID') IS NULL
+CREATE INDEX IX_GoAuditsDeletedReports_DeletedUtc ON dbo.GoAuditsDeletedReports (DeletedUtc DESC);`;
+
+/**
  * The enrichment sweep's selection (PENDING_ENRICHMENT) reads the reports newest first and stops
  * at its limit: this index gives them in that order, so a sweep no longer sorts the whole table.
  * Matched by name.
@@ -238,6 +260,13 @@ export const SQLSERVER_MIGRATIONS: readonly SqlServerMigration[] = [
     statements: {
       CREATE_GOAUDITS_REPORT_VERSIONS,
       ADD_GOAUDITS_ENRICHMENT_CLAIMED_UTC,
+    },
+  },
+  {
+    version: 7,
+    statements: {
+      CREATE_GOAUDITS_DELETED_REPORTS,
+      INDEX_GOAUDITS_DELETED_REPORTS,
     },
   },
   {

@@ -330,8 +330,8 @@ WHERE QuarantinedUtc IS NOT NULL
 
 /**
  * Claims, until @untilUtc and as of now (ClaimedUtc), those of @reportIds not yet in the
- * enrichment ledger, or with a refresh request, whose claim @runId holds already (a renewal) or
- * has expired, and returns them. Its HOLDLOCK keeps the keys it read, and the ranges of those it
+ * enrichment ledger, or with a refresh request, or any with @anyState = 1 (a reconcile's details
+ * check), whose claim @runId holds already (a renewal) or has expired, and returns them. Its HOLDLOCK keeps the keys it read, and the ranges of those it
  * found missing, locked until the transaction ends: two workers claiming the same reports at once
  * take turns, and the second finds the first's unexpired claims. The reports with no claim row
  * follow with CLAIM_UNCLAIMED_REPORTS, in the same transaction.
@@ -341,13 +341,14 @@ SET RunId = @runId, ClaimedUntilUtc = CONVERT(datetime2(0), @untilUtc, 120), Cla
 OUTPUT inserted.GoAuditsReportId AS reportId
 WHERE GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(100) '$') AS j)
   AND (RunId = @runId OR ClaimedUntilUtc <= SYSUTCDATETIME())
-  AND (NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p
+  AND (@anyState = 1
+       OR NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p
                    WHERE p.JobName = @job AND p.ItemKey = dbo.GoAuditsEnrichmentClaims.GoAuditsReportId)
        OR ${refreshRequested('dbo.GoAuditsEnrichmentClaims.GoAuditsReportId')});`;
 
 /**
- * Claims, as of now, the reports of @reportIds not yet enriched, or with a refresh request, that
- * have no claim row (after CLAIM_REPORTS), and returns them.
+ * Claims, as of now, the reports of @reportIds not yet enriched, or with a refresh request, or
+ * any with @anyState = 1, that have no claim row (after CLAIM_REPORTS), and returns them.
  */
 export const CLAIM_UNCLAIMED_REPORTS = `INSERT INTO dbo.GoAuditsEnrichmentClaims (GoAuditsReportId, RunId, ClaimedUntilUtc, ClaimedUtc)
 OUTPUT inserted.GoAuditsReportId AS reportId
@@ -356,13 +357,139 @@ FROM OPENJSON(@reportIds) WITH (reportId nvarchar(100) '$') AS j
 WHERE NOT EXISTS (
   SELECT 1 FROM dbo.GoAuditsEnrichmentClaims AS c WITH (UPDLOCK, HOLDLOCK) WHERE c.GoAuditsReportId = j.reportId
 )
-  AND (NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = j.reportId)
+  AND (@anyState = 1
+       OR NOT EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @job AND p.ItemKey = j.reportId)
        OR ${refreshRequested('j.reportId')});`;
 
 /** Drops @runId's claims on the reports of @reportIds; other runs' claims stay. */
 export const RELEASE_REPORTS = `DELETE FROM dbo.GoAuditsEnrichmentClaims
 WHERE RunId = @runId
   AND GoAuditsReportId IN (SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(100) '$') AS j);`;
+
+// Reconcile: what the store holds of reports, compared with GoAudits, and its repairs.
+// @ingestionJob and @enrichmentJob name the ledgers; @reportIds = ["id", ...].
+
+/** Of the ids in @reportIds, as a subquery. */
+const listedIds = `(SELECT j.reportId FROM OPENJSON(@reportIds) WITH (reportId nvarchar(max) '$') AS j)`;
+
+/** What the store holds of each report `r` matching `where` (HeldReportRow: flags 0 or 1, CompletedAtUtc as style-120 text). */
+const heldReports = (where: string) => `SELECT r.GoAuditsReportId AS reportId, CONVERT(char(19), r.CompletedAtUtc, 120) AS completedAt,
+       v.SummaryFingerprint AS summaryFingerprint,
+       (SELECT COUNT(*) FROM dbo.GoAuditsReportAnswers AS a WHERE a.GoAuditsReportId = r.GoAuditsReportId) AS answers,
+       r.CertificationNumber AS certificateNumber,
+       CASE WHEN EXISTS (SELECT 1 FROM dbo.GoAuditsEnrichmentFailures AS f
+                         WHERE f.GoAuditsReportId = r.GoAuditsReportId AND f.QuarantinedUtc IS NOT NULL)
+            THEN 1 ELSE 0 END AS quarantined,
+       CASE WHEN v.RefreshRequestedUtc IS NULL THEN 0 ELSE 1 END AS refreshRequested,
+       CASE WHEN EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @ingestionJob AND p.ItemKey = r.GoAuditsReportId)
+            THEN 1 ELSE 0 END AS ingestionLedger,
+       CASE WHEN EXISTS (SELECT 1 FROM dbo.ProcessedItems AS p WHERE p.JobName = @enrichmentJob AND p.ItemKey = r.GoAuditsReportId)
+            THEN 1 ELSE 0 END AS enrichmentLedger
+FROM dbo.GoAuditsReports AS r
+LEFT JOIN dbo.GoAuditsReportVersions AS v ON v.GoAuditsReportId = r.GoAuditsReportId
+WHERE ${where};`;
+
+/** The reports whose CompletedAtUtc falls on the days @fromDay..@toDay ('YYYY-MM-DD', style 23), both included. */
+export const HELD_REPORTS_ON = heldReports(
+  'CONVERT(date, r.CompletedAtUtc) BETWEEN CONVERT(date, @fromDay, 23) AND CONVERT(date, @toDay, 23)',
+);
+
+/** The stored reports among @reportIds. */
+export const HELD_REPORTS = heldReports(`r.GoAuditsReportId IN ${listedIds}`);
+
+/** Of @reportIds, those with a ledger row (either job) but no report row. */
+export const LEDGER_ONLY_REPORTS = `SELECT DISTINCT p.ItemKey AS reportId
+FROM dbo.ProcessedItems AS p
+WHERE p.JobName IN (@ingestionJob, @enrichmentJob)
+  AND p.ItemKey IN ${listedIds}
+  AND NOT EXISTS (SELECT 1 FROM dbo.GoAuditsReports AS r WHERE r.GoAuditsReportId = p.ItemKey);`;
+
+/** The report's certificate number; no row when it is not stored. */
+export const STORED_CERTIFICATE = `SELECT r.CertificationNumber AS certificateNumber
+FROM dbo.GoAuditsReports AS r
+WHERE r.GoAuditsReportId = @reportId;`;
+
+/** The report's answers, in no order. */
+export const STORED_ANSWERS = `SELECT a.QuestionKey AS questionKey, a.AnswerValue AS answerValue, a.Section AS section, a.QuestionText AS questionText
+FROM dbo.GoAuditsReportAnswers AS a
+WHERE a.GoAuditsReportId = @reportId;`;
+
+/**
+ * (Re)asks, as of now, for a refresh of the stored reports among @reportIds, as an edit seen in
+ * the summary does (SEE_STORED_REPORTS_AGAIN); a report with no version row gets one, with no
+ * fingerprint (the next summary's is adopted silently). Returns how many stored reports got a
+ * request. HOLDLOCK keeps the reports read and the version keys found missing locked until the
+ * transaction ends.
+ */
+export const REQUEST_REFRESH = `DECLARE @stored TABLE (reportId nvarchar(100) NOT NULL PRIMARY KEY);
+INSERT INTO @stored (reportId)
+SELECT r.GoAuditsReportId
+FROM dbo.GoAuditsReports AS r WITH (UPDLOCK, HOLDLOCK)
+WHERE r.GoAuditsReportId IN ${listedIds};
+UPDATE v
+SET RefreshRequestedUtc = SYSUTCDATETIME()
+FROM dbo.GoAuditsReportVersions AS v
+JOIN @stored AS s ON s.reportId = v.GoAuditsReportId;
+INSERT INTO dbo.GoAuditsReportVersions (GoAuditsReportId, SummaryFingerprint, RefreshRequestedUtc)
+SELECT s.reportId, NULL, SYSUTCDATETIME()
+FROM @stored AS s
+WHERE NOT EXISTS (
+  SELECT 1 FROM dbo.GoAuditsReportVersions AS v WITH (UPDLOCK, HOLDLOCK) WHERE v.GoAuditsReportId = s.reportId
+);
+SELECT COUNT(*) AS requested FROM @stored;`;
+
+/**
+ * Drops the ledger rows (both jobs) of the ids in @reportIds that have no report row, so the
+ * next summary window stores them again; returns how many ids had rows dropped. HOLDLOCK keeps
+ * the missing reports' keys locked, so a window storing one of them meanwhile waits.
+ */
+export const FORGET_LEDGER_OF_MISSING = `DECLARE @forgotten TABLE (reportId nvarchar(200) NOT NULL);
+DELETE FROM dbo.ProcessedItems
+OUTPUT deleted.ItemKey INTO @forgotten (reportId)
+WHERE JobName IN (@ingestionJob, @enrichmentJob)
+  AND ItemKey IN ${listedIds}
+  AND NOT EXISTS (SELECT 1 FROM dbo.GoAuditsReports AS r WITH (UPDLOCK, HOLDLOCK) WHERE r.GoAuditsReportId = dbo.ProcessedItems.ItemKey);
+SELECT COUNT(DISTINCT f.reportId) AS forgotten FROM @forgotten AS f;`;
+
+/**
+ * Deletes the report @reportId gone from GoAudits, unless a run other than @runId holds an
+ * unexpired claim on it: copies it to GoAuditsDeletedReports (as of now, by @runId, with its
+ * answer count), then deletes its answers, report row, ledger rows (both jobs), version row,
+ * failures and claims. Returns 1 when the report is deleted by @runId, now or by an earlier call
+ * (a retry); 0 when another run holds it, or it is not stored and @runId did not delete it.
+ * HOLDLOCK keeps the report, its answers and its claim key locked until the transaction ends,
+ * so a run cannot claim it meanwhile.
+ */
+export const DELETE_GONE_REPORT = `DECLARE @archived TABLE (reportId nvarchar(100) NOT NULL);
+INSERT INTO dbo.GoAuditsDeletedReports (GoAuditsReportId, CompletedAtUtc, CertificationNumber, Answers, DeletedUtc, DeletedByRunId)
+OUTPUT inserted.GoAuditsReportId INTO @archived (reportId)
+SELECT r.GoAuditsReportId, r.CompletedAtUtc, r.CertificationNumber,
+       (SELECT COUNT(*) FROM dbo.GoAuditsReportAnswers AS a WITH (UPDLOCK, HOLDLOCK) WHERE a.GoAuditsReportId = r.GoAuditsReportId),
+       SYSUTCDATETIME(), @runId
+FROM dbo.GoAuditsReports AS r WITH (UPDLOCK, HOLDLOCK)
+WHERE r.GoAuditsReportId = @reportId
+  AND NOT EXISTS (SELECT 1 FROM dbo.GoAuditsEnrichmentClaims AS c WITH (UPDLOCK, HOLDLOCK)
+                  WHERE c.GoAuditsReportId = @reportId AND c.RunId <> @runId AND c.ClaimedUntilUtc > SYSUTCDATETIME());
+IF EXISTS (SELECT 1 FROM @archived)
+BEGIN
+  DELETE FROM dbo.GoAuditsReportAnswers WHERE GoAuditsReportId = @reportId;
+  DELETE FROM dbo.GoAuditsReports WHERE GoAuditsReportId = @reportId;
+  DELETE FROM dbo.ProcessedItems WHERE JobName IN (@ingestionJob, @enrichmentJob) AND ItemKey = @reportId;
+  DELETE FROM dbo.GoAuditsReportVersions WHERE GoAuditsReportId = @reportId;
+  DELETE FROM dbo.GoAuditsEnrichmentFailures WHERE GoAuditsReportId = @reportId;
+  DELETE FROM dbo.GoAuditsEnrichmentClaims WHERE GoAuditsReportId = @reportId;
+END;
+SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM dbo.GoAuditsReports AS r WHERE r.GoAuditsReportId = @reportId)
+             AND EXISTS (SELECT 1 FROM dbo.GoAuditsDeletedReports AS d
+                         WHERE d.GoAuditsReportId = @reportId AND d.DeletedByRunId = @runId)
+            THEN 1 ELSE 0 END AS deleted;`;
+
+/** The latest deletions first, then by id; times as style-120 text, the run id in lower case. */
+export const DELETED_REPORTS = `SELECT TOP (@limit) d.GoAuditsReportId AS reportId, CONVERT(char(19), d.CompletedAtUtc, 120) AS completedAt,
+       CONVERT(char(19), d.DeletedUtc, 120) AS deletedUtc, LOWER(CONVERT(char(36), d.DeletedByRunId)) AS deletedByRunId,
+       d.Answers AS answers
+FROM dbo.GoAuditsDeletedReports AS d
+ORDER BY d.DeletedUtc DESC, d.GoAuditsReportId;`;
 
 // Runs.
 
@@ -468,6 +595,15 @@ export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   CLAIM_REPORTS,
   CLAIM_UNCLAIMED_REPORTS,
   RELEASE_REPORTS,
+  HELD_REPORTS_ON,
+  HELD_REPORTS,
+  LEDGER_ONLY_REPORTS,
+  STORED_CERTIFICATE,
+  STORED_ANSWERS,
+  REQUEST_REFRESH,
+  FORGET_LEDGER_OF_MISSING,
+  DELETE_GONE_REPORT,
+  DELETED_REPORTS,
   START_RUN,
   RECORD_MISSED_DAY,
   RECORD_FIRST_MISSED_DAY,

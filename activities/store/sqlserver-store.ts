@@ -12,17 +12,23 @@ import {
   CLAIM_REPORTS,
   CLAIM_UNCLAIMED_REPORTS,
   COUNT_PROCESSED_REPORTS,
+  DELETE_GONE_REPORT,
+  DELETED_REPORTS,
   ENSURE_WATERMARK_ROW,
   FILL_CERTIFICATE,
   FINISH_RUN,
   OPEN_RUNS,
   FORGET_ENRICHMENT_FAILURES,
+  FORGET_LEDGER_OF_MISSING,
   FORGET_MISSED_DAYS,
+  HELD_REPORTS,
+  HELD_REPORTS_ON,
   HOLD_API_CALLS,
   REFUSED_TOKEN,
   REFUSE_TOKEN,
   INSERT_NEW_ANSWERS,
   INSERT_NEW_REPORTS,
+  LEDGER_ONLY_REPORTS,
   LIFT_REFRESH_REQUEST,
   MARK_PROCESSED,
   MISSED_DAYS,
@@ -39,17 +45,23 @@ import {
   RELEASE_REPORTS,
   REPORTS_AND_DAYS,
   REQUEUE_ALL_QUARANTINED,
+  REQUEST_REFRESH,
   REQUEUE_QUARANTINED,
   RESERVE_API_CALL,
   SEE_STORED_REPORTS_AGAIN,
   SET_WATERMARK,
   START_RUN,
+  STORED_ANSWERS,
+  STORED_CERTIFICATE,
   STORED_REPORTS_IN,
 } from './sqlserver-statements';
 // SQL Server prints and reads datetime2(0) as style-120 text, the very text the SQLite store
 // keeps, so both stores share one conversion to and from the pipeline's ISO `Z` times.
 import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
 import type { MissedDay, QuarantinedReport } from '../../shared/records';
+import type { Answer } from '../goaudits/records';
+import { heldReportsById, type HeldReportRow } from './held-report-row';
+import { byQuestionKey } from './question-key-order';
 import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
 import { UnknownReportError } from './unknown-report-error';
 
@@ -121,6 +133,31 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
     await query(on, ENSURE_WATERMARK_ROW, { job: [SHORT_TEXT, job] });
     await query(on, statement, { job: [SHORT_TEXT, job], watermarkUtc: [SHORT_TEXT, utcText] });
   };
+
+  /** Claims reports for `runId`: those to enrich, or with `anyState` all of them (see claimReports, claimForCheck). */
+  const claim = async ({ reportIds, runId, untilUtc }: Parameters<Store['claimReports']>[0], anyState: boolean) => {
+    const claiming = {
+      // In collation order, so two runs claiming overlapping batches lock the shared keys in one order.
+      reportIds: [LONG_TEXT, JSON.stringify(inCollationOrder(reportIds, (id) => id))],
+      job: [SHORT_TEXT, ENRICHMENT_JOB],
+      runId: [UniqueIdentifier, runId],
+      untilUtc: [SHORT_TEXT, toSqliteUtc(untilUtc)],
+      anyState: [Bit, anyState],
+    } as const;
+    // One transaction: CLAIM_REPORTS's HOLDLOCK keeps the keys it read or found missing locked until the INSERT.
+    const claimed = await transact(async (transaction) => {
+      const taken = await query<{ reportId: string }>(transaction, CLAIM_REPORTS, claiming);
+      const added = await query<{ reportId: string }>(transaction, CLAIM_UNCLAIMED_REPORTS, claiming);
+      return new Set([...taken.recordset, ...added.recordset].map((row) => collationKey(row.reportId)));
+    });
+    // The rows come back with the stored spelling of each id, which may differ from the one asked for in case or trailing spaces.
+    return reportIds.filter((reportId) => claimed.has(collationKey(reportId)));
+  };
+
+  /** The ledgers' job names, as the reconcile's statements take them. */
+  const ledgers = { ingestionJob: [SHORT_TEXT, INGESTION_JOB], enrichmentJob: [SHORT_TEXT, ENRICHMENT_JOB] } as const;
+  /** A list of ids, as the statements take it. */
+  const idList = (reportIds: string[]) => ({ reportIds: [LONG_TEXT, JSON.stringify(reportIds)] }) as const;
 
   return {
     async migrate() {
@@ -222,23 +259,9 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
       return { failures: recorded.failures, quarantined: recorded.quarantined === 1 };
     },
 
-    async claimReports({ reportIds, runId, untilUtc }) {
-      const claim = {
-        // In collation order, so two runs claiming overlapping batches lock the shared keys in one order.
-        reportIds: [LONG_TEXT, JSON.stringify(inCollationOrder(reportIds, (id) => id))],
-        job: [SHORT_TEXT, ENRICHMENT_JOB],
-        runId: [UniqueIdentifier, runId],
-        untilUtc: [SHORT_TEXT, toSqliteUtc(untilUtc)],
-      } as const;
-      // One transaction: CLAIM_REPORTS's HOLDLOCK keeps the keys it read or found missing locked until the INSERT.
-      const claimed = await transact(async (transaction) => {
-        const taken = await query<{ reportId: string }>(transaction, CLAIM_REPORTS, claim);
-        const added = await query<{ reportId: string }>(transaction, CLAIM_UNCLAIMED_REPORTS, claim);
-        return new Set([...taken.recordset, ...added.recordset].map((row) => collationKey(row.reportId)));
-      });
-      // The rows come back with the stored spelling of each id, which may differ from the one asked for in case or trailing spaces.
-      return reportIds.filter((reportId) => claimed.has(collationKey(reportId)));
-    },
+    claimReports: (args) => claim(args, false),
+
+    claimForCheck: (args) => claim(args, true),
 
     async releaseReports({ reportIds, runId }) {
       const release = { reportIds: [LONG_TEXT, JSON.stringify(reportIds)], runId: [UniqueIdentifier, runId] } as const;
@@ -312,6 +335,59 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
           refreshed: false,
         };
       });
+    },
+
+    async heldReportsOn({ from, to }) {
+      const days = { ...ledgers, fromDay: [SHORT_TEXT, from], toDay: [SHORT_TEXT, to] } as const;
+      const { recordset } = await single((on) => query<HeldReportRow>(on, HELD_REPORTS_ON, days));
+      return heldReportsById(recordset);
+    },
+
+    async heldReports(reportIds) {
+      const ids = { ...ledgers, ...idList(reportIds) } as const;
+      return transact(async (transaction) => {
+        const held = await query<HeldReportRow>(transaction, HELD_REPORTS, ids);
+        const ledgerOnly = await query<{ reportId: string }>(transaction, LEDGER_ONLY_REPORTS, ids);
+        return { held: heldReportsById(held.recordset), ledgerOnly: ledgerOnly.recordset.map((row) => row.reportId).sort() };
+      });
+    },
+
+    async storedDetails(reportId) {
+      const report = { reportId: [SHORT_TEXT, reportId] } as const;
+      return transact(async (transaction) => {
+        const stored = (await query<{ certificateNumber: string | null }>(transaction, STORED_CERTIFICATE, report)).recordset[0];
+        if (!stored) return null;
+        const answers = (await query<Answer>(transaction, STORED_ANSWERS, report)).recordset;
+        return { reportId, answers: [...answers].sort(byQuestionKey), certificateNumber: stored.certificateNumber };
+      });
+    },
+
+    async requestRefresh(reportIds) {
+      const { recordset } = await transact((transaction) => query<{ requested: number }>(transaction, REQUEST_REFRESH, idList(reportIds)));
+      return recordset[0]?.requested ?? 0;
+    },
+
+    async forgetLedgerOfMissing(reportIds) {
+      const forget = { ...ledgers, ...idList(reportIds) } as const;
+      const { recordset } = await transact((transaction) => query<{ forgotten: number }>(transaction, FORGET_LEDGER_OF_MISSING, forget));
+      return recordset[0]?.forgotten ?? 0;
+    },
+
+    async deleteGoneReport({ reportId, runId }) {
+      const gone = { ...ledgers, reportId: [SHORT_TEXT, reportId], runId: [UniqueIdentifier, runId] } as const;
+      const { recordset } = await transact((transaction) => query<{ deleted: number }>(transaction, DELETE_GONE_REPORT, gone));
+      return recordset[0]?.deleted === 1;
+    },
+
+    async deletedReports(limit) {
+      if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
+      type Row = { reportId: string; completedAt: string; deletedUtc: string; deletedByRunId: string; answers: number };
+      const { recordset } = await single((on) => query<Row>(on, DELETED_REPORTS, { limit: [Int, limit] }));
+      return recordset.map(({ completedAt, deletedUtc, ...row }) => ({
+        ...row,
+        completedAtUtc: fromSqliteUtc(completedAt),
+        deletedUtc: fromSqliteUtc(deletedUtc),
+      }));
     },
 
     async startRun({ runId, job, correlationId }) {

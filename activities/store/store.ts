@@ -37,6 +37,36 @@ export interface SavedDetails {
   refreshed: boolean;
 }
 
+/** What the store holds of one report, as a reconcile compares it with GoAudits. */
+export interface HeldReport {
+  reportId: string;
+  /** ISO `Z`: the audit's latest `Updated_On` as stored (CompletedAtUtc). */
+  completedAtUtc: string;
+  /** The summary fingerprint last seen; null for reports stored before fingerprints were kept. */
+  summaryFingerprint: string | null;
+  /** Answer rows stored. */
+  answers: number;
+  certificateNumber: string | null;
+  quarantined: boolean;
+  refreshRequested: boolean;
+  /** ProcessedItems('GoAuditsIngestion', id) exists. */
+  ingestionLedger: boolean;
+  /** ProcessedItems('GoAuditsEnrichment', id) exists. */
+  enrichmentLedger: boolean;
+}
+
+/** One report deleted by a reconcile because GoAudits no longer lists it (GoAuditsDeletedReports). */
+export interface DeletedReport {
+  reportId: string;
+  /** ISO `Z`: its CompletedAtUtc when it was deleted. */
+  completedAtUtc: string;
+  /** ISO `Z`. */
+  deletedUtc: string;
+  deletedByRunId: string;
+  /** Answer rows it had. */
+  answers: number;
+}
+
 /**
  * The store contract, in the pipeline's words. SQLite (embedded default) and SQL Server
  * (production) implement it; one shared test suite runs against each.
@@ -97,6 +127,13 @@ export interface Store {
    * reports claimed, in input order; the others are being, or have been, enriched by another run.
    */
   claimReports(args: { reportIds: string[]; runId: string; untilUtc: string }): Promise<string[]>;
+  /**
+   * Claims these reports for a reconcile's details check until `untilUtc` (ISO `Z`), whatever
+   * their enrichment state: each one that no other run holds an unexpired claim on is claimed (or
+   * its claim renewed) for `runId`, as of now, so no other run calls for its details meanwhile.
+   * Returns the reports claimed, in input order; releaseReports drops the claims.
+   */
+  claimForCheck(args: { reportIds: string[]; runId: string; untilUtc: string }): Promise<string[]>;
   /** Drops the run's claims on these reports. */
   releaseReports(args: { reportIds: string[]; runId: string }): Promise<void>;
   /** Quarantined reports, latest failure first, at most `limit`. */
@@ -123,6 +160,40 @@ export interface Store {
    * this run's claim on the report (an edit seen after the claim keeps it, for the next run).
    */
   saveReportDetails(args: { runId: string; details: ReportDetails }): Promise<SavedDetails>;
+
+  /** Reports whose CompletedAtUtc falls on the days `from`..`to` (YYYY-MM-DD, UTC, both included), by id. */
+  heldReportsOn(days: { from: string; to: string }): Promise<HeldReport[]>;
+  /**
+   * Of these ids, the ones stored (on any day), by id; and, separately, those only a ledger
+   * claims (a ProcessedItems row of either job but no report row), by id.
+   */
+  heldReports(reportIds: string[]): Promise<{ held: HeldReport[]; ledgerOnly: string[] }>;
+  /** The stored answers (sorted by questionKey, see byQuestionKey) and certificate of one report; null when not stored. */
+  storedDetails(reportId: string): Promise<ReportDetails | null>;
+  /**
+   * Asks for a refresh of these stored reports as of now, as an edit seen in the summary does:
+   * each stays pending enrichment until a refresh saves its details (answers replaced, the
+   * enrichment ledger row written if missing). Ids not stored are skipped; returns how many
+   * stored reports got a request.
+   */
+  requestRefresh(reportIds: string[]): Promise<number>;
+  /**
+   * Drops the ledger rows (ProcessedItems, both jobs) of these ids that have no report row (a
+   * ledger that claims a missing report), so the next saveSummaryWindow stores them again and
+   * enrichment then takes them; returns how many of the ids had rows dropped.
+   */
+  forgetLedgerOfMissing(reportIds: string[]): Promise<number>;
+  /**
+   * Deletes one report gone from GoAudits, in one transaction: unless another run holds an
+   * unexpired claim on it (then false, and nothing changes), it is copied to
+   * GoAuditsDeletedReports, and its answers, report row, ledger rows (both jobs), version,
+   * failures and claims are deleted. Returns true when the report is deleted, by this call or
+   * by an earlier one of the same run (a retry); false when another run holds it, or when it is
+   * not stored and this run did not delete it.
+   */
+  deleteGoneReport(args: { reportId: string; runId: string }): Promise<boolean>;
+  /** Deleted reports, latest first, at most `limit`. */
+  deletedReports(limit: number): Promise<DeletedReport[]>;
 
   /** Inserts the JobRunHistory row `Running` unless a row with this RunId exists. */
   startRun(args: { runId: string; job: JobName; correlationId: string }): Promise<void>;
