@@ -12,6 +12,7 @@ import { pipelineSettings } from './settings';
 import { createCallLane } from '../activities/goaudits/call-lane';
 import { laneOptions } from './lane-options';
 import { meteredPipeline } from '../activities/pipeline-metrics';
+import { processLog } from './process-log';
 
 export interface Dependencies {
   store: Store;
@@ -49,7 +50,7 @@ export async function openDependencies(
     /** A client of the Temporal namespace the workers serve. */
     temporal: Pick<Client, 'workflow'>;
     processEnv?: NodeJS.ProcessEnv;
-    /** Where the one-line JSON run summaries go (stdout by default). */
+    /** Where the one-line JSON run summaries go (the process's log by default). */
     writeLine?: (line: string) => void;
   },
 ): Promise<Dependencies> {
@@ -81,7 +82,7 @@ export async function openDependencies(
       workflowRuns: workflowRunsOf(temporal),
       settings: pipelineSettings(env),
       metrics,
-      writeLine,
+      writeLine: writeLine ?? ((line) => processLog().writeRecordLine(line)),
     }),
     async close() {
       await goaudits.close();
