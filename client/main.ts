@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
+import { currentTracing, startTracing } from '../worker/tracing';
 import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
@@ -103,6 +104,7 @@ function printQuery(env: Environment, sql: string) {
 
 async function main(argv: string[]): Promise<void> {
   const env = readEnvironment();
+  await startTracing('goaudits-client');
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -202,6 +204,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2))
+  // The spans still buffered go out before the process ends.
+  .finally(() => currentTracing()?.shutdown())
   .then(() => process.exit())
   .catch((error: unknown) => {
     console.error(failureReason(error));

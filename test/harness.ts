@@ -18,6 +18,7 @@ import { readEnvironment, type Environment } from '../worker/config';
 import { openDependencies, type Dependencies } from '../worker/dependencies';
 import { createWorkers, runWorkers } from '../worker/workers';
 import { temporalCli } from '../worker/temporal-cli';
+import { workflowBundleOptions } from '../worker/workflow-tracing';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server';
 
@@ -46,7 +47,7 @@ export class TestServer {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     const [env, bundle] = await Promise.all([
       devServer(options),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundler }),
+      bundleWorkflowCode({ ...workflowBundleOptions(require.resolve('../workflows')), logger: quietBundler }),
     ]);
     return new TestServer(env, bundle, options);
   }

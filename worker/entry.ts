@@ -2,10 +2,11 @@ import { ConfigError, readEnvironment, type Environment } from './config';
 import { installRuntime } from './metrics';
 import { installProcessLog, processLog, resolveLogFormat, routeConsoleToLog } from './process-log';
 import { errorFields } from './log-fields';
+import { startTracing } from './tracing';
 
 /**
- * Runs a process's main work with the configuration read, its log (worker/process-log.ts) and
- * the SDK runtime installed; a bad configuration ends the process with its message alone, any
+ * Runs a process's main work with the configuration read, its log (worker/process-log.ts), the
+ * SDK runtime and, when asked for, tracing (worker/tracing.ts) installed; a bad configuration ends the process with its message alone, any
  * other failure with its type and stack, each as one line of the log.
  */
 export function runEntry(run: (env: Environment) => Promise<void>): void {
@@ -14,7 +15,12 @@ export function runEntry(run: (env: Environment) => Promise<void>): void {
     const log = installProcessLog({ level: env.LOG_LEVEL, format: resolveLogFormat(env.LOG_FORMAT) });
     routeConsoleToLog(log);
     installRuntime(env, log);
-    await run(env);
+    const tracing = await startTracing('goaudits-worker');
+    try {
+      await run(env);
+    } finally {
+      await tracing?.shutdown();
+    }
   };
   started().catch((error: unknown) => {
     const { logger } = processLog();
