@@ -4,6 +4,7 @@ import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
 import { currentTracing, startTracing } from '../worker/tracing';
+import { installProcessLog, routeConsoleToLog } from '../worker/process-log';
 import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
@@ -104,6 +105,8 @@ function printQuery(env: Environment, sql: string) {
 
 async function main(argv: string[]): Promise<void> {
   const env = readEnvironment();
+  // LOG_FORMAT=json: every line a JSON record (a job or pipe whose lines go to a log store); unset, the lines people and scripts read.
+  if (env.LOG_FORMAT === 'json') routeConsoleToLog(installProcessLog({ level: env.LOG_LEVEL, format: 'json' }));
   await startTracing('goaudits-client');
   const { positionals, values } = parseArgs({
     args: argv,

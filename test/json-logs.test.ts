@@ -2,13 +2,13 @@ import { once } from 'node:events';
 import { usePipelines } from './harness';
 import { withoutDetails } from './tables';
 import { until } from './until';
-import { ingestionWorkflow } from '../workflows';
 
 /**
- * What a worker process writes, as Container Apps ships it to Log Analytics (one record a line):
- * through a run where GoAudits fails now and then (5xx, bodies cut off, hung calls, 429s), every
- * line of stdout and stderr is one JSON object with a level and a message, Temporal's own lines
- * included; the run summaries keep today's fields; no line holds a task token or the GoAudits token.
+ * What a worker process, and the client with LOG_FORMAT=json, write, as Container Apps ships it to
+ * Log Analytics (one record a line): through a run where GoAudits fails now and then (5xx, bodies
+ * cut off, hung calls, 429s), every line of stdout and stderr is one JSON object with a level and a
+ * message, Temporal's own lines included; the run summaries keep today's fields; no line holds a
+ * task token or the GoAudits token.
  */
 
 jest.setTimeout(240_000);
@@ -31,13 +31,20 @@ const SUMMARY_FIELDS = ['jobName', 'jobRunId', 'status', 'counts', 'correlationI
 test('a worker process through a run with faults writes only one-line JSON objects, with context and without secrets', async () => {
   const pipeline = await fixture.pipeline({
     simulator: FAULTY_GOAUDITS,
-    env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-05', GOAUDITS_HTTP_TIMEOUT_MS: '1000', ...FAST_BATCHES },
+    env: {
+      GOAUDITS_START_DATE: '2025-10-01',
+      GOAUDITS_END_DATE: '2025-10-05',
+      GOAUDITS_HTTP_TIMEOUT_MS: '1000',
+      ...FAST_BATCHES,
+      // The worker's default off a terminal; the client's only when asked.
+      LOG_FORMAT: 'json',
+    },
     inProcessWorker: false,
   });
   // INFO: the SDK's activity and worker lines too, not only warnings.
   const worker = await pipeline.startWorkerProcess('worker-json', { LOG_LEVEL: 'INFO' });
-  const handle = await pipeline.start(ingestionWorkflow);
-  await handle.result();
+  const client = pipeline.runClient(['ingest']);
+  expect(await client.exited).toBe(0);
   await until(
     async () => worker.written.stdout.split('"msg":"run summary"').length - 1,
     (summaries) => summaries === 2,
@@ -50,7 +57,8 @@ test('a worker process through a run with faults writes only one-line JSON objec
   expect(counters.rateLimited).toBeGreaterThan(0);
   expect(Object.values(counters.faultsByKind).every((faults) => faults > 0)).toBe(true);
 
-  const lines = [...worker.written.stdout.split('\n'), ...worker.written.stderr.split('\n')].filter((line) => line !== '');
+  const written = [worker.written.stdout, worker.written.stderr, client.stdout, client.stderr];
+  const lines = written.flatMap((text) => text.split('\n')).filter((line) => line !== '');
   const records = lines.map((line) => {
     let record: unknown;
     try {
@@ -69,6 +77,20 @@ test('a worker process through a run with faults writes only one-line JSON objec
     expect(line).not.toMatch(/taskToken/i);
   }
 
+  // The client's progress and outcome: records naming the run, its counts and result as fields.
+  const progress = records.filter((record) => typeof record.phase === 'string' && typeof record.windowsDone === 'number');
+  expect(progress.length).toBeGreaterThan(0);
+  const workflowId = progress[0].workflowId;
+  expect(workflowId).toEqual(expect.stringMatching(/^goaudits-ingestion-manual-/));
+  expect(records).toContainEqual(
+    expect.objectContaining({
+      level: 'INFO',
+      msg: expect.stringMatching(/^ingestion succeeded: /),
+      exitCode: 0,
+      result: expect.any(Object),
+    }),
+  );
+
   const summaries = records.filter((record) => record.msg === 'run summary');
   expect(summaries.map((summary) => summary.jobName).sort()).toEqual(['GoAuditsEnrichment', 'GoAuditsIngestion']);
   for (const summary of summaries) {
@@ -79,7 +101,7 @@ test('a worker process through a run with faults writes only one-line JSON objec
   // The SDK's own lines carry the run's context: its workflow, run, activity and attempt.
   expect(records).toContainEqual(
     expect.objectContaining({
-      workflowId: handle.workflowId,
+      workflowId: workflowId,
       runId: expect.any(String),
       activity: expect.any(String),
       attempt: expect.any(Number),
@@ -91,7 +113,7 @@ test('a worker process through a run with faults writes only one-line JSON objec
     expect.objectContaining({
       level: 'WARN',
       msg: 'report not enriched; a later sweep retries it',
-      workflowId: handle.workflowId,
+      workflowId: workflowId,
       job: 'GoAuditsEnrichment',
       activity: 'enrichBatch',
       attempt: expect.any(Number),

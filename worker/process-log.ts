@@ -20,6 +20,7 @@ export function resolveLogFormat(configured: LogFormat | undefined, out: { isTTY
 }
 
 export interface ProcessLog {
+  format: LogFormat;
   /** Logs at LOG_LEVEL. */
   logger: pino.Logger;
   /** Logs whatever LOG_LEVEL says: the worker's start, the run summaries. */
@@ -47,7 +48,12 @@ export function createProcessLog(options: { level: LogLevel; format: LogFormat; 
     },
     destination,
   );
-  return { logger, always: logger.child({}, { level: 'info' }), writeRecordLine: (line) => destination.write(`${line}\n`) };
+  return {
+    format: options.format,
+    logger,
+    always: logger.child({}, { level: 'info' }),
+    writeRecordLine: (line) => destination.write(`${line}\n`),
+  };
 }
 
 const PINO_LEVEL: Readonly<Record<LogLevel, pino.Level>> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
@@ -90,6 +96,9 @@ let installed: ProcessLog | undefined;
 export function processLog(): ProcessLog {
   return (installed ??= createProcessLog({ level: 'WARN', format: 'json' }));
 }
+
+/** This process's log when it writes JSON: output meant for people (the client's progress and outcome) then goes through it as records. */
+export const jsonLog = (): ProcessLog | undefined => (installed?.format === 'json' ? installed : undefined);
 
 export function installProcessLog(options: { level: LogLevel; format: LogFormat }): ProcessLog {
   installed = createProcessLog(options);
