@@ -4,7 +4,7 @@ import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
 import { currentTracing, startTracing } from '../worker/tracing';
-import { installProcessLog, routeConsoleToLog } from '../worker/process-log';
+import { installProcessLog, jsonLog, routeConsoleToLog } from '../worker/process-log';
 import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
@@ -49,14 +49,19 @@ async function startRun<W extends Workflow>(env: Environment, workflow: W, workf
     workflowId,
     args,
   } as unknown as WorkflowStartOptions<W>);
-  console.log(`started ${workflowId}\n  ${workflowLink(env, workflowId)}`);
+  const log = jsonLog();
+  if (log) log.always.info({ workflowId, link: workflowLink(env, workflowId) }, `started ${workflowId}`);
+  else console.log(`started ${workflowId}\n  ${workflowLink(env, workflowId)}`);
   return { client, handle };
 }
 
 /** Starts a short run and prints its result. */
 async function startAndWait<W extends Workflow>(env: Environment, workflow: W, workflowId: string, args: Parameters<W>) {
   const { handle } = await startRun(env, workflow, workflowId, args);
-  console.log(JSON.stringify(await handle.result(), null, 2));
+  const result: unknown = await handle.result();
+  const log = jsonLog();
+  if (log) log.always.info({ workflowId, result }, `${workflowId} ended`);
+  else console.log(JSON.stringify(result, null, 2));
 }
 
 /** Starts a long run and follows it (see `follow`). */
