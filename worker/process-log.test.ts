@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createProcessLog, resolveLogFormat, sdkLogger } from './process-log';
 
 function logged(format: 'json' | 'pretty', level: 'INFO' | 'WARN' = 'WARN') {
@@ -47,4 +48,26 @@ test('lines logged whatever the level, and a summary line written as it is (JSON
   const pretty = logged('pretty');
   pretty.log.writeRecordLine('{"time":"2026-12-06T06:53:36.907Z","level":"INFO","msg":"run summary","jobName":"GoAuditsIngestion"}');
   expect(pretty.lines).toEqual(['06:53:36.907 INFO  run summary  jobName=GoAuditsIngestion']);
+});
+
+test("a process's console, Node's warnings and an uncaught rejection become one-line records, and the process still ends with 1", () => {
+  const script = `
+    const { createProcessLog, routeConsoleToLog } = require(${JSON.stringify(require.resolve('./process-log'))});
+    routeConsoleToLog(createProcessLog({ level: 'WARN', format: 'json' }));
+    console.log('banner\\n  second line');
+    console.error('failed', new Error('two\\nlines'));
+    process.emitWarning('careful', 'DeprecationWarning');
+    Promise.reject(new Error('nobody caught me'));`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+  expect(run.status).toBe(1);
+  const records = `${run.stdout}${run.stderr}`
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(records.map(({ level, msg, errorType }) => ({ level, msg, errorType }))).toEqual([
+    { level: 'INFO', msg: 'banner\n  second line', errorType: undefined },
+    { level: 'ERROR', msg: 'failed', errorType: 'Error' },
+    { level: 'WARN', msg: 'careful', errorType: 'DeprecationWarning' },
+    { level: 'ERROR', msg: 'uncaught exception: nobody caught me', errorType: 'Error' },
+  ]);
 });

@@ -64,7 +64,8 @@ export function sdkLogger(logger: pino.Logger): Logger {
 }
 
 /**
- * Sends what else the process writes through the console, and Node's own warnings, to the log:
+ * Sends what else the process writes through the console, Node's own warnings and an uncaught
+ * error (an unhandled rejection included) to the log:
  * `console.log` and `console.info` as lines logged whatever the level, an `Error` argument as its
  * fields (one line, the stack a field).
  */
@@ -88,6 +89,11 @@ export function routeConsoleToLog(log: ProcessLog): void {
   // Node prints its warnings (deprecations, experimental features) on several lines of its own.
   process.removeAllListeners('warning');
   process.on('warning', (warning) => log.logger.warn(errorFields(warning), warning.message));
+  // And an error nothing caught with its stack over many lines: one line, then the process ends as Node would end it.
+  process.on('uncaughtException', (error) => {
+    log.logger.error(errorFields(error), `uncaught exception: ${error.message}`);
+    process.exit(1);
+  });
 }
 
 let installed: ProcessLog | undefined;
