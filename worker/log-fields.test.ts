@@ -44,6 +44,6 @@ test("an error becomes its type, message and stack; a failure's type wins over i
     stack: expect.stringContaining('GoAudits details: HTTP 503'),
   });
   const refused = new GoAuditsError({ kind: 'auth', endpoint: 'summary', status: 403, message: 'HTTP 403 (auth)' });
-  expect(errorFields(refused)).toMatchObject({ errorType: 'GoAuditsError', endpoint: 'summary', statusCode: 403 });
+  expect(errorFields(refused)).toMatchObject({ errorType: 'GoAudits-auth', endpoint: 'summary', statusCode: 403 });
   expect(errorFields('not an error')).toEqual({ error: 'not an error' });
 });

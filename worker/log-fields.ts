@@ -1,4 +1,5 @@
 import { ENRICHMENT_JOB, INGESTION_JOB, type JobName } from '../shared/jobs';
+import { GoAuditsError } from '../activities/goaudits/errors';
 
 /**
  * The fields of one log line, in the pipeline's words, from the metadata the Temporal SDK and
@@ -7,7 +8,8 @@ import { ENRICHMENT_JOB, INGESTION_JOB, type JobName } from '../shared/jobs';
  * - the SDK's names become the ones an operator queries by: `runId` is the workflow's run id
  *   (`workflowRunId` in activities), `activity` the activity's type, `job` the JobName whose
  *   `JobRunHistory` row the work counts in (an enrichment batch's: the enrichment's, in an ingestion too);
- * - an error becomes `errorType` (a Temporal failure's type, else the error's name), `error` (its
+ * - an error becomes `errorType` (a Temporal failure's type; a GoAudits error's kind as the
+ *   activities' failures name it, `GoAudits-transient`; else the error's name), `error` (its
  *   message) and `stack`, so a line stays one line and a query groups failures by type;
  * - a GoAudits error adds its `endpoint` and `statusCode`.
  */
@@ -46,8 +48,9 @@ export function logFields(meta: Readonly<Record<string, unknown>> | undefined): 
 export function errorFields(error: unknown): LogFields {
   if (!(error instanceof Error)) return { error: String(error) };
   const { type, endpoint, status } = error as Error & { type?: unknown; endpoint?: unknown; status?: unknown };
+  const kind = error instanceof GoAuditsError ? `GoAudits-${error.kind}` : undefined;
   return {
-    errorType: typeof type === 'string' && type ? type : error.name,
+    errorType: typeof type === 'string' && type ? type : (kind ?? error.name),
     error: error.message,
     ...(typeof endpoint === 'string' ? { endpoint } : {}),
     ...(typeof status === 'number' ? { statusCode: status } : {}),
