@@ -58,13 +58,14 @@ export const currentTracing = (): Tracing | undefined => started;
 /**
  * Starts tracing for this process when the environment asks for it (see above): the global
  * tracer provider, W3C trace context propagation and an async context, so that a span started in
- * an activity is a child of the activity's span. `service`: the default service name.
+ * an activity is a child of the activity's span. `service`: the default service name. The
+ * exporter reads its endpoint and headers from the process's environment, as OpenTelemetry's do.
  */
-export async function startTracing(service: string, env: Env = process.env): Promise<Tracing | undefined> {
-  const protocol = tracingProtocol(env);
+export async function startTracing(service: string): Promise<Tracing | undefined> {
+  const protocol = tracingProtocol(process.env);
   if (protocol === undefined || started) return started;
   const resource = Resource.default()
-    .merge(new Resource({ 'service.name': service, 'service.version': buildId(env) }))
+    .merge(new Resource({ 'service.name': service, 'service.version': buildId() }))
     .merge(envDetectorSync.detect());
   const spanProcessor = new BatchSpanProcessor(await otlpExporter(protocol));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
