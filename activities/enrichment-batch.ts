@@ -66,14 +66,16 @@ export async function enrichBatch(
    */
   const ownPace = pacer(() => callsPerSecond, activity.sleep, Date.now());
 
-  /** Counts the report as failed, records why, and says whether that quarantined it. */
-  async function failed(reportId: string, error: string): Promise<Partial<EnrichmentCounts>> {
+  /** Counts the report as failed, records why, logs it with its error's type (and the call's endpoint and status), and says whether that quarantined it. */
+  async function failed(reportId: string, error: string, errorType: string, call?: GoAuditsError): Promise<Partial<EnrichmentCounts>> {
     const { failures, quarantined } = await store.recordEnrichmentFailure({ reportId, error, quarantineAfter });
     activity.warn(
       quarantined ? 'report quarantined: sweeps skip it until it is requeued' : 'report not enriched; a later sweep retries it',
       {
         reportId,
         error,
+        errorType,
+        ...(call && { endpoint: call.endpoint, statusCode: call.status }),
         failures,
       },
     );
@@ -85,8 +87,8 @@ export async function enrichBatch(
       try {
         const body = await lane.call((state) => goaudits.details(reportId, { signal: activity.signal, ...state }), activity.sleep);
         const { hasDetailRows, ...details } = parseReportDetails(reportId, body);
-        if (!hasDetailRows) return failed(reportId, 'GoAudits has no Detail rows for this report');
-        if (details.answers.length === 0) return failed(reportId, 'no Detail row has a usable question key');
+        if (!hasDetailRows) return failed(reportId, 'GoAudits has no Detail rows for this report', 'NoDetailRows');
+        if (details.answers.length === 0) return failed(reportId, 'no Detail row has a usable question key', 'NoQuestionKey');
         const saved = await store.saveReportDetails({ runId, details });
         return {
           processed: 1,
@@ -99,13 +101,13 @@ export async function enrichBatch(
       } catch (error) {
         activity.signal.throwIfAborted();
         if (error instanceof UnknownReportError) {
-          activity.warn('report is not stored; counted as failed', { reportId });
+          activity.warn('report is not stored; counted as failed', { reportId, errorType: error.name });
           return { failedCount: 1 };
         }
         // Store trouble, or no token to be had: the activity fails and its retry resumes here.
         if (!(error instanceof GoAuditsError) || error.kind === 'token-unavailable') throw error;
         if (error.kind === 'auth') return { authFatal: true };
-        if (attempt >= retry.maximumAttempts) return failed(reportId, error.message);
+        if (attempt >= retry.maximumAttempts) return failed(reportId, error.message, `GoAudits-${error.kind}`, error);
         await activity.sleep(retryDelayMs(retry, attempt, error.retryAfterMs));
       }
     }

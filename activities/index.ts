@@ -75,7 +75,7 @@ export function createActivities({
         if (!ended) continue;
         const message = `closed by run ${args.by.runId} (${args.by.correlationId}): its workflow ended ${ended} without closing this row`;
         await store.finishRun({ runId: row.runId, status: 'Failed', message });
-        log.warn('closed a JobRunHistory row its workflow left Running', { runId: row.runId, correlationId: row.correlationId, ended });
+        log.warn('closed a JobRunHistory row its workflow left Running', { jobRunId: row.runId, correlationId: row.correlationId, ended });
         closed++;
       }
       return closed;
@@ -86,6 +86,9 @@ export function createActivities({
       await store.finishRun({ runId: args.runId, status: args.status, message: countsMessage(args.counts, args.error) });
       writeLine(
         JSON.stringify({
+          time: new Date().toISOString(),
+          level: 'INFO',
+          msg: 'run summary',
           jobName: args.job,
           jobRunId: args.runId,
           status: args.status,

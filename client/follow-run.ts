@@ -4,6 +4,7 @@ import type { Progress } from '../workflows/progress';
 import { queryProgress } from './progress-query';
 import { progressView, type ProgressView } from './progress-view';
 import { ended, succeeded, type Outcome } from './run-outcome';
+import { jsonLog } from '../worker/process-log';
 
 /** A run a command follows to its end. */
 export interface RunToFollow {
@@ -80,6 +81,14 @@ async function followRun(client: Client, run: RunToFollow, view: ProgressView, d
 
 /** How a run ended: its line (on stderr unless it succeeded) and, with `withResult`, a succeeded run's result as JSON (for scripts). */
 export function printOutcome(outcome: Outcome, withResult: boolean): void {
+  // In a JSON log, one record: the line as its message, the exit code and the result as fields.
+  const log = jsonLog();
+  if (log) {
+    const fields = { exitCode: outcome.exitCode, ...(withResult && { result: outcome.result }) };
+    if (outcome.exitCode === 0) log.always.info(fields, outcome.line);
+    else log.logger.error(fields, outcome.line);
+    return;
+  }
   if (outcome.exitCode === 0) console.log(outcome.line);
   else console.error(outcome.line);
   if (withResult && outcome.result !== undefined) console.log(JSON.stringify(outcome.result, null, 2));

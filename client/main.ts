@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
+import { currentTracing, startTracing } from '../worker/tracing';
+import { installProcessLog, jsonLog, routeConsoleToLog } from '../worker/process-log';
 import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
@@ -63,14 +65,19 @@ async function startRun<W extends Workflow>(env: Environment, workflow: W, workf
     workflowId,
     args,
   } as unknown as WorkflowStartOptions<W>);
-  console.log(`started ${workflowId}\n  ${workflowLink(env, workflowId)}`);
+  const log = jsonLog();
+  if (log) log.always.info({ workflowId, link: workflowLink(env, workflowId) }, `started ${workflowId}`);
+  else console.log(`started ${workflowId}\n  ${workflowLink(env, workflowId)}`);
   return { client, handle };
 }
 
 /** Starts a short run and prints its result. */
 async function startAndWait<W extends Workflow>(env: Environment, workflow: W, workflowId: string, args: Parameters<W>) {
   const { handle } = await startRun(env, workflow, workflowId, args);
-  console.log(JSON.stringify(await handle.result(), null, 2));
+  const result: unknown = await handle.result();
+  const log = jsonLog();
+  if (log) log.always.info({ workflowId, result }, `${workflowId} ended`);
+  else console.log(JSON.stringify(result, null, 2));
 }
 
 /** Starts a long run and follows it (see `follow`). */
@@ -146,6 +153,9 @@ function printQuery(env: Environment, sql: string) {
 
 async function main(argv: string[]): Promise<void> {
   const env = readEnvironment();
+  // LOG_FORMAT=json: every line a JSON record (a job or pipe whose lines go to a log store); unset, the lines people and scripts read.
+  if (env.LOG_FORMAT === 'json') routeConsoleToLog(installProcessLog({ level: env.LOG_LEVEL, format: 'json' }));
+  await startTracing('goaudits-client');
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -270,6 +280,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2))
+  // The spans still buffered go out before the process ends.
+  .finally(() => currentTracing()?.shutdown())
   .then(() => process.exit())
   .catch((error: unknown) => {
     console.error(failureReason(error));

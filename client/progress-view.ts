@@ -1,6 +1,31 @@
 import { MultiBar, type SingleBar } from 'cli-progress';
 import type { Progress } from '../workflows/progress';
 import { lineDue, phaseOf, progressLine, progressPicture, type PhaseBar, type Shown } from './run-progress';
+import { jsonLog } from '../worker/process-log';
+
+/** A run's progress as the fields of a log record. */
+const progressFields = ({
+  kind,
+  windowsDone,
+  windowsTotal,
+  ingestion,
+  enrichment,
+  queued,
+  batchesRunning,
+  callsPerSecond,
+  etaUtc,
+}: Progress) => ({
+  kind,
+  windowsDone,
+  windowsTotal,
+  ingested: ingestion.ingested,
+  enriched: enrichment.processed,
+  failed: enrichment.failedCount,
+  queued,
+  batchesRunning,
+  callsPerSecond,
+  etaUtc,
+});
 
 /** Where the progress of the runs a command follows is shown. */
 export interface ProgressView {
@@ -96,11 +121,17 @@ class ProgressLines implements ProgressView {
     const now = { atMs: Date.now(), phase: phaseOf(progress) };
     if (!lineDue(this.shown.get(runId), now)) return;
     this.shown.set(runId, now);
-    this.note(`${this.titles ? `${runId}: ` : ''}${progressLine(progressPicture(progress, now.atMs))}`);
+    const line = progressLine(progressPicture(progress, now.atMs));
+    // In a JSON log, one record: the line as its message, the run and its counts as fields.
+    const log = jsonLog();
+    if (log) log.always.info({ workflowId: runId, phase: now.phase, ...progressFields(progress) }, line);
+    else this.note(`${this.titles ? `${runId}: ` : ''}${line}`);
   }
 
   note(line: string): void {
-    this.stream.write(`${line}\n`);
+    const log = jsonLog();
+    if (log) log.logger.warn(line);
+    else this.stream.write(`${line}\n`);
   }
 
   stop(): void {}

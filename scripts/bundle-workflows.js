@@ -9,7 +9,8 @@ const { bundleWorkflowCode } = require('@temporalio/worker');
 
 async function main() {
   const dist = join(__dirname, '..', 'dist');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(join(dist, 'workflows')) });
+  const { workflowBundleOptions } = require(join(dist, 'worker', 'workflow-tracing'));
+  const { code } = await bundleWorkflowCode(workflowBundleOptions(require.resolve(join(dist, 'workflows'))));
   const codePath = join(dist, 'workflow-bundle.js');
   await writeFile(codePath, code);
   console.log(JSON.stringify({ msg: 'workflow bundle written', codePath, bytes: Buffer.byteLength(code) }));

@@ -18,6 +18,7 @@ import { readEnvironment, type Environment } from '../worker/config';
 import { openDependencies, type Dependencies } from '../worker/dependencies';
 import { createWorkers, runWorkers } from '../worker/workers';
 import { temporalCli } from '../worker/temporal-cli';
+import { workflowBundleOptions } from '../worker/workflow-tracing';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server';
 
@@ -46,7 +47,7 @@ export class TestServer {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     const [env, bundle] = await Promise.all([
       devServer(options),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundler }),
+      bundleWorkflowCode({ ...workflowBundleOptions(require.resolve('../workflows')), logger: quietBundler }),
     ]);
     return new TestServer(env, bundle, options);
   }
@@ -108,6 +109,9 @@ export class TestServer {
     return pipeline;
   }
 }
+
+/** A worker process, with what it wrote so far to stdout and to stderr. */
+export type WorkerProcess = ChildProcess & { written: { stdout: string; stderr: string } };
 
 /** The operator's client running as a process: its output so far, and its exit code once it has exited. */
 export interface ClientRun {
@@ -200,7 +204,7 @@ export class Pipeline {
    * worker a test can crash with `kill('SIGKILL')`. Its metrics are off (several such workers
    * share the machine) unless `env` gives it a METRICS_PORT; `env` goes on top of the rest.
    */
-  async startWorkerProcess(identity: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+  async startWorkerProcess(identity: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
     const bundlePath = join(this.dir, 'workflow-bundle.js');
     writeFileSync(bundlePath, this.bundle.code);
     const child = this.spawnScript('../worker/main.ts', [], {
@@ -213,19 +217,21 @@ export class Pipeline {
       ...env,
     });
     let output = '';
+    const written = { stdout: '', stderr: '' };
     await new Promise<void>((resolve, reject) => {
       const exited = (code: number | null) => reject(new Error(`worker ${identity} exited (${code}) before it ran:\n${output}`));
       child.once('exit', exited);
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (!output.includes('"worker running"')) return;
-        child.off('exit', exited);
-        resolve();
-      };
-      child.stdout!.on('data', read);
-      child.stderr!.on('data', read);
+      for (const stream of ['stdout', 'stderr'] as const) {
+        child[stream]!.setEncoding('utf8').on('data', (text: string) => {
+          written[stream] += text;
+          output += text;
+          if (!output.includes('"worker running"')) return;
+          child.off('exit', exited);
+          resolve();
+        });
+      }
     });
-    return child;
+    return Object.assign(child, { written });
   }
 
   /**

@@ -82,6 +82,9 @@ describe('ingestion and enrichment on a real dev server', () => {
     const logged = pipeline.summaryLines.map((line) => JSON.parse(line));
     expect(logged).toHaveLength(history.length);
     expect(logged.find((line) => line.jobRunId === first.runId)).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      level: 'INFO',
+      msg: 'run summary',
       jobName: 'GoAuditsIngestion',
       jobRunId: first.runId,
       status: 'Succeeded',

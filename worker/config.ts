@@ -56,6 +56,8 @@ const environmentSchema = z.object({
   /** A workflow bundle made at image build time (scripts/bundle-workflows.js); unset: bundle at start. */
   WORKFLOW_BUNDLE_PATH: optional(z.string()),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  /** `json`: one JSON object a line; `pretty`: readable lines. Unset: pretty on a terminal, else JSON. */
+  LOG_FORMAT: optional(z.enum(['json', 'pretty'])),
   /** Where the worker serves Prometheus metrics (`/metrics`, on every interface); 0 turns them off. */
   METRICS_PORT: whole(0, 65_535).default(9464),
   SQL_SERVER: optional(z.string()),

@@ -12,6 +12,10 @@ import { pipelineSettings } from './settings';
 import { createCallLane } from '../activities/goaudits/call-lane';
 import { laneOptions } from './lane-options';
 import { meteredPipeline } from '../activities/pipeline-metrics';
+import { processLog } from './process-log';
+import { currentTracing } from './tracing';
+import { tracedGoAudits } from './traced-goaudits';
+import { tracedStore } from './traced-store';
 
 export interface Dependencies {
   store: Store;
@@ -49,7 +53,7 @@ export async function openDependencies(
     /** A client of the Temporal namespace the workers serve. */
     temporal: Pick<Client, 'workflow'>;
     processEnv?: NodeJS.ProcessEnv;
-    /** Where the one-line JSON run summaries go (stdout by default). */
+    /** Where the one-line JSON run summaries go (the process's log by default). */
     writeLine?: (line: string) => void;
   },
 ): Promise<Dependencies> {
@@ -57,10 +61,13 @@ export async function openDependencies(
   if (!summaryUrl || !detailsUrl) {
     throw new ConfigError('GOAUDITS_AUDITSUMMARY_URL and GOAUDITS_AUDITDETAILS_URL must both be set');
   }
-  const store = await openStore(env, processEnv);
+  // With tracing on, a span per GoAudits call and per store transaction, inside the activity's span.
+  const traced = currentTracing() !== undefined;
+  const opened = await openStore(env, processEnv);
+  const store = traced ? tracedStore(opened) : opened;
   // On the SDK runtime's meter, exported with the SDK's own metrics (worker/metrics.ts); a no-op when METRICS_PORT is 0.
   const metrics = meteredPipeline(Runtime.instance().metricMeter, { rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND });
-  const goaudits = createGoAuditsClient(
+  const client = createGoAuditsClient(
     {
       summaryUrl,
       detailsUrl,
@@ -72,6 +79,7 @@ export async function openDependencies(
     },
     metrics.apiCall,
   );
+  const goaudits = traced ? tracedGoAudits(client) : client;
   return {
     store,
     activities: createActivities({
@@ -81,7 +89,7 @@ export async function openDependencies(
       workflowRuns: workflowRunsOf(temporal),
       settings: pipelineSettings(env),
       metrics,
-      writeLine,
+      writeLine: writeLine ?? ((line) => processLog().writeRecordLine(line)),
     }),
     async close() {
       await goaudits.close();

@@ -1,4 +1,5 @@
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/worker';
+import { loggerOf } from './sdk-logger';
 
 /**
  * SDK warnings this pipeline causes on purpose, matched word for word, so an operator does not
@@ -10,15 +11,7 @@ export const EXPECTED_WARNINGS: ReadonlySet<string> = new Set(['No workflows reg
 
 /** The runtime's logger without the expected warnings: `Runtime.install({ logger: withoutExpectedWarnings(new DefaultLogger(level)) })`. */
 export function withoutExpectedWarnings(logger: Logger): Logger {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
+  return loggerOf((level: LogLevel, message: string, meta?: LogMetadata) => {
     if (level !== 'WARN' || !EXPECTED_WARNINGS.has(message)) logger.log(level, message, meta);
-  };
-  return {
-    log,
-    trace: (message, meta) => log('TRACE', message, meta),
-    debug: (message, meta) => log('DEBUG', message, meta),
-    info: (message, meta) => log('INFO', message, meta),
-    warn: (message, meta) => log('WARN', message, meta),
-    error: (message, meta) => log('ERROR', message, meta),
-  };
+  });
 }

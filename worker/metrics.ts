@@ -1,7 +1,8 @@
-import { DefaultLogger, Runtime, type TelemetryOptions } from '@temporalio/worker';
+import { Runtime, makeTelemetryFilterString, type TelemetryOptions } from '@temporalio/worker';
 import { HISTOGRAM_BUCKETS } from '../activities/pipeline-metrics';
 import { ConfigError, type Environment } from './config';
 import { withoutExpectedWarnings } from './expected-warnings';
+import { sdkLogger, type ProcessLog } from './process-log';
 
 type MetricsSettings = Pick<Environment, 'METRICS_PORT'>;
 
@@ -22,12 +23,20 @@ export function metricsTelemetry({ METRICS_PORT: port }: MetricsSettings): Telem
 }
 
 /**
- * Installs the SDK runtime, once per process: its log level (without the warnings this setup
- * causes on purpose) and the metrics exporter; a taken port stops the worker, naming METRICS_PORT.
+ * Installs the SDK runtime, once per process: its messages, Core's included, as lines of the
+ * process's log at LOG_LEVEL (without the warnings this setup causes on purpose) and the metrics
+ * exporter; a taken port stops the worker, naming METRICS_PORT.
  */
-export function installRuntime(env: Pick<Environment, 'LOG_LEVEL' | 'METRICS_PORT'>): void {
+export function installRuntime(env: Pick<Environment, 'LOG_LEVEL' | 'METRICS_PORT'>, log: ProcessLog): void {
   try {
-    Runtime.install({ logger: withoutExpectedWarnings(new DefaultLogger(env.LOG_LEVEL)), telemetryOptions: metricsTelemetry(env) });
+    Runtime.install({
+      logger: withoutExpectedWarnings(sdkLogger(log.logger)),
+      telemetryOptions: {
+        ...metricsTelemetry(env),
+        // Forwarded, not printed by Core itself: Core's own lines are neither JSON nor one line each.
+        logging: { forward: {}, filter: makeTelemetryFilterString({ core: env.LOG_LEVEL, other: env.LOG_LEVEL }) },
+      },
+    });
   } catch (error) {
     if (env.METRICS_PORT === 0 || !/prometheus/i.test(String(error))) throw error;
     throw new ConfigError(

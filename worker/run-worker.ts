@@ -8,6 +8,7 @@ import { metricsUrl } from './metrics';
 import { buildId, describeConnection, temporalConnection, workerIdentity } from './temporal-connection';
 import { createWorkers, defaultWorkflowSource, runWorkers } from './workers';
 import { ensureSearchAttributes } from './search-attributes';
+import { processLog } from './process-log';
 
 /** With a Temporal configured (TEMPORAL_ADDRESS or a profile): only the worker, against the configured services, with its probes. */
 export async function runWorker(env: Environment): Promise<void> {
@@ -39,9 +40,8 @@ export async function runWorker(env: Environment): Promise<void> {
       activities: dependencies.activities,
       workflows: defaultWorkflowSource(env.WORKFLOW_BUNDLE_PATH),
     });
-    console.log(
-      JSON.stringify({
-        msg: 'worker running',
+    processLog().always.info(
+      {
         ...describeConnection(connectionOptions),
         namespace: env.TEMPORAL_NAMESPACE,
         identity,
@@ -49,7 +49,8 @@ export async function runWorker(env: Environment): Promise<void> {
         addedSearchAttributes,
         healthPort: port ?? null,
         metricsUrl: metricsUrl(env) ?? null,
-      }),
+      },
+      'worker running',
     );
     await runWorkers(workers);
   } finally {

@@ -1,6 +1,8 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { Environment } from './config';
+import { currentTracing } from './tracing';
+import { WORKFLOW_INTERCEPTOR_MODULES, tracingWorkerOptions } from './workflow-tracing';
 
 /** Either a path the worker bundles at start, or a bundle made once (tests, the container image). */
 export type WorkflowSource = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
@@ -24,10 +26,19 @@ export async function createWorkers(args: {
   workflows: WorkflowSource;
 }): Promise<Worker[]> {
   const { connection, env, identity, activities } = args;
+  const { interceptors, sinks } = tracingWorkerOptions(currentTracing());
   // On SIGTERM running activities get 30 s to finish (Container Apps waits terminationGracePeriodSeconds).
-  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity, activities, shutdownGraceTime: '30s' as const };
+  const common = { connection, namespace: env.TEMPORAL_NAMESPACE, identity, activities, interceptors, shutdownGraceTime: '30s' as const };
+  // A bundle made at start gets the tracing workflow interceptors a pre-built bundle already holds.
+  const workflowModules = args.workflows.workflowsPath ? { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] } : {};
   return Promise.all([
-    Worker.create({ ...common, ...args.workflows, taskQueue: env.TEMPORAL_TASK_QUEUE }),
+    Worker.create({
+      ...common,
+      ...args.workflows,
+      interceptors: { ...interceptors, ...workflowModules },
+      sinks,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+    }),
     Worker.create({
       ...common,
       taskQueue: env.GOAUDITS_API_TASK_QUEUE,

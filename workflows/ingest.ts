@@ -230,7 +230,7 @@ class IngestionRun {
         this.cursor.counts = addCounts(this.cursor.counts, { missedDays: 1 });
         return [];
       }
-      log.warn('summary window failed; splitting it in halves', { window, halves });
+      log.warn('summary window failed; splitting it in halves', { window, halves, error: rootMessage(error) });
       return [...(await this.ingestSplitting(halves[0])), ...(await this.ingestSplitting(halves[1]))];
     }
   }
