@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
@@ -14,7 +13,7 @@ import { detachedLine, failureReason, worstExitCode } from './run-outcome';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
 import { enrichmentWorkflow, ingestionWorkflow, missedDaysWorkflow, quarantineWorkflow, watermarkWorkflow } from '../workflows';
 
-const USAGE = `usage: npm run pipeline -- <command> [options]
+const USAGE = `usage: npm run pipeline -- <command> [options]   (or, once built: npx goaudits-pipeline <command> [options])
   schedules                        create or update the ingestion and enrichment schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
            [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
@@ -90,9 +89,11 @@ async function follow(client: Client, runs: RunToFollow[]): Promise<void> {
   process.exitCode = worstExitCode(ended.map((outcome) => outcome.exitCode));
 }
 
-function printQuery(env: Environment, sql: string) {
+/** Loads the SQLite driver only for this command: the others start without it. */
+async function printQuery(env: Environment, sql: string) {
   if (env.SQL_SERVER)
     throw new ConfigError('sql reads the embedded SQLite store; with SQL_SERVER set, run the runbook query in your SQL client as written');
+  const { default: Database } = await import('better-sqlite3');
   const db = new Database(env.SQLITE_PATH, { readonly: true, fileMustExist: true });
   try {
     console.table(db.prepare(runbookQueryForSqlite(sql)).all());
