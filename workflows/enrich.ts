@@ -65,7 +65,7 @@ class EnrichmentSweep {
   }
 
   private progress(): Progress {
-    const { counts } = this.batches;
+    const counts = this.batches.countsSoFar;
     return {
       kind: 'enrichment',
       windowsDone: 0,
@@ -83,7 +83,7 @@ class EnrichmentSweep {
 
   /** Current details, so the Web UI shows where the sweep is. */
   private publish() {
-    this.rate.record(Date.now(), callsMade(noIngestion(), this.batches.counts));
+    this.rate.record(Date.now(), callsMade(noIngestion(), this.batches.countsSoFar));
     setCurrentDetails(progressMarkdown(this.progress()));
   }
 }

@@ -252,7 +252,7 @@ class IngestionRun {
 
   private progress(): Progress {
     const { kind, from, to, windowsDone, windowsTotal, counts, controls, run } = this.cursor;
-    const enrichment = this.enrichment.counts;
+    const enrichment = this.enrichment.countsSoFar;
     const nowMs = Date.now();
     const callsPerSecond = this.rate.perSecond(nowMs);
     return {
@@ -283,7 +283,7 @@ class IngestionRun {
 
   /** Search attributes and current details, so the Web UI shows where the run is. */
   private publish() {
-    this.rate.record(Date.now(), callsMade(this.cursor.counts, this.enrichment.counts));
+    this.rate.record(Date.now(), callsMade(this.cursor.counts, this.enrichment.countsSoFar));
     const p = this.progress();
     const shown = `${p.windowsDone}/${p.windowsTotal}/${p.ingestion.ingested}`;
     if (shown !== this.shown) {
