@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applySchedules } from '../client/schedules';
-import { EMBEDDED_TEMPORAL, workflowLink } from '../client/connect';
+import { embeddedTemporal, workflowLink } from '../client/connect';
 import { followRuns, printOutcome } from '../client/follow-run';
 import { timestampedId } from '../client/workflow-ids';
 import { simulatorOptionsFromEnvironment, startSimulator } from '../simulator/server';
@@ -25,12 +25,13 @@ export async function runEmbedded(configured: Environment): Promise<void> {
   const dataDir = resolve('.data');
   mkdirSync(dataDir, { recursive: true });
   const simulatorOptions = simulatorOptionsFromEnvironment(process.env);
+  const ports = embeddedTemporal();
   const [devServer, simulator] = await Promise.all([
     startDevServer({
       dbFilename: join(dataDir, 'temporal.db'),
       ip: '127.0.0.1',
-      port: EMBEDDED_TEMPORAL.port,
-      uiPort: EMBEDDED_TEMPORAL.uiPort,
+      port: ports.port,
+      uiPort: ports.uiPort,
       searchAttributes: PIPELINE_SEARCH_ATTRIBUTES,
     }),
     startSimulator(simulatorOptions),
@@ -77,8 +78,8 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     console.log(
       [
         'GoAudits pipeline running on embedded defaults (Ctrl-C stops it; data stays in .data/)',
-        `  Temporal Web UI   http://localhost:${EMBEDDED_TEMPORAL.uiPort}  (first ingestion: ${workflowLink(env, workflowId)})`,
-        `  Temporal address  ${EMBEDDED_TEMPORAL.address}`,
+        `  Temporal Web UI   http://localhost:${ports.uiPort}  (first ingestion: ${workflowLink(env, workflowId)})`,
+        `  Temporal address  ${ports.address}`,
         `  GoAudits (sim)    ${simulator.url}  (${simulatorOptions.dataset.reports} reports, ${simulatorOptions.dataset.from}..${simulatorOptions.dataset.to})`,
         `  SQLite database   ${resolve(env.SQLITE_PATH)}`,
         `  Metrics           ${metricsUrl(env) ?? 'off (METRICS_PORT=0)'}`,
