@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import { heartbeating } from './heartbeating';
+import { signalOwnRun, throttledBatchProgress } from './batch-progress';
 import type { WorkflowRuns } from './workflow-runs';
 import type { Window } from '../shared/plan';
 import type { PipelineSettings } from '../shared/settings';
@@ -169,11 +170,19 @@ export function createActivities({
       };
     },
 
-    /** One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from there. */
+    /**
+     * One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from
+     * there. Its heartbeated counts also go to its run every few seconds (see shared/batch-progress.ts).
+     */
     async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
+      const progress = throttledBatchProgress(args.reportIds[0], signalOwnRun());
       return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
         enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter, metrics }, args, {
           ...activity,
+          heartbeat(next) {
+            activity.heartbeat(next);
+            progress(next.counts);
+          },
           warn: (message, attributes) => void log.warn(message, attributes),
         }),
       );

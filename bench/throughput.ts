@@ -4,16 +4,23 @@
  * One command: a dev server, the simulator, then the plain-script baseline (bench/plain-calls.ts)
  * and the pipeline (N real worker processes from dist/, with the prebuilt workflow bundle, on one
  * SQLite file) over the same data. Prints both wall times, their ratios to the floor (calls / limit)
- * and to each other, the peak calls GoAudits saw in any second, history events per report and each
- * worker's peak RSS.
+ * and to each other, the peak calls GoAudits saw in any second, history events per report, each
+ * worker's peak RSS, and how far off the run's ETA was at 25 %, 50 % and 75 % of its time.
  *
  *   npx tsx bench/throughput.ts                                   # the simulator's default data, hourly run, limit 10
  *   npx tsx bench/throughput.ts --workers 3
  *   npx tsx bench/throughput.ts --reports 2200 --days 30 --limit 20 --backfill
  *   npx tsx bench/throughput.ts --reports 2200 --days 30 --limit 1000 --concurrency 8 --backfill
  *
+ * The ETA's shapes of run (--no-plain: the pipeline alone):
+ *   npx tsx bench/throughput.ts --no-plain --reports 710 --limit 10                          # ~650 calls at 10/s
+ *   npx tsx bench/throughput.ts --no-plain --reports 2250 --days 30 --limit 20 --backfill --continue-as-new-after 600
+ *   npx tsx bench/throughput.ts --no-plain --reports 710 --limit 10 --pause-at 5 --pause-for 15
+ *
  * Options: --reports N --days N --limit R --concurrency C --batch-size B --workers N --backfill --latency MS
- *          --worker-node-options='...' (NODE_OPTIONS of the workers)
+ *          --worker-node-options='...' (NODE_OPTIONS of the workers) --no-plain (skip the plain script)
+ *          --continue-as-new-after N (the run's history length before it continues as new)
+ *          --pause-at S --pause-for S (pause the run S seconds after its start, resume it S seconds later)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,6 +35,8 @@ import { startSimulator } from '../simulator/server';
 import { dayOf, DAY_MS, parseDay } from '../simulator/time';
 import { plainCalls } from './plain-calls';
 import { ingestionWorkflow, type IngestionResult } from '../workflows/ingest';
+import { pauseUpdate, resumeUpdate } from '../workflows/controls';
+import type { Progress } from '../workflows/progress';
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +48,10 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1' },
     latency: { type: 'string', default: '20' },
     backfill: { type: 'boolean', default: false },
+    'no-plain': { type: 'boolean', default: false },
+    'continue-as-new-after': { type: 'string' },
+    'pause-at': { type: 'string' },
+    'pause-for': { type: 'string', default: '15' },
     /** NODE_OPTIONS for the worker processes: by default the image's (see the Dockerfile). */
     'worker-node-options': { type: 'string', default: '--max-old-space-size=128 --max-semi-space-size=2' },
   },
@@ -71,7 +84,7 @@ function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
 }
 
 async function main() {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts/build-if-stale.js')], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, [join(root, 'scripts/bundle-workflows.js')], { cwd: root, stdio: 'ignore' });
 
   const token = `bench-${randomUUID()}`;
@@ -82,7 +95,9 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'goaudits-bench-'));
   const workers: ChildProcess[] = [];
   try {
-    const plain = await plainCalls({ ...simulator, token }, allDays, { limitPerSecond: limit, concurrency });
+    const plain = values['no-plain']
+      ? { calls: NaN, seconds: NaN }
+      : await plainCalls({ ...simulator, token }, allDays, { limitPerSecond: limit, concurrency });
     const plainPeak = simulator.counters().peakCallsPerSecond;
     simulator.resetCounters();
 
@@ -115,10 +130,17 @@ async function main() {
     const handle = await temporal.client.workflow.start(ingestionWorkflow, {
       taskQueue: queue,
       workflowId,
-      args: [values.backfill ? { from, to } : {}],
+      args: [
+        {
+          ...(values.backfill ? { from, to } : {}),
+          ...(values['continue-as-new-after'] ? { continueAsNewAfterEvents: Number(values['continue-as-new-after']) } : {}),
+        },
+      ],
     });
     const etas = sampleEtas(handle);
+    const pausing = values['pause-at'] ? pauseOnce(handle, Number(values['pause-at']), Number(values['pause-for'])) : undefined;
     const result = (await handle.result()) as IngestionResult;
+    await pausing;
     const endedAt = Date.now();
     const seconds = (endedAt - startedAt) / 1000;
     const counters = simulator.counters();
@@ -158,7 +180,7 @@ async function main() {
             workflowRuns: runs,
             historyEventsPerReport: round(events / Math.max(1, ingested)),
             peakWorkerRssMiB: workers.map((worker) => peakRssMiB(worker.pid!)),
-            etaErrorAtHalfway: etaErrorAtHalfway(await etas.stop(), startedAt, endedAt),
+            etaError: etaErrors(await etas.stop(), startedAt, endedAt),
           },
         },
         null,
@@ -178,13 +200,20 @@ async function main() {
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
+/** One sample of the run's progress query: its ETA, or why it had none. */
+interface EtaSample {
+  atMs: number;
+  etaMs?: number;
+  noEta?: string;
+}
+
 /** The run's ETA (progress query), once a second, until stopped. */
 function sampleEtas(handle: { query<T>(name: string): Promise<T> }) {
-  const samples: { atMs: number; etaMs?: number }[] = [];
+  const samples: EtaSample[] = [];
   const timer = setInterval(() => {
     const atMs = Date.now();
-    handle.query<{ etaUtc?: string }>('progress').then(
-      (p) => samples.push({ atMs, etaMs: p.etaUtc ? Date.parse(p.etaUtc) : undefined }),
+    handle.query<Progress>('progress').then(
+      (p) => samples.push({ atMs, etaMs: p.etaUtc ? Date.parse(p.etaUtc) : undefined, noEta: p.noEtaBecause }),
       () => undefined,
     );
   }, 1000);
@@ -196,14 +225,30 @@ function sampleEtas(handle: { query<T>(name: string): Promise<T> }) {
   };
 }
 
+/** Pauses the run `atSeconds` after its start and resumes it `forSeconds` later. */
+async function pauseOnce(
+  handle: { executeUpdate: (update: typeof pauseUpdate) => Promise<unknown> },
+  atSeconds: number,
+  forSeconds: number,
+) {
+  await new Promise((resolve) => setTimeout(resolve, atSeconds * 1000));
+  await handle.executeUpdate(pauseUpdate);
+  await new Promise((resolve) => setTimeout(resolve, forSeconds * 1000));
+  await handle.executeUpdate(resumeUpdate);
+}
+
 /**
- * How far off the ETA read at half the run's time was: (ETA - real end) over the time that was
- * left then. Absent when no ETA was shown there.
+ * How far off the ETA was at 25 %, 50 % and 75 % of the run's time: (ETA - real end) over the
+ * time that was left then, from the sample nearest each moment; or why the run showed none there.
  */
-function etaErrorAtHalfway(samples: { atMs: number; etaMs?: number }[], startedAt: number, endedAt: number) {
-  const half = (startedAt + endedAt) / 2;
-  const sample = samples.filter((s) => s.etaMs !== undefined).sort((a, b) => Math.abs(a.atMs - half) - Math.abs(b.atMs - half))[0];
-  return sample ? round((sample.etaMs! - endedAt) / (endedAt - sample.atMs)) : null;
+function etaErrors(samples: EtaSample[], startedAt: number, endedAt: number) {
+  const at = (share: number) => {
+    const moment = startedAt + share * (endedAt - startedAt);
+    const sample = [...samples].sort((a, b) => Math.abs(a.atMs - moment) - Math.abs(b.atMs - moment))[0];
+    if (!sample) return null;
+    return sample.etaMs === undefined ? (sample.noEta ?? 'no ETA') : round((sample.etaMs - endedAt) / (endedAt - sample.atMs));
+  };
+  return { at25: at(0.25), at50: at(0.5), at75: at(0.75) };
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
@@ -24,7 +23,7 @@ import {
   watermarkWorkflow,
 } from '../workflows';
 
-const USAGE = `usage: npm run pipeline -- <command> [options]
+const USAGE = `usage: npm run pipeline -- <command> [options]   (or, once built: npx goaudits-pipeline <command> [options])
   schedules                        create or update the ingestion, enrichment and reconcile schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
            [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
@@ -140,9 +139,11 @@ async function followReconcile(client: Client, workflowId: string): Promise<void
   process.exitCode = reconcileExitCode(outcome.result);
 }
 
-function printQuery(env: Environment, sql: string) {
+/** Loads the SQLite driver only for this command: the others start without it. */
+async function printQuery(env: Environment, sql: string) {
   if (env.SQL_SERVER)
     throw new ConfigError('sql reads the embedded SQLite store; with SQL_SERVER set, run the runbook query in your SQL client as written');
+  const { default: Database } = await import('better-sqlite3');
   const db = new Database(env.SQLITE_PATH, { readonly: true, fileMustExist: true });
   try {
     console.table(db.prepare(runbookQueryForSqlite(sql)).all());

@@ -53,7 +53,6 @@ describe('progressPicture', () => {
       backfill({
         kind: 'hourly',
         enrichment: { ...noEnrichment(), selected: 45, processed: 30, refreshedCount: 4, failedCount: 2, enrichedElsewhereCount: 3 },
-        controls: { paused: true, batchSize: 5, concurrency: 1 },
       }),
       nowMs,
     );
@@ -64,19 +63,36 @@ describe('progressPicture', () => {
       total: 45,
       detail: 'enriched 30, refreshed 4, failed 2, left to another run 3',
     });
-    expect(picture.pace).toBe('calls 4.8/s of at most 4.8/s, ETA 1m 12s, paused');
   });
 
-  test('a sweep has no windows; its ETA is the reports left at the recent call rate', () => {
-    expect(progressPicture(sweep({ callsPerSecond: 2 }), nowMs)).toEqual({
+  test('a sweep has no windows', () => {
+    expect(progressPicture(sweep({ callsPerSecond: 2, etaUtc: '2025-11-01T10:00:10Z' }), nowMs)).toEqual({
       title: 'sweep',
       bars: [{ name: 'reports', value: 20, total: 40, detail: 'enriched 19, failed 1' }],
       pace: 'calls 2/s of at most 4.8/s, ETA 10s',
     });
   });
 
-  test('has no ETA before any call was made', () => {
-    expect(progressPicture(sweep({ callsPerSecond: 0 }), nowMs).pace).toBe('calls 0/s of at most 4.8/s');
+  test('a paused run shows "paused", not an ETA; a run that cannot tell its end yet says so', () => {
+    const paused = backfill({
+      controls: { paused: true, batchSize: 5, concurrency: 1 },
+      callsPerSecond: 0,
+      etaUtc: undefined,
+      noEtaBecause: 'paused',
+    });
+    expect(progressPicture(paused, nowMs).pace).toBe('calls 0/s of at most 4.8/s, paused');
+    expect(progressPicture(sweep({ noEtaBecause: 'too little running time yet' }), nowMs).pace).toBe(
+      'calls 4.8/s of at most 4.8/s, no ETA yet',
+    );
+  });
+
+  test('a run waiting for its budget or for GoAudits says until when, and its ETA counts the wait', () => {
+    const budget = backfill({ callsPerSecond: 0, waiting: { reason: 'budget', untilUtc: '2025-11-01T10:00:30Z' } });
+    expect(progressPicture(budget, nowMs).pace).toBe(
+      'waiting for budget until 2025-11-01T10:00:30Z, calls 0/s of at most 4.8/s, ETA 1m 12s',
+    );
+    const quota = backfill({ waiting: { reason: 'quota', untilUtc: '2025-11-01T10:00:05Z' } });
+    expect(progressPicture(quota, nowMs).pace).toMatch(/^GoAudits asks us to wait until 2025-11-01T10:00:05Z, /);
   });
 });
 

@@ -1,4 +1,4 @@
-import { estimatedEnd, type Progress } from '../workflows/progress';
+import { reportsDone, waitingLine, type Progress } from '../workflows/progress';
 
 /** One phase of a run as a bar: the windows read, or the reports enriched of those queued for enrichment. */
 export interface PhaseBar {
@@ -23,14 +23,9 @@ export type Phase = 'windows' | 'reports' | 'paused';
 /** The operator's name of a run kind: an hourly run is an ingestion, an enrichment run a sweep. */
 const KIND_NAMES: Record<string, string> = { hourly: 'ingestion', backfill: 'backfill', enrichment: 'sweep' };
 
-/** Reports an enrichment is done with: enriched, given up on (failed), or left to the run that holds them. */
-export function reportsDone(p: Progress): number {
-  return p.enrichment.processed + p.enrichment.failedCount + p.enrichment.enrichedElsewhereCount;
-}
-
 export function progressPicture(p: Progress, nowMs: number): ProgressPicture {
   const range = p.from && p.to ? ` ${p.from}..${p.to}` : '';
-  const done = reportsDone(p);
+  const done = reportsDone(p.enrichment);
   const { refreshedCount, failedCount, enrichedElsewhereCount } = p.enrichment;
   const reportDetail = [
     `enriched ${p.enrichment.processed}`,
@@ -39,16 +34,6 @@ export function progressPicture(p: Progress, nowMs: number): ProgressPicture {
     ...(enrichedElsewhereCount ? [`left to another run ${enrichedElsewhereCount}`] : []),
   ].join(', ');
   const window = p.currentWindow ? `now ${p.currentWindow.startDate}..${p.currentWindow.endDate}` : '';
-  const eta =
-    p.etaUtc ??
-    estimatedEnd({
-      nowMs,
-      callsPerSecond: p.callsPerSecond,
-      windowsDone: 0,
-      windowsTotal: 0,
-      ingested: p.enrichment.selected,
-      enrichedOrFailed: done,
-    });
   return {
     title: `${KIND_NAMES[p.kind] ?? p.kind}${range}`,
     bars: [
@@ -56,11 +41,17 @@ export function progressPicture(p: Progress, nowMs: number): ProgressPicture {
       { name: 'reports', value: done, total: Math.max(p.enrichment.selected, done), detail: reportDetail },
     ],
     pace: [
+      ...(p.waiting ? [waitingLine(p.waiting)] : []),
       `calls ${oneDecimal(p.callsPerSecond)}/s of at most ${oneDecimal(p.limitPerSecond)}/s`,
-      ...(eta ? [`ETA ${timeLeft(Date.parse(eta) - nowMs)}`] : []),
-      ...(p.controls.paused ? ['paused'] : []),
+      etaShown(p, nowMs),
     ].join(', '),
   };
+}
+
+/** `ETA 3m 05s` (the time left), `paused` (a paused run has no ETA), or `no ETA yet`. */
+function etaShown(p: Progress, nowMs: number): string {
+  if (p.controls.paused) return 'paused';
+  return p.etaUtc ? `ETA ${timeLeft(Date.parse(p.etaUtc) - nowMs)}` : 'no ETA yet';
 }
 
 /**

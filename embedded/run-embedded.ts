@@ -1,20 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { applySchedules } from '../client/schedules';
-import { EMBEDDED_TEMPORAL, workflowLink } from '../client/connect';
+import { embeddedTemporal, workflowLink } from '../client/connect';
 import { followRuns, printOutcome } from '../client/follow-run';
 import { timestampedId } from '../client/workflow-ids';
 import { simulatorOptionsFromEnvironment, startSimulator } from '../simulator/server';
 import { readEnvironment, type Environment } from '../worker/config';
 import { openDependencies } from '../worker/dependencies';
-import { temporalCli } from '../worker/temporal-cli';
 import { workerIdentity } from '../worker/temporal-connection';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createWorkers, defaultWorkflowSource, runWorkers } from '../worker/workers';
 import { metricsUrl } from '../worker/metrics';
 import { ingestionWorkflow } from '../workflows';
+import { startDevServer } from './dev-server';
 
 /**
  * The embedded default: with nothing configured, one process runs a Temporal dev server that
@@ -26,19 +25,18 @@ export async function runEmbedded(configured: Environment): Promise<void> {
   const dataDir = resolve('.data');
   mkdirSync(dataDir, { recursive: true });
   const simulatorOptions = simulatorOptionsFromEnvironment(process.env);
-  const [temporal, simulator] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: temporalCli(),
-        dbFilename: join(dataDir, 'temporal.db'),
-        ip: '127.0.0.1',
-        port: EMBEDDED_TEMPORAL.port,
-        uiPort: EMBEDDED_TEMPORAL.uiPort,
-        searchAttributes: PIPELINE_SEARCH_ATTRIBUTES,
-      },
+  const ports = embeddedTemporal();
+  const [devServer, simulator] = await Promise.all([
+    startDevServer({
+      dbFilename: join(dataDir, 'temporal.db'),
+      ip: '127.0.0.1',
+      port: ports.port,
+      uiPort: ports.uiPort,
+      searchAttributes: PIPELINE_SEARCH_ATTRIBUTES,
     }),
     startSimulator(simulatorOptions),
   ]);
+  const { temporal } = devServer;
   const env = readEnvironment({
     ...process.env,
     GOAUDITS_AUDITSUMMARY_URL: simulator.summaryUrl,
@@ -50,10 +48,15 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     temporal: temporal.client,
     processEnv: { GOAUDITS_BEARER_TOKEN: simulatorOptions.token },
   });
-  // Ctrl-C stops the workers, and at once the first ingestion's progress (the dev server, in the
-  // same process group, stops at once too; a query left waiting on it would outlive the connection).
+  // Ctrl-C (and npm's copy of it) stops the workers (the SDK's runtime sees it: running
+  // activities finish within the grace time, or are handed back) and at once the first
+  // ingestion's progress; then the simulator, and the dev server last, once nothing dials it.
   const stopping = new AbortController();
-  process.once('SIGINT', () => stopping.abort());
+  process.on('SIGINT', () => {
+    if (stopping.signal.aborted) return;
+    console.log('stopping: the worker first (running batches finish or are handed back), then the simulator and the dev server');
+    stopping.abort();
+  });
   let firstIngestion: Promise<void> | undefined;
   let firstResult: Promise<unknown> | undefined;
   try {
@@ -75,8 +78,8 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     console.log(
       [
         'GoAudits pipeline running on embedded defaults (Ctrl-C stops it; data stays in .data/)',
-        `  Temporal Web UI   http://localhost:${EMBEDDED_TEMPORAL.uiPort}  (first ingestion: ${workflowLink(env, workflowId)})`,
-        `  Temporal address  ${EMBEDDED_TEMPORAL.address}`,
+        `  Temporal Web UI   http://localhost:${ports.uiPort}  (first ingestion: ${workflowLink(env, workflowId)})`,
+        `  Temporal address  ${ports.address}`,
         `  GoAudits (sim)    ${simulator.url}  (${simulatorOptions.dataset.reports} reports, ${simulatorOptions.dataset.from}..${simulatorOptions.dataset.to})`,
         `  SQLite database   ${resolve(env.SQLITE_PATH)}`,
         `  Metrics           ${metricsUrl(env) ?? 'off (METRICS_PORT=0)'}`,
@@ -100,6 +103,7 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     await firstResult?.catch(() => undefined);
     await dependencies.close();
     await simulator.close();
-    await temporal.teardown();
+    await devServer.stop();
+    console.log('stopped');
   }
 }

@@ -6,7 +6,8 @@ import { EnrichmentBatches, noEnrichmentYet } from './enrichment-batches';
 import { enrichmentInputSchema, parseInput, type EnrichmentInput } from './inputs';
 import { progressQuery } from './messages';
 import { pipeline, goAudits } from './activities';
-import { CallRate, callsMade, progressMarkdown, type Progress } from './progress';
+import { callsMade, paceAndEta, progressMarkdown, type Progress } from './progress';
+import { ActiveCallRate } from './call-rate';
 import { RUN_KIND } from './search-attributes';
 import { ENRICHMENT_JOB } from '../shared/jobs';
 import type { PipelineSettings } from '../shared/settings';
@@ -30,7 +31,7 @@ export async function enrichmentWorkflow(rawInput?: EnrichmentInput): Promise<En
 }
 
 class EnrichmentSweep {
-  private readonly rate = new CallRate();
+  private readonly rate = new ActiveCallRate();
   private readonly controls: LiveControls;
   private readonly batches: EnrichmentBatches;
 
@@ -65,7 +66,7 @@ class EnrichmentSweep {
   }
 
   private progress(): Progress {
-    const { counts } = this.batches;
+    const counts = this.batches.countsSoFar;
     return {
       kind: 'enrichment',
       windowsDone: 0,
@@ -76,14 +77,23 @@ class EnrichmentSweep {
       batchesRunning: this.batches.batchesRunning,
       controls: this.controls.current,
       startedAtUtc: this.startedAtUtc,
-      callsPerSecond: this.rate.perSecond(Date.now()),
-      limitPerSecond: Math.min(this.settings.laneCallsPerSecond, this.controls.current.rateLimitPerSecond ?? Infinity),
+      ...paceAndEta({
+        nowMs: Date.now(),
+        rate: this.rate,
+        limitPerSecond: Math.min(this.settings.laneCallsPerSecond, this.controls.current.rateLimitPerSecond ?? Infinity),
+        paused: this.controls.current.paused,
+        windowsDone: 0,
+        windowsTotal: 0,
+        enrichment: counts,
+      }),
     };
   }
 
   /** Current details, so the Web UI shows where the sweep is. */
   private publish() {
-    this.rate.record(Date.now(), callsMade(noIngestion(), this.batches.counts));
+    // A paused sweep still runs while its batches finish.
+    const running = !this.controls.current.paused || this.batches.batchesRunning > 0;
+    this.rate.record(Date.now(), callsMade(noIngestion(), this.batches.countsSoFar), running);
     setCurrentDetails(progressMarkdown(this.progress()));
   }
 }

@@ -1,4 +1,4 @@
-import { CancellationScope, condition, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, patched, setHandler } from '@temporalio/workflow';
 import type { RunRef } from '../shared/records';
 import { ENRICHMENT_JOB } from '../shared/jobs';
 import type { GoAuditsActivities } from './activities';
@@ -6,6 +6,8 @@ import { addCounts, noEnrichment, type EnrichmentCounts } from '../shared/counts
 import type { Controls } from './controls';
 import { authHalt } from './failures';
 import { closeFailedRun, finishRun, startRun } from './run-history';
+import { BatchesInFlight } from './batches-in-flight';
+import { batchProgressSignal } from './messages';
 
 /** What enrichment carries into the next history when its run continues as new. */
 export interface EnrichmentCursor {
@@ -41,6 +43,7 @@ export class EnrichmentBatches {
   private stopping: 'no' | 'when-queue-empty' | 'now' = 'no';
   private pumping?: Promise<void>;
   private rowStarted: Promise<RunRef> | undefined;
+  private readonly inFlight = new BatchesInFlight();
 
   constructor(
     private readonly api: GoAuditsActivities,
@@ -54,10 +57,19 @@ export class EnrichmentBatches {
     private readonly otherCallers: () => number = () => 0,
   ) {
     if (cursor.run) this.rowStarted = Promise.resolve(cursor.run);
+    setHandler(batchProgressSignal, (report) => {
+      if (this.inFlight.report(report)) this.changed();
+    });
   }
 
+  /** The counts of the batches that have ended. */
   get counts(): EnrichmentCounts {
     return this.cursor.counts;
+  }
+
+  /** The counts so far for progress: those of the batches that have ended and, as last signalled, of those running. */
+  get countsSoFar(): EnrichmentCounts {
+    return addCounts(this.cursor.counts, this.inFlight.counts);
   }
 
   get batchesRunning(): number {
@@ -159,6 +171,8 @@ export class EnrichmentBatches {
   /** Sends out a batch, with its share of the run's own rate: one of the `concurrency` slots and the run's other callers. */
   private send(reportIds: string[]): void {
     this.running++;
+    const batch = reportIds[0];
+    this.inFlight.start(batch);
     const { concurrency, rateLimitPerSecond } = this.controls.current;
     const callsPerSecond = rateLimitPerSecond && rateLimitPerSecond / (concurrency + this.otherCallers());
     this.openRun()
@@ -169,6 +183,7 @@ export class EnrichmentBatches {
       )
       .finally(() => {
         this.running--;
+        this.inFlight.end(batch);
         this.changed();
       });
   }

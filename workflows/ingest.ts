@@ -20,7 +20,8 @@ import { ingestionInputSchema, parseInput, type IngestionInput } from './inputs'
 import { progressQuery } from './messages';
 import { pacer } from '../shared/pace';
 import { dayAfter, ingestionStart, planWindows, splitWindow, utcDate, type Window } from '../shared/plan';
-import { CallRate, callsMade, estimatedEnd, progressMarkdown, type Progress } from './progress';
+import { callsMade, paceAndEta, progressMarkdown, type Progress } from './progress';
+import { ActiveCallRate } from './call-rate';
 import { pipeline, goAudits } from './activities';
 import { isAuthFailure, rootMessage } from './failures';
 import { INVALID_RANGE } from '../shared/failure-types';
@@ -115,7 +116,7 @@ class IngestionRun {
   private readonly controls;
   private readonly enrichment;
   private readonly pace;
-  private readonly rate = new CallRate();
+  private readonly rate: ActiveCallRate;
   private currentWindow?: Window;
   /** The search attributes last upserted: each upsert is a history event, so only changes are sent. */
   private shown = '';
@@ -127,6 +128,7 @@ class IngestionRun {
     private readonly continueAsNewAfterEvents: number,
   ) {
     this.api = goAudits(settings);
+    this.rate = new ActiveCallRate(cursor.callsPerSecond);
     this.controls = handlers.steer(cursor.controls, (controls) => {
       this.cursor.controls = controls;
       this.publish();
@@ -160,7 +162,12 @@ class IngestionRun {
       await this.enrichment.close(error);
       throw await closeFailedRun(this.cursor.run, this.cursor.counts, error);
     }
-    if (more) await continueAsNew<typeof ingestionWorkflow>({ ...input, cursor: this.cursor });
+    if (more) {
+      await continueAsNew<typeof ingestionWorkflow>({
+        ...input,
+        cursor: { ...this.cursor, callsPerSecond: this.rate.forecast(Date.now()) },
+      });
+    }
     await this.enrichment.close();
     await finishRun(this.cursor.run, 'Succeeded', this.cursor.counts);
     return {
@@ -252,9 +259,7 @@ class IngestionRun {
 
   private progress(): Progress {
     const { kind, from, to, windowsDone, windowsTotal, counts, controls, run } = this.cursor;
-    const enrichment = this.enrichment.counts;
-    const nowMs = Date.now();
-    const callsPerSecond = this.rate.perSecond(nowMs);
+    const enrichment = this.enrichment.countsSoFar;
     return {
       kind,
       from,
@@ -268,22 +273,23 @@ class IngestionRun {
       batchesRunning: this.enrichment.batchesRunning,
       controls,
       startedAtUtc: run.startedAtUtc,
-      callsPerSecond,
-      limitPerSecond: Math.min(this.settings.laneCallsPerSecond, controls.rateLimitPerSecond ?? Infinity),
-      etaUtc: estimatedEnd({
-        nowMs,
-        callsPerSecond,
+      ...paceAndEta({
+        nowMs: Date.now(),
+        rate: this.rate,
+        limitPerSecond: Math.min(this.settings.laneCallsPerSecond, controls.rateLimitPerSecond ?? Infinity),
+        paused: controls.paused,
         windowsDone,
         windowsTotal,
-        ingested: counts.ingested + (counts.refreshRequested ?? 0),
-        enrichedOrFailed: enrichment.processed + enrichment.failedCount,
+        enrichment,
       }),
     };
   }
 
   /** Search attributes and current details, so the Web UI shows where the run is. */
   private publish() {
-    this.rate.record(Date.now(), callsMade(this.cursor.counts, this.enrichment.counts));
+    // A paused run still runs while its batches finish.
+    const running = !this.cursor.controls.paused || this.enrichment.batchesRunning > 0;
+    this.rate.record(Date.now(), callsMade(this.cursor.counts, this.enrichment.countsSoFar), running);
     const p = this.progress();
     const shown = `${p.windowsDone}/${p.windowsTotal}/${p.ingestion.ingested}`;
     if (shown !== this.shown) {

@@ -24,4 +24,6 @@ export interface IngestionCursor {
   /** The enrichment of the reports this run ingested: its row, the reports waiting, its counts. */
   enrichment: EnrichmentCursor;
   controls: Controls;
+  /** The run's calls per second when it continued as new: its next history plans by it until it has measured its own (absent before 0.4.0). */
+  callsPerSecond?: number;
 }

@@ -1,47 +1,49 @@
-import { noEnrichment, noIngestion } from '../shared/counts';
-import { CallRate, callsMade, estimatedEnd, progressMarkdown } from './progress';
-
-describe('CallRate', () => {
-  test('is the calls per second over the last minute, measured up to now', () => {
-    const rate = new CallRate();
-    rate.record(0, 0);
-    rate.record(30_000, 300);
-    expect(rate.perSecond(30_000)).toBe(10);
-    rate.record(90_000, 1500);
-    // The sample at 0 is over a minute old: the rate runs from 30 s (300 calls) to 90 s (1500).
-    expect(rate.perSecond(90_000)).toBe(20);
-  });
-
-  test('falls while a run makes no calls, and is 0 before any time has passed', () => {
-    const rate = new CallRate();
-    expect(rate.perSecond(1000)).toBe(0);
-    rate.record(0, 0);
-    rate.record(10_000, 100);
-    expect(rate.perSecond(20_000)).toBe(5);
-  });
-});
+import { addCounts, noEnrichment, noIngestion } from '../shared/counts';
+import { ActiveCallRate } from './call-rate';
+import { callsMade, paceAndEta, progressMarkdown } from './progress';
 
 test('callsMade counts a call per window and per report enriched or given up on', () => {
   expect(callsMade({ ...noIngestion(), pages: 3 }, { ...noEnrichment(), processed: 40, failedCount: 2 })).toBe(45);
 });
 
-describe('estimatedEnd', () => {
+describe('paceAndEta', () => {
   const nowMs = Date.parse('2025-11-01T10:00:00Z');
+  /** 20 s of running at 10 calls/s up to now. */
+  const rate = () => {
+    const measured = new ActiveCallRate();
+    measured.record(nowMs - 20_000, 0, true);
+    measured.record(nowMs, 200, true);
+    return measured;
+  };
+  const enrichment = addCounts(noEnrichment(), { selected: 200, processed: 90, failedCount: 10 });
 
-  test('counts the windows left, the reports waiting for enrichment and those the windows left should bring', () => {
-    // 10 windows left, 100 reports ingested but not enriched, 20 reports per window to come: 310 calls at 10/s.
-    const eta = estimatedEnd({ nowMs, callsPerSecond: 10, windowsDone: 10, windowsTotal: 20, ingested: 200, enrichedOrFailed: 100 });
-    expect(eta).toBe('2025-11-01T10:00:31Z');
+  test('counts windows left, reports left and those the windows left should bring, at the rate the run gets', () => {
+    // 10 windows left, 100 reports known and not done, 20 a window to come: 310 calls at 10/s.
+    expect(paceAndEta({ nowMs, rate: rate(), limitPerSecond: 10, paused: false, windowsDone: 10, windowsTotal: 20, enrichment })).toEqual({
+      callsPerSecond: 10,
+      limitPerSecond: 10,
+      etaUtc: '2025-11-01T10:00:31Z',
+    });
   });
 
-  test('is the enrichment left alone once every window is read', () => {
-    expect(estimatedEnd({ nowMs, callsPerSecond: 20, windowsDone: 5, windowsTotal: 5, ingested: 900, enrichedOrFailed: 300 })).toBe(
-      '2025-11-01T10:00:30Z',
-    );
+  test('a paused run has no ETA and no calls per second', () => {
+    expect(paceAndEta({ nowMs, rate: rate(), limitPerSecond: 10, paused: true, windowsDone: 10, windowsTotal: 20, enrichment })).toEqual({
+      callsPerSecond: 0,
+      limitPerSecond: 10,
+      noEtaBecause: 'paused',
+    });
   });
 
-  test('has no answer before any call was made', () => {
-    expect(estimatedEnd({ nowMs, callsPerSecond: 0, windowsDone: 0, windowsTotal: 5, ingested: 0, enrichedOrFailed: 0 })).toBeUndefined();
+  test('a run waiting for its budget ends its work left after the wait', () => {
+    const waiting = { reason: 'budget' as const, untilUtc: '2025-11-01T10:05:00Z' };
+    expect(
+      paceAndEta({ nowMs, rate: rate(), limitPerSecond: 10, paused: false, waiting, windowsDone: 20, windowsTotal: 20, enrichment }),
+    ).toEqual({
+      callsPerSecond: 0,
+      limitPerSecond: 10,
+      etaUtc: '2025-11-01T10:05:10Z',
+      waiting,
+    });
   });
 });
 
@@ -59,15 +61,15 @@ test("progressMarkdown says where the run is, in the pipeline's words", () => {
     batchesRunning: 1,
     controls: { paused: true, batchSize: 50, concurrency: 2 },
     startedAtUtc: '2025-11-01T10:00:00Z',
-    callsPerSecond: 9.46,
+    callsPerSecond: 0,
     limitPerSecond: 9.52,
-    etaUtc: '2025-11-01T11:00:00Z',
+    noEtaBecause: 'paused',
   });
   expect(markdown.split('\n')).toEqual([
     '### GoAudits backfill 2025-10-01..2025-10-31: **paused**',
     '- window 3 of 31 (now 2025-10-04..2025-10-04)',
     '- reports ingested 42, enriched 30, failed 2, waiting 10, batches running 1',
-    '- calls 9.5/s of at most 9.5/s, ETA 2025-11-01T11:00:00Z',
+    '- calls 0/s of at most 9.5/s, paused',
     '- batch size 50, concurrency 2, the shared call lane',
   ]);
 });
@@ -102,11 +104,14 @@ test('a sweep shows no windows', () => {
     startedAtUtc: '2025-11-01T10:00:00Z',
     callsPerSecond: 2,
     limitPerSecond: 2,
+    etaUtc: '2025-11-01T10:00:08Z',
+    waiting: { reason: 'quota', untilUtc: '2025-11-01T10:00:01Z' },
   });
   expect(markdown.split('\n')).toEqual([
     '### GoAudits enrichment: running',
     '- reports ingested 0, enriched 5, failed 0, waiting 10, batches running 1',
-    '- calls 2/s of at most 2/s',
+    '- GoAudits asks us to wait until 2025-11-01T10:00:01Z',
+    '- calls 2/s of at most 2/s, ETA 2025-11-01T10:00:08Z',
     '- batch size 5, concurrency 1, its own pace of at most 2 calls/s',
   ]);
 });

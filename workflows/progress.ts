@@ -2,6 +2,8 @@ import type { EnrichmentCounts, IngestionCounts } from '../shared/counts';
 import type { Controls } from './controls';
 import type { Window } from '../shared/plan';
 import { DIFFERENCE_CLASSES, type ClassCounts } from '../shared/reconcile';
+import type { ActiveCallRate } from './call-rate';
+import { callsLeft, runEta, type Eta, type Waiting } from './eta';
 
 /** Where an ingestion, backfill or sweep is: the `progress` query's answer and the Web UI's current details. */
 export interface Progress {
@@ -23,10 +25,14 @@ export interface Progress {
   callsPerSecond: number;
   /** The most calls per second this run can get: the call lane's, or the run's own lower pace. */
   limitPerSecond: number;
-  /** When the run should end, enrichment included; absent until calls have been made. */
+  /** When the run should end, enrichment and any wait included; absent when it cannot be told (see noEtaBecause). */
   etaUtc?: string;
   /** A reconcile's: its windows are the days of its range; the differences it found so far, and what it does now. */
   reconcile?: { differences: ClassCounts; suspectDays: number; phase: string };
+  /** Why there is no ETA: the run is paused, has read no window yet, or has run too little to tell its rate. */
+  noEtaBecause?: Extract<Eta, { none: string }>['none'];
+  /** Set while the run waits for its budget or for GoAudits' quota: until when. */
+  waiting?: Waiting;
 }
 
 /** A run's GoAudits calls so far: one per summary window, one per report enriched or given up on. */
@@ -34,51 +40,55 @@ export function callsMade(ingestion: IngestionCounts, enrichment: EnrichmentCoun
   return ingestion.pages + enrichment.processed + enrichment.failedCount;
 }
 
-/** How far back the call rate looks. */
-const RECENT_MS = 60_000;
-
-/**
- * The calls made at moments of a run, to tell its recent call rate. Kept in workflow memory
- * only: after continue-as-new the rate starts again from the next calls.
- */
-export class CallRate {
-  private readonly samples: { atMs: number; calls: number }[] = [];
-
-  record(atMs: number, calls: number): void {
-    this.samples.push({ atMs, calls });
-    while (this.samples.length > 2 && this.samples[1].atMs <= atMs - RECENT_MS) this.samples.shift();
-  }
-
-  /** Calls per second from the oldest recent sample to `nowMs` (so a stalled run's rate falls). */
-  perSecond(nowMs: number): number {
-    const first = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
-    if (!first || nowMs <= first.atMs) return 0;
-    return ((last.calls - first.calls) / (nowMs - first.atMs)) * 1000;
-  }
+/** Reports an enrichment is done with: enriched, given up on (failed), or left to the run that holds them. */
+export function reportsDone(enrichment: EnrichmentCounts): number {
+  return enrichment.processed + enrichment.failedCount + enrichment.enrichedElsewhereCount;
 }
 
 /**
- * When the run should end: the calls still to make (the windows left, the reports ingested but
- * not yet enriched, and the reports the windows left should bring at the rate seen so far) at
- * the recent call rate.
+ * The pace and ETA of a run's progress, from its recent calls (see ActiveCallRate): the calls
+ * per second it gets (0 while it is not running), and when it should end or why that cannot be told.
  */
-export function estimatedEnd(args: {
+export function paceAndEta(args: {
   nowMs: number;
-  callsPerSecond: number;
+  rate: ActiveCallRate;
+  limitPerSecond: number;
+  paused: boolean;
+  waiting?: Waiting;
   windowsDone: number;
   windowsTotal: number;
-  ingested: number;
-  enrichedOrFailed: number;
-}): string | undefined {
-  if (args.callsPerSecond <= 0) return undefined;
-  const windowsLeft = args.windowsTotal - args.windowsDone;
-  const reportsPerWindow = args.windowsDone === 0 ? 0 : args.ingested / args.windowsDone;
-  const callsLeft = windowsLeft + (args.ingested - args.enrichedOrFailed) + reportsPerWindow * windowsLeft;
-  return new Date(args.nowMs + (callsLeft / args.callsPerSecond) * 1000).toISOString().slice(0, 19) + 'Z';
+  enrichment: EnrichmentCounts;
+}): Pick<Progress, 'callsPerSecond' | 'limitPerSecond' | 'etaUtc' | 'noEtaBecause' | 'waiting'> {
+  const { nowMs, rate, paused, waiting, windowsDone, windowsTotal, enrichment } = args;
+  const eta = runEta({
+    nowMs,
+    paused,
+    waiting,
+    callsLeft: callsLeft({ windowsDone, windowsTotal, reportsKnown: enrichment.selected, reportsDone: reportsDone(enrichment) }),
+    callsPerSecond: rate.forecast(nowMs),
+  });
+  return {
+    callsPerSecond: paused || waiting ? 0 : rate.perSecond(nowMs),
+    limitPerSecond: args.limitPerSecond,
+    ...('endUtc' in eta ? { etaUtc: eta.endUtc } : { noEtaBecause: eta.none }),
+    ...(waiting ? { waiting } : {}),
+  };
+}
+
+/** What a run is waiting for, in the operator's words. */
+export function waitingLine(waiting: Waiting): string {
+  return waiting.reason === 'budget'
+    ? `waiting for budget until ${waiting.untilUtc}`
+    : `GoAudits asks us to wait until ${waiting.untilUtc}`;
 }
 
 const rounded = (value: number) => Math.round(value * 10) / 10;
+
+/** `ETA 2025-11-01T11:00:00Z`, or why there is none: `paused`, `no ETA yet (no window read yet)`. */
+function etaText(p: Progress): string {
+  if (p.etaUtc) return `ETA ${p.etaUtc}`;
+  return p.noEtaBecause === 'paused' ? 'paused' : `no ETA yet (${p.noEtaBecause ?? 'no calls yet'})`;
+}
 
 /** The run's current details in the Web UI (and `status`), as Markdown. */
 export function progressMarkdown(p: Progress): string {
@@ -99,7 +109,8 @@ export function progressMarkdown(p: Progress): string {
           `- reports to refresh ${p.ingestion.refreshRequested ?? 0} (edited in GoAudits, or asked for), refreshed ${p.enrichment.refreshedCount ?? 0}`,
         ]
       : []),
-    `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
+    ...(p.waiting ? [`- ${waitingLine(p.waiting)}`] : []),
+    `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s, ${etaText(p)}`,
     `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}`,
   ].join('\n');
 }

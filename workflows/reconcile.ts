@@ -29,7 +29,8 @@ import { initialControls, installControls, type ControlHandlers, type LiveContro
 import { EnrichmentBatches, noEnrichmentYet } from './enrichment-batches';
 import { parseInput, reconcileInputSchema, type ReconcileInput } from './inputs';
 import { progressQuery } from './messages';
-import { CallRate, estimatedEnd, progressMarkdown, type Progress } from './progress';
+import { paceAndEta, progressMarkdown, type Progress } from './progress';
+import { ActiveCallRate } from './call-rate';
 import { goAudits, pipeline } from './activities';
 import { FAILING_VISIBLY } from './failing-visibly';
 import { closeFailedRun, finishRun, newRun } from './run-history';
@@ -153,7 +154,7 @@ class Reconcile {
   private readonly controls: LiveControls;
   private readonly enrichment: EnrichmentBatches;
   private readonly pace;
-  private readonly rate = new CallRate();
+  private readonly rate = new ActiveCallRate();
   private currentDay?: string;
   private phase = 'checking days';
   private checking = true;
@@ -430,17 +431,16 @@ class Reconcile {
 
   private callsMade(): number {
     const { summaryCalls, detailsCalls } = this.cursor.counts;
-    const enrichment = this.enrichment.counts;
+    const enrichment = this.enrichment.countsSoFar;
     return summaryCalls + detailsCalls + enrichment.processed + enrichment.failedCount;
   }
 
   private progress(): Progress {
     const { cursor } = this;
-    const nowMs = Date.now();
-    const callsPerSecond = this.rate.perSecond(nowMs);
-    const enrichment = this.enrichment.counts;
+    const enrichment = this.enrichment.countsSoFar;
     const daysDone = cursor.days.length;
-    const callsPerDay = daysDone === 0 ? 1 : (cursor.counts.summaryCalls + cursor.counts.detailsCalls) / daysDone;
+    const checkCalls = cursor.counts.summaryCalls + cursor.counts.detailsCalls;
+    const callsPerDay = daysDone === 0 ? 1 : checkCalls / daysDone;
     return {
       kind: 'reconcile',
       from: cursor.from,
@@ -459,15 +459,15 @@ class Reconcile {
       batchesRunning: this.enrichment.batchesRunning,
       controls: cursor.controls,
       startedAtUtc: cursor.run.startedAtUtc,
-      callsPerSecond,
-      limitPerSecond: Math.min(this.settings.laneCallsPerSecond, cursor.controls.rateLimitPerSecond ?? Infinity),
-      etaUtc: estimatedEnd({
-        nowMs,
-        callsPerSecond,
-        windowsDone: 0,
-        windowsTotal: Math.round((cursor.daysTotal - daysDone) * callsPerDay),
-        ingested: enrichment.selected,
-        enrichedOrFailed: enrichment.processed + enrichment.failedCount + enrichment.enrichedElsewhereCount,
+      // The checks' calls stand for the windows: those made, and those the days left should take at the calls per day seen.
+      ...paceAndEta({
+        nowMs: Date.now(),
+        rate: this.rate,
+        limitPerSecond: Math.min(this.settings.laneCallsPerSecond, cursor.controls.rateLimitPerSecond ?? Infinity),
+        paused: cursor.controls.paused,
+        windowsDone: daysDone === 0 ? 0 : checkCalls,
+        windowsTotal: Math.round(cursor.daysTotal * callsPerDay),
+        enrichment,
       }),
       reconcile: { differences: cursor.found, suspectDays: cursor.counts.suspectDays, phase: this.phase },
     };
@@ -475,7 +475,9 @@ class Reconcile {
 
   /** Search attributes and current details, so the Web UI shows where the reconcile is. */
   private publish(): void {
-    this.rate.record(Date.now(), this.callsMade());
+    // A paused run still runs while its batches finish.
+    const running = !this.cursor.controls.paused || this.enrichment.batchesRunning > 0;
+    this.rate.record(Date.now(), this.callsMade(), running);
     const p = this.progress();
     const shown = `${p.windowsDone}/${p.windowsTotal}`;
     if (shown !== this.shown) {

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { freePort } from './free-port';
+import { until } from './until';
+
+jest.setTimeout(180_000);
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'goaudits-embedded-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What the SDK, the dev server or gRPC print when something dials a server that is gone or going. */
+const ALARMING =
+  /network dial error|level=(WARN|ERROR)|Failed to poll|retried \d+ times|Network error|connection refused|Channel has been shut down/i;
+
+test('Ctrl-C on the embedded launcher stops the worker before the dev server: nothing alarming after "stopping"', async () => {
+  const [port, uiPort, simPort] = [await freePort(), await freePort(), await freePort()];
+  // A process group of its own, as a terminal's foreground job: Ctrl-C reaches every process in it.
+  // Run from a folder of its own (its .data/); tsx from the repository.
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  const launcher = spawn(process.execPath, ['--import', tsx, join(__dirname, '../embedded/main.ts')], {
+    cwd: dir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      // Nothing configured: the embedded default.
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_PROFILE: '',
+      TEMPORAL_CONFIG_FILE: '',
+      EMBEDDED_TEMPORAL_PORT: String(port),
+      EMBEDDED_TEMPORAL_UI_PORT: String(uiPort),
+      SIM_PORT: String(simPort),
+      METRICS_PORT: '0',
+      HEALTH_PORT: '0',
+    },
+  });
+  let output = '';
+  launcher.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+  launcher.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
+  const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
+  try {
+    // Stopped while the first ingestion's batches run: the moment the old order failed.
+    await until(
+      async () => output,
+      (text) => /reports [1-9]\d*\/\d+/.test(text),
+      'the first ingestion enriching reports',
+      90_000,
+    );
+    process.kill(-launcher.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+  } finally {
+    if (launcher.exitCode === null) process.kill(-launcher.pid!, 'SIGKILL');
+  }
+  const afterStopping = output.slice(output.indexOf('\nstopping: '));
+  expect(output).toContain('\nstopping: the worker first');
+  expect(afterStopping.trim().split('\n').at(-1)).toBe('stopped');
+  expect(afterStopping.split('\n').filter((line) => ALARMING.test(line))).toEqual([]);
+});
