@@ -1,7 +1,8 @@
-import { addCounts, noEnrichment, type EnrichmentCounts } from '../shared/counts';
+import type { EnrichmentCounts } from '../shared/counts';
 import type { ApiRetry } from '../shared/settings';
 import { pacer } from '../shared/pace';
 import type { CallLane } from './goaudits/call-lane';
+import { AUTO_MOST_IN_FLIGHT, callsInFlightWanted, type CallLatency } from './goaudits/call-latency';
 import type { GoAuditsClient } from './goaudits/client';
 import { parseReportDetails } from './goaudits/details';
 import { GoAuditsError } from './goaudits/errors';
@@ -10,12 +11,10 @@ import type { Store } from './store/store';
 import { UnknownReportError } from './store/unknown-report-error';
 import type { RunningActivity } from './heartbeating';
 import type { PipelineMetrics } from './pipeline-metrics';
+import { BatchReports, type BatchProgress } from './batch-progress';
+import { inPool } from './calls-in-pool';
 
-/** Where a batch is: reports done, in order, and their counts. Heartbeated after each report. */
-export interface BatchProgress {
-  done: number;
-  counts: EnrichmentCounts;
-}
+export type { BatchProgress } from './batch-progress';
 
 export interface EnrichBatchInput {
   /** The enrichment run's JobRunHistory RunId, written on the rows it stores. */
@@ -23,6 +22,11 @@ export interface EnrichBatchInput {
   reportIds: string[];
   /** This batch's share of a run's own pace (`tune --rate`); unset: the call lane alone. */
   callsPerSecond?: number;
+  /**
+   * Most reports in flight at once: a ceiling under which the batch follows the latency
+   * (`auto`: up to AUTO_MOST_IN_FLIGHT). Unset (runs started before it): one at a time.
+   */
+  mostInFlight?: number | 'auto';
 }
 
 /** What the running activity lends the batch. */
@@ -42,29 +46,42 @@ export interface BatchDeps {
   quarantineAfter: number;
   /** Told how each report's enrichment ended, as soon as the store confirmed it. */
   metrics: Pick<PipelineMetrics, 'reportEnriched'>;
+  /** This process's calls in flight and recent latency (every GoAudits call feeds it). */
+  latency: Pick<CallLatency, 'snapshot'>;
+  /** The calls per second the call lane sustains. */
+  laneCallsPerSecond: number;
 }
 
 /**
  * One enrichment batch: it claims its reports first, so no other run enriches them meanwhile
- * (those another run holds, or has enriched, are counted and left alone); then each report in
- * turn gets its details call (in its turn in the call lane) and its certificate, answers and
- * ledger row stored in one transaction. A report that still
+ * (those another run holds, or has enriched, are counted and left alone); then each report
+ * gets its details call (in its turn in the call lane) and its certificate, answers and ledger
+ * row stored in one transaction, with as many reports in flight as the lane's rate times the
+ * latency seen needs (callsInFlightWanted), under `mostInFlight`. A report that still
  * fails after its tries, whose details have no Detail rows, or whose rows give no usable
  * question key, is counted as failed and its failure recorded: a later sweep retries it, until
  * its failures reach the quarantine. A refused token stops the batch (`authFatal`). Store
- * failures, and a token that cannot be had, fail the activity, whose retry resumes after the
- * last report heartbeated.
+ * failures, and a token that cannot be had, fail the activity (once the reports in flight have
+ * ended), whose retry resumes with the reports not heartbeated as done.
  */
 export async function enrichBatch(
-  { store, goaudits, lane, retry, quarantineAfter, metrics }: BatchDeps,
-  { runId, reportIds, callsPerSecond }: EnrichBatchInput,
+  { store, goaudits, lane, retry, quarantineAfter, metrics, latency, laneCallsPerSecond }: BatchDeps,
+  { runId, reportIds, callsPerSecond, mostInFlight }: EnrichBatchInput,
   activity: BatchActivity,
 ): Promise<EnrichmentCounts> {
   /**
    * The run's own pace, when an operator set one: this batch's share of it. Its first call waits
-   * its spacing too: the batch before it in the run's slot may have called just now.
+   * its spacing too: the batch before it in the run's slot may have called just now. Reports in
+   * flight take their turns one after another.
    */
   const ownPace = pacer(() => callsPerSecond, activity.sleep, Date.now());
+  let paced = Promise.resolve();
+  const nextTurn = (): Promise<void> => (paced = paced.then(ownPace));
+
+  const ceiling = mostInFlight === 'auto' ? AUTO_MOST_IN_FLIGHT : (mostInFlight ?? 1);
+  const ratePerSecond = Math.min(laneCallsPerSecond, callsPerSecond ?? Infinity);
+  let inFlight = 0;
+  const wanted = () => callsInFlightWanted({ ratePerSecond, latency: latency.snapshot(), ceiling });
 
   /** Counts the report as failed, records why, and says whether that quarantined it. */
   async function failed(reportId: string, error: string): Promise<Partial<EnrichmentCounts>> {
@@ -111,25 +128,36 @@ export async function enrichBatch(
     }
   }
 
-  let { done, counts } = activity.resumed ?? { done: 0, counts: noEnrichment() };
+  const reports = new BatchReports(reportIds, activity.resumed);
+  const heartbeat = () => {
+    const { p50Ms, p95Ms } = latency.snapshot();
+    activity.heartbeat({ ...reports.progress(), calls: { inFlight, wanted: wanted(), p50Ms, p95Ms } });
+  };
   const untilUtc = new Date(Date.now() + CLAIM_MS).toISOString();
-  const claimed = await store.claimReports({ reportIds: reportIds.slice(done), runId, untilUtc });
+  const todo = reports.todo();
+  const claimed = await store.claimReports({ reportIds: todo.map((at) => reports.idAt(at)), runId, untilUtc });
   try {
-    while (done < reportIds.length && !counts.authFatal) {
-      const reportId = reportIds[done];
-      if (claimed.includes(reportId)) {
-        await ownPace();
-        const report = await enrichReport(reportId);
-        metrics.reportEnriched(report);
-        counts = addCounts(counts, report);
-      } else {
-        counts = addCounts(counts, { enrichedElsewhereCount: 1 });
-      }
-      done++;
-      activity.heartbeat({ done, counts });
-    }
+    const mine = todo.filter((at) => claimed.includes(reports.idAt(at)));
+    for (const at of todo) if (!mine.includes(at)) reports.finish(at, { enrichedElsewhereCount: 1 });
+    await inPool(
+      mine,
+      wanted,
+      async (at) => {
+        inFlight++;
+        try {
+          await nextTurn();
+          const report = await enrichReport(reports.idAt(at));
+          metrics.reportEnriched(report);
+          reports.finish(at, report);
+        } finally {
+          inFlight--;
+        }
+        heartbeat();
+      },
+      () => reports.soFar.authFatal === true,
+    );
   } finally {
     await store.releaseReports({ reportIds: claimed, runId });
   }
-  return counts;
+  return reports.soFar;
 }

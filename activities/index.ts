@@ -10,6 +10,7 @@ import type { FinishedStatus, IngestedWindow, MissedDay, QuarantinedReport, RunR
 import { asActivityFailure } from './failures';
 import type { GoAuditsClient } from './goaudits/client';
 import type { CallLane } from './goaudits/call-lane';
+import type { CallLatency } from './goaudits/call-latency';
 import { enrichBatch, type BatchProgress, type EnrichBatchInput } from './enrichment-batch';
 import type { PipelineMetrics } from './pipeline-metrics';
 
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   goaudits: GoAuditsApi;
   /** The shared call lane every GoAudits call waits its turn in. */
   lane: CallLane;
+  /** This process's GoAudits calls in flight and recent latency, which the batches' concurrency follows. */
+  latency: CallLatency;
   /** How the workflows behind JobRunHistory rows stand, to close rows a terminated run left open. */
   workflowRuns: WorkflowRuns;
   settings: PipelineSettings;
@@ -44,6 +47,7 @@ export function createActivities({
   store,
   goaudits,
   lane,
+  latency,
   workflowRuns,
   settings,
   metrics,
@@ -175,10 +179,23 @@ export function createActivities({
     /** One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from there. */
     async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
       return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
-        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter, metrics }, args, {
-          ...activity,
-          warn: (message, attributes) => void log.warn(message, attributes),
-        }),
+        enrichBatch(
+          {
+            store,
+            goaudits,
+            lane,
+            retry: settings.apiRetry,
+            quarantineAfter: settings.quarantineAfter,
+            metrics,
+            latency,
+            laneCallsPerSecond: settings.laneCallsPerSecond,
+          },
+          args,
+          {
+            ...activity,
+            warn: (message, attributes) => void log.warn(message, attributes),
+          },
+        ),
       );
     },
   };

@@ -3,6 +3,7 @@ import type { EnrichmentCounts } from '../shared/counts';
 import { API_CALL_OUTCOMES, type ApiCall } from './goaudits/call-outcome';
 import type { LaneEvents } from './goaudits/call-lane';
 import type { GoAuditsEndpoint } from './goaudits/errors';
+import type { LatencySnapshot } from './goaudits/call-latency';
 
 /**
  * The pipeline's own metrics, `goaudits_*`, recorded on the SDK runtime's meter so the worker's
@@ -35,6 +36,9 @@ export const GAUGES = {
   rateLimit: 'goaudits_api_rate_limit_per_second',
   watermarkLag: 'goaudits_watermark_lag_seconds',
   authHalted: 'goaudits_auth_halted',
+  callsInFlight: 'goaudits_api_calls_in_flight',
+  latencyP50: 'goaudits_api_latency_p50_seconds',
+  latencyP95: 'goaudits_api_latency_p95_seconds',
 } as const;
 
 /** Bucket bounds, in seconds, of both histograms (the exporter's default buckets are milliseconds'). */
@@ -61,6 +65,8 @@ export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited'
   summaryWindowSaved(window: { ingested: number; watermarkUtc: string | null }): void;
   /** How one report's enrichment ended, as the batch counted it (enriched, refreshed, failed, quarantined). */
   reportEnriched(report: Partial<EnrichmentCounts>): void;
+  /** The process's calls in flight and recent latency changed (activities/goaudits/call-latency.ts). */
+  latencySeen(snapshot: LatencySnapshot): void;
 }
 
 /**
@@ -111,6 +117,20 @@ export function meteredPipeline(
     '1 while GoAudits refuses the token (the lane holds its fingerprint), 0 once a call goes through',
   );
 
+  const callsInFlight = meter.createGauge(GAUGES.callsInFlight, 'int', '', 'HTTP requests to GoAudits under way in this worker process');
+  const latencyP50 = meter.createGauge(
+    GAUGES.latencyP50,
+    'float',
+    '',
+    'Median latency of the recent answered GoAudits calls of this process',
+  );
+  const latencyP95 = meter.createGauge(
+    GAUGES.latencyP95,
+    'float',
+    '',
+    '95th percentile latency of the recent answered GoAudits calls of this process (what its concurrency follows)',
+  );
+
   for (const endpoint of ENDPOINTS) for (const outcome of API_CALL_OUTCOMES) apiCalls.add(0, { endpoint, outcome });
   rateLimitWaits.add(0);
   windows.add(0);
@@ -131,6 +151,11 @@ export function meteredPipeline(
       windows.add(1);
       reports.ingested.add(ingested);
       if (watermarkUtc !== null) watermarkLag.set(Math.max(0, (clock() - Date.parse(watermarkUtc)) / 1000));
+    },
+    latencySeen({ inFlight, p50Ms, p95Ms }) {
+      callsInFlight.set(inFlight);
+      if (p50Ms !== undefined) latencyP50.set(p50Ms / 1000);
+      if (p95Ms !== undefined) latencyP95.set(p95Ms / 1000);
     },
     reportEnriched(report) {
       reports.enriched.add(report.processed ?? 0);

@@ -17,13 +17,13 @@ import { enrichmentWorkflow, ingestionWorkflow, missedDaysWorkflow, quarantineWo
 const USAGE = `usage: npm run pipeline -- <command> [options]
   schedules                        create or update the ingestion and enrichment schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
-           [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
+           [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N|auto] [--rate N] [--window-days N]
                                    --refresh: fetch again the details of every audit in the range, stored or not
                                    --wait: show its progress until it ends (Ctrl-C leaves it running)
   status [--watch]                 running ingestions, backfills and sweeps with their progress, and the schedules;
                                    --watch: then show their progress until they end (Ctrl-C leaves them running)
   pause|resume <workflow id>       pause or resume a running backfill or ingestion
-  tune <workflow id> [--batch-size N] [--concurrency N] [--rate N]
+  tune <workflow id> [--batch-size N] [--concurrency N|auto] [--rate N]
                                    change a running backfill's batch size, concurrency or calls per second
   cancel <workflow id>             stop a run: in-flight work finishes or is rolled back, nothing half-written
   watermark --set D|null           rewind (or clear) the ingestion watermark, through the worker
@@ -125,7 +125,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = positionals;
   const tuning = {
     batchSize: number(values['batch-size']),
-    concurrency: number(values.concurrency),
+    concurrency: values.concurrency === 'auto' ? ('auto' as const) : number(values.concurrency),
     rateLimitPerSecond: number(values.rate),
   };
   switch (command) {

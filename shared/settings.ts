@@ -1,3 +1,5 @@
+import type { Concurrency } from './concurrency';
+
 /**
  * What workflows need from the worker's configuration: numbers, dates and queue names only,
  * never secrets. Read once per run through the `pipelineSettings` activity, so changing the
@@ -12,7 +14,8 @@ export interface PipelineSettings {
   /** Days before today every hourly run reads again, to see edits to audits (GOAUDITS_LOOKBACK_DAYS; 0: none). */
   lookbackDays: number;
   batchSize: number;
-  concurrency: number;
+  /** GOAUDITS_ENRICH_CONCURRENCY: a ceiling on a run's details calls in flight, or `auto` (see concurrency.ts). */
+  concurrency: Concurrency;
   sweepLimit: number;
   /** Failures after which a report is quarantined (GOAUDITS_QUARANTINE_AFTER). */
   quarantineAfter: number;

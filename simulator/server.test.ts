@@ -227,6 +227,21 @@ describe('control over HTTP', () => {
     expect(sim.counters().requests).toBe(0);
   });
 
+  test('latency, median and tail, changes while the simulator runs', async () => {
+    await start({ latencyMs: 0 });
+    const timed = async () => {
+      const began = Date.now();
+      expect((await details('A000001')).status).toBe(200);
+      return Date.now() - began;
+    };
+    expect(await timed()).toBeLessThan(150);
+    expect((await control('faults', { latencyMs: 300, latencyP95Ms: 301 })).status).toBe(200);
+    expect(await timed()).toBeGreaterThanOrEqual(250);
+    expect((await control('faults', { latencyMs: 0, latencyP95Ms: null })).status).toBe(200);
+    expect(await timed()).toBeLessThan(150);
+    expect((await control('faults', { latencyP95Ms: -1 })).status).toBe(400);
+  });
+
   test('edits: the summary for the edit day and the details show the edited audit', async () => {
     await start();
     const before = await rowsOf(await details('A000001'));

@@ -13,6 +13,7 @@ import { emptyCounters } from './counters';
 import { generateDataset } from './dataset';
 import { drawFault, faultKindOf, faultReply, targetedFault } from './faults';
 import { jsonReply, readBody, send, type Reply } from './http';
+import { drawLatencyMs } from './latency';
 import { faultOptionsSchema, simulatorOptionsSchema, type FaultOptions, type SimulatorOptions } from './options';
 import { createRandom } from './random';
 import { createTokenGuard } from './token-guard';
@@ -92,7 +93,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         if (error instanceof ValidationError) return jsonReply(400, { error: 'Bad Request', message: error.message });
         throw error;
       });
-      const latency = faults.latencyMs + (faults.latencyJitterMs > 0 ? random.int(0, faults.latencyJitterMs) : 0);
+      const latency = drawLatencyMs(faults, random);
       if (latency > 0) await sleep(latency, undefined, { signal: stopping.signal });
       if (reply.hang) await sleep(faults.hangMs, undefined, { signal: stopping.signal });
       send(res, reply);

@@ -5,7 +5,7 @@ test("defaults are today's where today has one", () => {
   expect(env).toMatchObject({
     GOAUDITS_STATUS: 'Completed',
     GOAUDITS_ENRICH_BATCH_SIZE: 50,
-    GOAUDITS_ENRICH_CONCURRENCY: 1,
+    GOAUDITS_ENRICH_CONCURRENCY: 'auto',
     GOAUDITS_INGEST_CRON: '0 * * * *',
     GOAUDITS_ENRICH_CRON: '15 * * * *',
     GOAUDITS_WINDOW_DAYS: 1,
@@ -17,6 +17,14 @@ test('blank variables count as unset, numbers are read from text', () => {
   const env = readEnvironment({ GOAUDITS_START_DATE: ' ', GOAUDITS_ENRICH_BATCH_SIZE: '200' });
   expect(env.GOAUDITS_START_DATE).toBeUndefined();
   expect(env.GOAUDITS_ENRICH_BATCH_SIZE).toBe(200);
+});
+
+test('the enrichment concurrency is a ceiling of calls in flight, or auto', () => {
+  expect(readEnvironment({ GOAUDITS_ENRICH_CONCURRENCY: '12' }).GOAUDITS_ENRICH_CONCURRENCY).toBe(12);
+  expect(readEnvironment({ GOAUDITS_ENRICH_CONCURRENCY: 'auto' }).GOAUDITS_ENRICH_CONCURRENCY).toBe('auto');
+  expect(readEnvironment({ GOAUDITS_ENRICH_CONCURRENCY: ' ' }).GOAUDITS_ENRICH_CONCURRENCY).toBe('auto');
+  expect(() => readEnvironment({ GOAUDITS_ENRICH_CONCURRENCY: '0' })).toThrow(/GOAUDITS_ENRICH_CONCURRENCY/);
+  expect(() => readEnvironment({ GOAUDITS_ENRICH_CONCURRENCY: 'fast' })).toThrow(/GOAUDITS_ENRICH_CONCURRENCY/);
 });
 
 test('bad values are refused, naming each variable', () => {

@@ -12,6 +12,7 @@ import { pipelineSettings } from './settings';
 import { createCallLane } from '../activities/goaudits/call-lane';
 import { laneOptions } from './lane-options';
 import { meteredPipeline } from '../activities/pipeline-metrics';
+import { createCallLatency } from '../activities/goaudits/call-latency';
 
 export interface Dependencies {
   store: Store;
@@ -60,6 +61,8 @@ export async function openDependencies(
   const store = await openStore(env, processEnv);
   // On the SDK runtime's meter, exported with the SDK's own metrics (worker/metrics.ts); a no-op when METRICS_PORT is 0.
   const metrics = meteredPipeline(Runtime.instance().metricMeter, { rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND });
+  // Every GoAudits call of this process feeds it; the batches' and windows' concurrency follows it.
+  const latency = createCallLatency((snapshot) => metrics.latencySeen(snapshot));
   const goaudits = createGoAuditsClient(
     {
       summaryUrl,
@@ -70,7 +73,11 @@ export async function openDependencies(
       timeoutMs: env.GOAUDITS_HTTP_TIMEOUT_MS,
       maxResponseBytes: env.GOAUDITS_MAX_RESPONSE_MB * 2 ** 20,
     },
-    metrics.apiCall,
+    (call) => {
+      metrics.apiCall(call);
+      latency.ended(call);
+    },
+    () => latency.sent(),
   );
   return {
     store,
@@ -78,6 +85,7 @@ export async function openDependencies(
       store,
       goaudits,
       lane: createCallLane(store, laneOptions(env), metrics),
+      latency,
       workflowRuns: workflowRunsOf(temporal),
       settings: pipelineSettings(env),
       metrics,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
 import { describeIssues } from '../shared/zod-issues';
 import type { PipelineSettings } from '../shared/settings';
+import type { Concurrency } from '../shared/concurrency';
 
 /**
  * What an operator can steer while a run goes on (replacing runbook steps 3 and 5: no env
@@ -10,14 +11,15 @@ import type { PipelineSettings } from '../shared/settings';
 export interface Controls {
   paused: boolean;
   batchSize: number;
-  concurrency: number;
+  /** A ceiling on the run's details calls in flight, or `auto` (shared/concurrency.ts). */
+  concurrency: Concurrency;
   /** This run's own pace towards GoAudits, under the task-queue-wide limit; unset: that limit only. */
   rateLimitPerSecond?: number;
 }
 
 export const tuningSchema = z.strictObject({
   batchSize: z.number().int().min(1).max(1000).optional(),
-  concurrency: z.number().int().min(1).max(16).optional(),
+  concurrency: z.union([z.number().int().min(1).max(64), z.literal('auto')]).optional(),
   rateLimitPerSecond: z.number().positive().max(1000).optional(),
 });
 export type Tuning = z.infer<typeof tuningSchema>;

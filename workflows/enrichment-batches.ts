@@ -6,6 +6,7 @@ import { addCounts, noEnrichment, type EnrichmentCounts } from '../shared/counts
 import type { Controls } from './controls';
 import { authHalt } from './failures';
 import { closeFailedRun, finishRun, startRun } from './run-history';
+import { batchSlots, slotCeiling } from '../shared/concurrency';
 
 /** What enrichment carries into the next history when its run continues as new. */
 export interface EnrichmentCursor {
@@ -29,6 +30,13 @@ export const MOST_QUEUED_REPORTS = 1000;
 const CARRIED_REPORTS_SENT_AT_ONCE = 'carried-reports-sent-at-once';
 
 /**
+ * Each batch keeps several reports in flight (its share of `concurrency`, or `auto`), and a run
+ * keeps up to BATCHES_AT_ONCE batches going. Runs that began before it sent `concurrency`
+ * batches of one report at a time; their histories replay that way.
+ */
+const BATCHES_KEEP_CALLS_IN_FLIGHT = 'batches-keep-calls-in-flight';
+
+/**
  * Enrichment as a sliding window of batches. Reports queue up as they are ingested (or selected
  * by a sweep); while fewer than `concurrency` batches run and the run is not paused, the next
  * `batchSize` queued reports go out as one batch activity, so enrichment streams behind
@@ -41,6 +49,10 @@ export class EnrichmentBatches {
   private stopping: 'no' | 'when-queue-empty' | 'now' = 'no';
   private pumping?: Promise<void>;
   private rowStarted: Promise<RunRef> | undefined;
+  /** Whether batches keep several reports in flight (see BATCHES_KEEP_CALLS_IN_FLIGHT), decided once per history. */
+  private readonly inParallel: boolean;
+  /** The slots of the batches running, each with its share of the ceiling. */
+  private readonly slotsTaken = new Set<number>();
 
   constructor(
     private readonly api: GoAuditsActivities,
@@ -54,6 +66,12 @@ export class EnrichmentBatches {
     private readonly otherCallers: () => number = () => 0,
   ) {
     if (cursor.run) this.rowStarted = Promise.resolve(cursor.run);
+    this.inParallel = patched(BATCHES_KEEP_CALLS_IN_FLIGHT);
+  }
+
+  /** How many batches the run keeps going at once (see shared/concurrency.ts). */
+  get slots(): number {
+    return batchSlots(this.controls.current.concurrency, this.inParallel);
   }
 
   get counts(): EnrichmentCounts {
@@ -130,8 +148,7 @@ export class EnrichmentBatches {
   }
 
   private roomForBatch(): boolean {
-    const { paused, concurrency } = this.controls.current;
-    return this.cursor.queued.length > 0 && !paused && this.running < concurrency;
+    return this.cursor.queued.length > 0 && !this.controls.current.paused && this.running < this.slots;
   }
 
   /**
@@ -156,19 +173,28 @@ export class EnrichmentBatches {
     await condition(() => this.running === 0);
   }
 
-  /** Sends out a batch, with its share of the run's own rate: one of the `concurrency` slots and the run's other callers. */
+  /**
+   * Sends out a batch in a free slot, with its share of the run's ceiling of calls in flight and
+   * of the run's own rate (one of the slots and the run's other callers). A running batch keeps
+   * the shares it started with.
+   */
   private send(reportIds: string[]): void {
     this.running++;
     const { concurrency, rateLimitPerSecond } = this.controls.current;
-    const callsPerSecond = rateLimitPerSecond && rateLimitPerSecond / (concurrency + this.otherCallers());
+    const callsPerSecond = rateLimitPerSecond && rateLimitPerSecond / (this.slots + this.otherCallers());
+    let slot = 0;
+    while (this.slotsTaken.has(slot)) slot++;
+    this.slotsTaken.add(slot);
+    const mostInFlight = this.inParallel ? { mostInFlight: slotCeiling(concurrency, slot) } : {};
     this.openRun()
-      .then((run) => this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond }))
+      .then((run) => this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond, ...mostInFlight }))
       .then(
         (counts) => void (this.cursor.counts = addCounts(this.cursor.counts, counts)),
         (error: unknown) => void (this.failure ??= error instanceof Error ? error : new Error(String(error))),
       )
       .finally(() => {
         this.running--;
+        this.slotsTaken.delete(slot);
         this.changed();
       });
   }

@@ -194,10 +194,10 @@ class IngestionRun {
     return this.controls.current.rateLimitPerSecond !== undefined && patched(RATE_SHARED_BY_WINDOWS_AND_BATCHES);
   }
 
-  /** The window reader's share of the run's own rate: one caller among it and the `concurrency` batch slots. */
+  /** The window reader's share of the run's own rate: one caller among it and the batch slots. */
   private windowsShare(): number | undefined {
-    const { rateLimitPerSecond, concurrency } = this.controls.current;
-    return rateLimitPerSecond && (this.rateShared() ? rateLimitPerSecond / (concurrency + 1) : rateLimitPerSecond);
+    const { rateLimitPerSecond } = this.controls.current;
+    return rateLimitPerSecond && (this.rateShared() ? rateLimitPerSecond / (this.enrichment.slots + 1) : rateLimitPerSecond);
   }
 
   /** A day an earlier run missed, else the range's next window; none when the plan is done. */

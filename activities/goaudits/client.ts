@@ -101,10 +101,14 @@ const DETAILS_BODY = {
 
 /**
  * A GoAudits client over one keep-alive connection pool. Throws a ZodError for bad options.
- * `called` hears of every HTTP request sent, once it has ended: this is the one place every
- * GoAudits call goes through (the call lane counts none that is not sent).
+ * `called` hears of every HTTP request sent, once it has ended, and `sending` as it goes: this is
+ * the one place every GoAudits call goes through (the call lane counts none that is not sent).
  */
-export function createGoAuditsClient(options: GoAuditsClientOptions, called: (call: ApiCall) => void = () => undefined): GoAuditsClient {
+export function createGoAuditsClient(
+  options: GoAuditsClientOptions,
+  called: (call: ApiCall) => void = () => undefined,
+  sending: () => void = () => undefined,
+): GoAuditsClient {
   const { summaryUrl, detailsUrl, tokenSource, status, filterId, timeoutMs, maxResponseBytes, connections } = optionsSchema.parse(options);
   const agent = new Agent({
     keepAliveTimeout: 10_000,
@@ -125,6 +129,7 @@ export function createGoAuditsClient(options: GoAuditsClientOptions, called: (ca
         message: 'the token was refused (401/403) and has not been rotated; not calling',
       });
     }
+    sending();
     const startedAt = performance.now();
     const ended = (outcome: ApiCall['outcome']) => called({ endpoint, outcome, seconds: (performance.now() - startedAt) / 1000 });
     try {
