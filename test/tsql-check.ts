@@ -36,7 +36,7 @@ export const UNPARSEABLE: Readonly<Record<string, string>> = {
   CLAIM_REPORTS: "OUTPUT in an UPDATE (OUTPUT inserted.GoAuditsReportId ...) and OPENJSON's WITH clause",
   CLAIM_UNCLAIMED_REPORTS: "OUTPUT in an INSERT (OUTPUT inserted.GoAuditsReportId ... SELECT ...) and OPENJSON's WITH clause",
   RELEASE_REPORTS: "OPENJSON's WITH (column type path) clause",
-  RESERVE_API_CALL: 'OUTPUT in an UPDATE (OUTPUT inserted.NextCallAtMs ...)',
+  TAKE_LANE_TURN: 'a batch with DECLARE, IF ... BEGIN ... END and its own transaction',
   'runbook 1.1': 'MERGE',
 };
 

@@ -37,7 +37,8 @@ import {
   REPORTS_AND_DAYS,
   REQUEUE_ALL_QUARANTINED,
   REQUEUE_QUARANTINED,
-  RESERVE_API_CALL,
+  TAKE_LANE_TURN,
+  LEAVE_LANE,
   SEE_STORED_REPORTS_AGAIN,
   SET_WATERMARK,
   START_RUN,
@@ -47,7 +48,8 @@ import {
 // keeps, so both stores share one conversion to and from the pipeline's ISO `Z` times.
 import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
 import type { MissedDay, QuarantinedReport } from '../../shared/records';
-import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
+import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type LaneTurn, type SavedDetails, type SavedWindow, type Store } from './store';
+import { LONG_RUN_PRIORITY } from '../../shared/lane-caller';
 import { UnknownReportError } from './unknown-report-error';
 
 /** Keys, names and times as text: wide enough never to cut a value, narrow enough to seek an nvarchar(n) key. */
@@ -60,6 +62,17 @@ const LONG_TEXT = NVarChar(MAX);
  * is never earlier and a spacing or a hold never shorter than asked (bigint takes no fraction).
  */
 const epochMs = (ms: number) => [SqlBigInt, Math.ceil(ms)] as const;
+
+/** TAKE_LANE_TURN's one row (bigints as text). */
+interface LaneTurnRow {
+  kind: LaneTurn['kind'] | null;
+  startAtMs: string;
+  refusedToken: string | null;
+  callsToday: number;
+  nextStartAtMs: string;
+  ahead: number;
+  heldUntilMs: string;
+}
 
 /** The first item for each key, in input order (what the SQLite store's ON CONFLICT DO NOTHING keeps). */
 function firstPerKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
@@ -303,12 +316,37 @@ export function sqlServerStore(pool: ConnectionPool): Store {
       await single((on) => query(on, FINISH_RUN, outcome));
     },
 
-    async reserveApiCall({ nowMs, spacingMs }) {
-      const reservation = { nowMs: epochMs(nowMs), spacingMs: epochMs(spacingMs) } as const;
-      const { recordset } = await single((on) => query<{ startAtMs: string }>(on, RESERVE_API_CALL, reservation));
-      const reserved = recordset[0];
-      if (!reserved) throw new Error("the GoAudits call lane has no row (LaneName 'GoAudits'): apply the schema migrations");
-      return Number(reserved.startAtMs); // mssql returns a bigint as text
+    async takeLaneTurn(request) {
+      const { waiterId, priority, runKey, maxCallsPerDay, nowMs, dayMs } = request;
+      const counted = runKey !== undefined && maxCallsPerDay !== undefined;
+      const day = Math.floor(nowMs / dayMs);
+      const turn = {
+        waiterId: [SHORT_TEXT, waiterId],
+        priority: [Int, priority],
+        runKey: [SHORT_TEXT, counted ? runKey : null],
+        maxCalls: [Int, counted ? maxCallsPerDay : null],
+        nowMs: epochMs(nowMs),
+        spacingMs: epochMs(request.spacingMs),
+        aheadMs: [SqlBigInt, Math.floor(request.aheadMs)],
+        longRun: [Bit, priority >= LONG_RUN_PRIORITY],
+        longRunSpacingMs: epochMs(request.longRunSpacingMs),
+        othersActiveMs: epochMs(request.othersActiveMs),
+        day: [SqlBigInt, day],
+        ttlMs: epochMs(request.waiterTtlMs),
+      } as const;
+      const { recordset } = await single((on) => query<LaneTurnRow>(on, TAKE_LANE_TURN, turn));
+      const row = recordset[0];
+      if (!row?.kind) throw new Error("the GoAudits call lane has no row (LaneName 'GoAudits'): apply the schema migrations");
+      // mssql returns a bigint as text
+      if (row.kind === 'budget-spent') return { kind: row.kind, callsToday: row.callsToday, resetAtMs: (day + 1) * dayMs };
+      if (row.kind === 'wait') {
+        return { kind: row.kind, nextStartAtMs: Number(row.nextStartAtMs), ahead: row.ahead, heldUntilMs: Number(row.heldUntilMs) };
+      }
+      return { kind: row.kind, startAtMs: Number(row.startAtMs), refusedToken: row.refusedToken, callsToday: row.callsToday };
+    },
+
+    async leaveLane(waiterId) {
+      await single((on) => query(on, LEAVE_LANE, { waiterId: [SHORT_TEXT, waiterId] }));
     },
 
     async holdApiCalls(untilMs) {
