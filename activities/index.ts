@@ -10,7 +10,9 @@ import type { FinishedStatus, IngestedWindow, MissedDay, QuarantinedReport, RunR
 import { asActivityFailure } from './failures';
 import type { GoAuditsClient } from './goaudits/client';
 import type { CallLane } from './goaudits/call-lane';
-import type { CallLatency } from './goaudits/call-latency';
+import { callsInFlightWanted, type CallLatency } from './goaudits/call-latency';
+import { INGESTION_JOB } from '../shared/jobs';
+import { MOST_WINDOWS_AHEAD } from '../shared/concurrency';
 import { enrichBatch, type BatchProgress, type EnrichBatchInput } from './enrichment-batch';
 import type { PipelineMetrics } from './pipeline-metrics';
 
@@ -60,6 +62,11 @@ export function createActivities({
 
     async readWatermark(job: JobName): Promise<string | null> {
       return store.watermark(job);
+    },
+
+    /** Moves the ingestion watermark forward (never back) over summary windows read ahead, all of them saved. */
+    async advanceWatermark(watermarkUtc: string): Promise<void> {
+      await store.advanceWatermark(INGESTION_JOB, watermarkUtc);
     },
 
     /** The operator's rewind (runbook step 1), done by the worker so no one needs SQL rights. */
@@ -143,26 +150,37 @@ export function createActivities({
 
     /**
      * One summary call for the window, then reports, ledger, watermark and the refresh requests
-     * of edited reports (of every stored report, with `refreshStored`) in one transaction.
+     * of edited reports (of every stored report, with `refreshStored`) in one transaction. A
+     * window read ahead first moves the watermark over the windows before it that are all saved
+     * (`watermarkAtLeastUtc`), and tells the newest Updated_On it stored and how many windows the
+     * latency asks to keep in flight.
      */
     async ingestWindow(args: {
       runId: string;
       window: Window;
       advanceWatermark: boolean;
       refreshStored?: boolean;
+      watermarkAtLeastUtc?: string;
     }): Promise<IngestedWindow> {
+      if (args.watermarkAtLeastUtc) await store.advanceWatermark(INGESTION_JOB, args.watermarkAtLeastUtc);
       const body = await heartbeating(({ sleep, signal }) =>
         callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep)),
       );
       const { reports, fetched, skipped, skippedBy } = await callingGoAudits(async () => normaliseSummary(body));
       if (skipped > 0) log.info('summary rows skipped (counted in Skipped=)', { window: args.window, skippedBy });
+      const notAfterUtc = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const saved = await store.saveSummaryWindow({
         runId: args.runId,
         reports,
         advanceWatermark: args.advanceWatermark,
         refreshStored: args.refreshStored,
-        watermarkNotAfterUtc: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        watermarkNotAfterUtc: notAfterUtc,
       });
+      const newestUtc = reports.reduce<string | null>(
+        (newest, r) => (newest === null || r.completedAtUtc > newest ? r.completedAtUtc : newest),
+        null,
+      );
+
       metrics.summaryWindowSaved({ ingested: saved.ingested.length, watermarkUtc: saved.watermarkUtc });
       await store.forgetMissedDays(args.window);
       return {
@@ -173,6 +191,12 @@ export function createActivities({
         ingestedIds: saved.ingested,
         refreshIds: saved.refresh,
         watermarkUtc: saved.watermarkUtc,
+        newestUtc: newestUtc !== null && newestUtc > notAfterUtc ? notAfterUtc : newestUtc,
+        windowsAhead: callsInFlightWanted({
+          ratePerSecond: settings.laneCallsPerSecond,
+          latency: latency.snapshot(),
+          ceiling: MOST_WINDOWS_AHEAD,
+        }),
       };
     },
 

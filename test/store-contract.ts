@@ -116,6 +116,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await count(`SELECT COUNT(*) AS n FROM JobWatermark WHERE JobName = '${INGESTION_JOB}'`)).toBe(1);
       });
 
+      it('advances only forwards, from no watermark too', async () => {
+        await store.advanceWatermark(INGESTION_JOB, '2025-10-01T06:30:00Z');
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T06:30:00Z');
+        await store.advanceWatermark(INGESTION_JOB, '2025-09-30T00:00:00Z');
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T06:30:00Z');
+        await store.advanceWatermark(INGESTION_JOB, '2025-10-02T00:00:01Z');
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-02T00:00:01Z');
+        expect(await store.watermark(ENRICHMENT_JOB)).toBeNull();
+      });
+
       it('reads a rewind an operator wrote in SQL', async () => {
         await store.setWatermark(INGESTION_JOB, '2025-11-01T00:00:00Z');
         await db.exec(`UPDATE JobWatermark SET WatermarkUtc = '2025-10-01 00:00:00' WHERE JobName = '${INGESTION_JOB}'`);

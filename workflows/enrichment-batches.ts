@@ -101,6 +101,11 @@ export class EnrichmentBatches {
     if (this.cursor.queued.length > 0 && patched(CARRIED_REPORTS_SENT_AT_ONCE)) void this.pumpOnce();
   }
 
+  /** Whether the queue has room for another window's reports (MOST_QUEUED_REPORTS), or enrichment halted. */
+  get hasRoom(): boolean {
+    return this.cursor.queued.length < MOST_QUEUED_REPORTS || this.halted;
+  }
+
   /** Waits while the queue is full, so the reports in memory and in a continue-as-new stay bounded. */
   async roomForMore(): Promise<void> {
     await condition(() => this.cursor.queued.length < MOST_QUEUED_REPORTS || this.halted);

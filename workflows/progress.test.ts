@@ -72,6 +72,30 @@ test("progressMarkdown says where the run is, in the pipeline's words", () => {
   ]);
 });
 
+test('windows read ahead show how many are in flight', () => {
+  const markdown = progressMarkdown({
+    kind: 'hourly',
+    windowsDone: 2,
+    windowsTotal: 14,
+    currentWindow: { startDate: '2025-10-03', endDate: '2025-10-03' },
+    windowsInFlight: 4,
+    ingestion: noIngestion(),
+    enrichment: noEnrichment(),
+    queued: 0,
+    batchesRunning: 2,
+    controls: { paused: false, batchSize: 50, concurrency: 'auto' },
+    startedAtUtc: '2025-11-01T10:00:00Z',
+    callsPerSecond: 9.5,
+    limitPerSecond: 9.52,
+  });
+  expect(markdown.split('\n')).toEqual(
+    expect.arrayContaining([
+      '- window 2 of 14 (now 2025-10-03..2025-10-03, 4 in flight)',
+      '- batch size 50, concurrency auto, the shared call lane',
+    ]),
+  );
+});
+
 test('a run with reports to refresh says how many, and how many are refreshed', () => {
   const markdown = progressMarkdown({
     kind: 'hourly',

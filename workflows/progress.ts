@@ -11,6 +11,8 @@ export interface Progress {
   windowsDone: number;
   windowsTotal: number;
   currentWindow?: Window;
+  /** Summary windows read ahead and not saved yet (absent: one at a time). */
+  windowsInFlight?: number;
   ingestion: IngestionCounts;
   enrichment: EnrichmentCounts;
   /** Reports waiting for a batch. */
@@ -81,7 +83,8 @@ const rounded = (value: number) => Math.round(value * 10) / 10;
 export function progressMarkdown(p: Progress): string {
   const state = p.controls.paused ? '**paused**' : 'running';
   const range = p.from && p.to ? ` ${p.from}..${p.to}` : '';
-  const window = p.currentWindow ? ` (now ${p.currentWindow.startDate}..${p.currentWindow.endDate})` : '';
+  const inFlight = p.windowsInFlight ? `, ${p.windowsInFlight} in flight` : '';
+  const window = p.currentWindow ? ` (now ${p.currentWindow.startDate}..${p.currentWindow.endDate}${inFlight})` : '';
   const pace =
     p.controls.rateLimitPerSecond === undefined
       ? 'the shared call lane'

@@ -163,6 +163,9 @@ export function openSqliteStore(path: string): Store {
     async watermark(job) {
       return watermark(job);
     },
+    async advanceWatermark(job, watermarkUtc) {
+      sql().advanceWatermark.run(job, toSqliteUtc(watermarkUtc));
+    },
     async setWatermark(job, watermarkUtc) {
       sql().setWatermark.run(job, watermarkUtc === null ? null : toSqliteUtc(watermarkUtc));
     },

@@ -124,6 +124,10 @@ export function sqlServerStore(pool: ConnectionPool): Store {
 
     watermark: (job) => single((on) => readWatermark(on, job)),
 
+    async advanceWatermark(job, watermarkUtc) {
+      await transact((transaction) => writeWatermark(transaction, ADVANCE_WATERMARK, job, toSqliteUtc(watermarkUtc)));
+    },
+
     async setWatermark(job, watermarkUtc) {
       const utcText = watermarkUtc === null ? null : toSqliteUtc(watermarkUtc);
       await transact((transaction) => writeWatermark(transaction, SET_WATERMARK, job, utcText));

@@ -84,6 +84,8 @@ export interface Store {
   watermark(job: JobName): Promise<string | null>;
   /** Sets the watermark to exactly this value (operator's rewind). */
   setWatermark(job: JobName, watermarkUtc: string | null): Promise<void>;
+  /** Moves the watermark to this value if it is later than the current one (never backwards): over summary windows read ahead, once all before it are saved. */
+  advanceWatermark(job: JobName, watermarkUtc: string): Promise<void>;
 
   /**
    * In one transaction: inserts reports not stored yet (CompletedAtUtc, JobRunId = runId),
