@@ -1,4 +1,4 @@
-import { estimatedEnd, type Progress } from '../workflows/progress';
+import { callsInFlightText, estimatedEnd, type Progress } from '../workflows/progress';
 
 /** One phase of a run as a bar: the windows read, or the reports enriched of those queued for enrichment. */
 export interface PhaseBar {
@@ -57,6 +57,7 @@ export function progressPicture(p: Progress, nowMs: number): ProgressPicture {
     ],
     pace: [
       `calls ${oneDecimal(p.callsPerSecond)}/s of at most ${oneDecimal(p.limitPerSecond)}/s`,
+      ...(p.calls ? [callsInFlightText(p.calls)] : []),
       ...(eta ? [`ETA ${timeLeft(Date.parse(eta) - nowMs)}`] : []),
       ...(p.controls.paused ? ['paused'] : []),
     ].join(', '),

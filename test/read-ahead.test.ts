@@ -4,6 +4,8 @@ import { until } from './until';
 import type { IngestionResult } from '../workflows/ingest';
 import { ingestionWorkflow } from '../workflows';
 import { INGESTION_JOB } from '../shared/jobs';
+import { queryProgress } from '../client/progress-query';
+import { progressMarkdown } from '../workflows/progress';
 
 jest.setTimeout(240_000);
 
@@ -67,6 +69,13 @@ describe('GoAudits answering slowly', () => {
       (counters) => counters.inFlight.summary >= 2,
       'two summary windows in flight at once',
     );
+    // What `status` and the live progress show: the run's calls in flight and the latency its worker sees.
+    const shown = await until(
+      () => queryProgress(pipeline.client, handle.workflowId),
+      (progress) => (progress.calls?.inFlight ?? 0) > 2 && progress.calls?.p95Ms !== undefined,
+      'calls in flight and the latency in the progress',
+    );
+    expect(progressMarkdown(shown)).toMatch(/calls in flight \d+, latency p50 \d+ ms, p95 \d+ ms/);
     const result = (await handle.result()) as IngestionResult;
     const { seen, breaches } = watch.stop();
 

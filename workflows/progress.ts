@@ -13,6 +13,8 @@ export interface Progress {
   currentWindow?: Window;
   /** Summary windows read ahead and not saved yet (absent: one at a time). */
   windowsInFlight?: number;
+  /** GoAudits calls in flight now and the latency seen: the client adds them from the batches' heartbeats (client/calls-in-flight.ts). */
+  calls?: CallsInFlight;
   ingestion: IngestionCounts;
   enrichment: EnrichmentCounts;
   /** Reports waiting for a batch. */
@@ -26,6 +28,13 @@ export interface Progress {
   limitPerSecond: number;
   /** When the run should end, enrichment included; absent until calls have been made. */
   etaUtc?: string;
+}
+
+/** A run's GoAudits calls under way now (windows and batches), and the recent latency its workers see, in ms. */
+export interface CallsInFlight {
+  inFlight: number;
+  p50Ms?: number;
+  p95Ms?: number;
 }
 
 /** A run's GoAudits calls so far: one per summary window, one per report enriched or given up on. */
@@ -99,6 +108,16 @@ export function progressMarkdown(p: Progress): string {
         ]
       : []),
     `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
+    ...(p.calls ? [`- ${callsInFlightText(p.calls)}`] : []),
     `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}`,
   ].join('\n');
+}
+
+/** `calls in flight 9, latency p50 410 ms, p95 820 ms`. */
+export function callsInFlightText(calls: CallsInFlight): string {
+  const latency =
+    calls.p50Ms === undefined || calls.p95Ms === undefined
+      ? ''
+      : `, latency p50 ${Math.round(calls.p50Ms)} ms, p95 ${Math.round(calls.p95Ms)} ms`;
+  return `calls in flight ${calls.inFlight}${latency}`;
 }
