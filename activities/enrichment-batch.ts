@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { EnrichmentCounts } from '../shared/counts';
 import type { ApiRetry } from '../shared/settings';
 import { pacer } from '../shared/pace';
@@ -13,6 +14,8 @@ import type { RunningActivity } from './heartbeating';
 import type { PipelineMetrics } from './pipeline-metrics';
 import { BatchReports, type BatchProgress } from './batch-progress';
 import { inPool } from './calls-in-pool';
+import { LaneWait } from './goaudits/lane-wait';
+import type { LaneCaller, LaneWaitInfo } from '../shared/lane-caller';
 
 export type { BatchProgress } from './batch-progress';
 
@@ -27,7 +30,12 @@ export interface EnrichBatchInput {
    * (`auto`: up to AUTO_MOST_IN_FLIGHT). Unset (runs started before it): one at a time.
    */
   mostInFlight?: number | 'auto';
+  /** The run's priority, budget and budget key in the call lane; unset: a long run's priority, no budget. */
+  caller?: LaneCaller;
 }
+
+/** A batch's counts; when the lane sent its run away (budget, quota), why and the reports it did not do, in order. */
+export type EnrichBatchResult = EnrichmentCounts & { laneWait?: LaneWaitInfo; notDone?: string[] };
 
 /** What the running activity lends the batch. */
 export interface BatchActivity extends RunningActivity<BatchProgress> {
@@ -63,12 +71,15 @@ export interface BatchDeps {
  * its failures reach the quarantine. A refused token stops the batch (`authFatal`). Store
  * failures, and a token that cannot be had, fail the activity (once the reports in flight have
  * ended), whose retry resumes with the reports not heartbeated as done.
+ * When the call lane sends the run away (its budget for the day spent, a quota), the reports in
+ * flight end, none starts, and the batch returns the others (`notDone`) with the reason: the run
+ * queues them again after its wait, nothing lost and nothing counted as failed.
  */
 export async function enrichBatch(
   { store, goaudits, lane, retry, quarantineAfter, metrics, latency, laneCallsPerSecond }: BatchDeps,
-  { runId, reportIds, callsPerSecond, mostInFlight }: EnrichBatchInput,
+  { runId, reportIds, callsPerSecond, mostInFlight, caller }: EnrichBatchInput,
   activity: BatchActivity,
-): Promise<EnrichmentCounts> {
+): Promise<EnrichBatchResult> {
   /**
    * The run's own pace, when an operator set one: this batch's share of it. Its first call waits
    * its spacing too: the batch before it in the run's slot may have called just now. Reports in
@@ -79,6 +90,8 @@ export async function enrichBatch(
   const nextTurn = (): Promise<void> => (paced = paced.then(ownPace));
 
   const ceiling = mostInFlight === 'auto' ? AUTO_MOST_IN_FLIGHT : (mostInFlight ?? 1);
+  // Every report in flight listens on the activity's signal (its HTTP call, its waits) until it ends: many at once, none left behind.
+  setMaxListeners(Math.max(10, 4 * ceiling), activity.signal);
   const ratePerSecond = Math.min(laneCallsPerSecond, callsPerSecond ?? Infinity);
   let inFlight = 0;
   const wanted = () => callsInFlightWanted({ ratePerSecond, latency: latency.snapshot(), ceiling });
@@ -100,7 +113,7 @@ export async function enrichBatch(
   async function enrichReport(reportId: string): Promise<Partial<EnrichmentCounts>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const body = await lane.call((state) => goaudits.details(reportId, { signal: activity.signal, ...state }), activity.sleep);
+        const body = await lane.call((state) => goaudits.details(reportId, { signal: activity.signal, ...state }), activity.sleep, caller);
         const { hasDetailRows, ...details } = parseReportDetails(reportId, body);
         if (!hasDetailRows) return failed(reportId, 'GoAudits has no Detail rows for this report');
         if (details.answers.length === 0) return failed(reportId, 'no Detail row has a usable question key');
@@ -133,6 +146,8 @@ export async function enrichBatch(
     const { p50Ms, p95Ms } = latency.snapshot();
     activity.heartbeat({ ...reports.progress(), calls: { inFlight, wanted: wanted(), p50Ms, p95Ms } });
   };
+  /** Set when the lane sent the run away: the reports in flight end, none starts, the rest go back to the run. */
+  let laneWait: LaneWaitInfo | undefined;
   const untilUtc = new Date(Date.now() + CLAIM_MS).toISOString();
   const todo = reports.todo();
   const claimed = await store.claimReports({ reportIds: todo.map((at) => reports.idAt(at)), runId, untilUtc });
@@ -149,15 +164,19 @@ export async function enrichBatch(
           const report = await enrichReport(reports.idAt(at));
           metrics.reportEnriched(report);
           reports.finish(at, report);
+        } catch (error) {
+          if (!(error instanceof LaneWait)) throw error;
+          laneWait ??= error.info;
         } finally {
           inFlight--;
         }
         heartbeat();
       },
-      () => reports.soFar.authFatal === true,
+      () => reports.soFar.authFatal === true || laneWait !== undefined,
     );
   } finally {
     await store.releaseReports({ reportIds: claimed, runId });
   }
-  return reports.soFar;
+  if (!laneWait) return reports.soFar;
+  return { ...reports.soFar, laneWait, notDone: reports.todo().map((at) => reports.idAt(at)) };
 }

@@ -13,7 +13,8 @@ import type { CallLane } from './goaudits/call-lane';
 import { callsInFlightWanted, type CallLatency } from './goaudits/call-latency';
 import { INGESTION_JOB } from '../shared/jobs';
 import { MOST_WINDOWS_AHEAD } from '../shared/concurrency';
-import { enrichBatch, type BatchProgress, type EnrichBatchInput } from './enrichment-batch';
+import { enrichBatch, type BatchProgress, type EnrichBatchInput, type EnrichBatchResult } from './enrichment-batch';
+import type { LaneCaller } from '../shared/lane-caller';
 import type { PipelineMetrics } from './pipeline-metrics';
 
 /** The two GoAudits calls, as the activities need them. */
@@ -161,10 +162,12 @@ export function createActivities({
       advanceWatermark: boolean;
       refreshStored?: boolean;
       watermarkAtLeastUtc?: string;
+      /** The run's priority, budget and budget key in the call lane. */
+      caller?: LaneCaller;
     }): Promise<IngestedWindow> {
       if (args.watermarkAtLeastUtc) await store.advanceWatermark(INGESTION_JOB, args.watermarkAtLeastUtc);
       const body = await heartbeating(({ sleep, signal }) =>
-        callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep)),
+        callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep, args.caller)),
       );
       const { reports, fetched, skipped, skippedBy } = await callingGoAudits(async () => normaliseSummary(body));
       if (skipped > 0) log.info('summary rows skipped (counted in Skipped=)', { window: args.window, skippedBy });
@@ -180,7 +183,6 @@ export function createActivities({
         (newest, r) => (newest === null || r.completedAtUtc > newest ? r.completedAtUtc : newest),
         null,
       );
-
       metrics.summaryWindowSaved({ ingested: saved.ingested.length, watermarkUtc: saved.watermarkUtc });
       await store.forgetMissedDays(args.window);
       return {
@@ -201,8 +203,8 @@ export function createActivities({
     },
 
     /** One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from there. */
-    async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
-      return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
+    async enrichBatch(args: EnrichBatchInput): Promise<EnrichBatchResult> {
+      return heartbeating<BatchProgress, EnrichBatchResult>((activity) =>
         enrichBatch(
           {
             store,

@@ -1,7 +1,8 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
+import type { Priority, Workflow } from '@temporalio/common';
 import type { Environment } from '../worker/config';
 import { enrichmentWorkflow, ingestionWorkflow } from '../workflows';
+import { runPriority, type RunKindName } from '../shared/lane-caller';
 
 export const INGESTION_SCHEDULE = 'goaudits-ingestion';
 export const ENRICHMENT_SCHEDULE = 'goaudits-enrichment';
@@ -16,16 +17,19 @@ interface PipelineSchedule {
 
 /** The two schedules that replace the legacy cron jobs (hourly ingestion at :00, sweep at :15). */
 export function pipelineSchedules(env: ScheduleEnv): PipelineSchedule[] {
-  const start = (workflowType: Workflow, workflowId: string): ScheduleOptionsStartWorkflowAction<Workflow> => ({
-    type: 'startWorkflow',
-    workflowType,
-    workflowId,
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-    args: [{}],
-  });
+  const start = (workflowType: Workflow, workflowId: string, kind: RunKindName): ScheduleOptionsStartWorkflowAction<Workflow> => {
+    // Their workflow and activity tasks wait in a backlog before a backfill's (Temporal priority keys). The
+    // SDK's type for this action leaves `priority` out, but its encoder sends it (schedule-helpers.js).
+    const priority: { priority: Priority } = { priority: { priorityKey: runPriority(kind) } };
+    return { type: 'startWorkflow', workflowType, workflowId, taskQueue: env.TEMPORAL_TASK_QUEUE, args: [{}], ...priority };
+  };
   return [
-    { scheduleId: INGESTION_SCHEDULE, cron: env.GOAUDITS_INGEST_CRON, action: start(ingestionWorkflow, INGESTION_SCHEDULE) },
-    { scheduleId: ENRICHMENT_SCHEDULE, cron: env.GOAUDITS_ENRICH_CRON, action: start(enrichmentWorkflow, ENRICHMENT_SCHEDULE) },
+    { scheduleId: INGESTION_SCHEDULE, cron: env.GOAUDITS_INGEST_CRON, action: start(ingestionWorkflow, INGESTION_SCHEDULE, 'hourly') },
+    {
+      scheduleId: ENRICHMENT_SCHEDULE,
+      cron: env.GOAUDITS_ENRICH_CRON,
+      action: start(enrichmentWorkflow, ENRICHMENT_SCHEDULE, 'enrichment'),
+    },
   ];
 }
 

@@ -26,6 +26,8 @@ export interface PipelineSettings {
   rateLimitPerSecond: number;
   /** The calls per second the shared call lane sustains under that limit (see activities/goaudits/call-lane.ts). */
   laneCallsPerSecond: number;
+  /** Every backfill's GoAudits calls per UTC day unless its input says otherwise (GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY); unset: none. */
+  backfillMaxCallsPerDay?: number;
 }
 
 /** How a GoAudits call is retried: GOAUDITS_RETRY_INITIAL_MS, _MAX_MS and _ATTEMPTS. */

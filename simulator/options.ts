@@ -32,6 +32,11 @@ const faultShape = {
   revokeTokenAfterCalls: z.number().int().min(0).nullish(),
   /** The status sent for a revoked token. */
   revokedStatus: z.union([z.literal(401), z.literal(403)]).default(401),
+  /**
+   * A spent daily quota: from the moment this is set, for this many seconds, every API call is
+   * answered 429 with `Retry-After` the seconds left.
+   */
+  quotaSeconds: z.number().int().positive().nullish(),
 };
 
 const ratesAddUp = (options: { fault5xxRate: number; timeoutRate: number; malformedRate: number }): boolean =>

@@ -117,6 +117,20 @@ describe('GoAudits API', () => {
     expect(sim.counters().callsDuringRetryAfter).toBe(1);
   });
 
+  test('a spent quota: every call answered 429 with the seconds left as Retry-After until it is over; calls during it counted', async () => {
+    await start();
+    expect((await details('A000001')).status).toBe(200);
+    sim.setFaults({ quotaSeconds: 2 });
+    const refused = await details('A000001');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('2');
+    await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_GRACE_MS + 50));
+    expect((await details('A000001')).status).toBe(429);
+    expect(sim.counters()).toMatchObject({ quotaRefused: 2, rateLimited: 2, callsDuringQuota: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await details('A000001')).status).toBe(200);
+  });
+
   test('revokes the token after N calls until it is rotated', async () => {
     await start({ revokeTokenAfterCalls: 2 });
     expect((await details('A000001')).status).toBe(200);

@@ -46,6 +46,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const inFlightNow = () => inFlight.summary + inFlight.details;
   /** When the 429 whose Retry-After runs (or ran last) was sent. */
   let lastRateLimitAt = Number.NEGATIVE_INFINITY;
+  /** When the quota's wait ends, and when its first 429 was sent. */
+  let quotaEndsAt = initialFaults.quotaSeconds ? Date.now() + initialFaults.quotaSeconds * 1000 : Number.NEGATIVE_INFINITY;
+  let quotaFirstRefusedAt: number | undefined;
 
   /** Auth, then the rate limit, then the body, then faults; only then the real answer. */
   async function decide(endpoint: Endpoint, req: IncomingMessage): Promise<ApiReply> {
@@ -56,6 +59,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return access === 'revoked' ? jsonReply(faults.revokedStatus, { error: 'token revoked' }) : jsonReply(401, { error: 'Unauthorized' });
     }
     const now = Date.now();
+    if (now < quotaEndsAt) {
+      counters.rateLimited += 1;
+      counters.quotaRefused += 1;
+      quotaFirstRefusedAt ??= now;
+      if (now - quotaFirstRefusedAt > RETRY_AFTER_GRACE_MS) counters.callsDuringQuota += 1;
+      return jsonReply(429, { error: 'Daily quota exceeded' }, { 'retry-after': String(Math.ceil((quotaEndsAt - now) / 1000)) });
+    }
     if (faults.rateLimitPerSecond != null && window.count(now) >= faults.rateLimitPerSecond) {
       counters.rateLimited += 1;
       // A 429 sent while an earlier one's Retry-After runs does not start a wait of its own.
@@ -144,6 +154,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setFaults: (patch) => {
       faults = parseOrThrow(faultOptionsSchema, { ...faults, ...patch }, 'fault options');
       if ('revokeTokenAfterCalls' in patch) guard.arm(faults.revokeTokenAfterCalls);
+      if (patch.quotaSeconds) [quotaEndsAt, quotaFirstRefusedAt] = [Date.now() + patch.quotaSeconds * 1000, undefined];
     },
     setToken: (next) => guard.rotate(parseOrThrow(simulatorOptionsSchema.shape.token, next, 'token')),
     addReports: (count, { on = new Date() } = {}) => dataset.addReports(count, on),

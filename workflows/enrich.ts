@@ -8,6 +8,8 @@ import { progressQuery } from './messages';
 import { pipeline, goAudits } from './activities';
 import { CallRate, callsMade, progressMarkdown, type Progress } from './progress';
 import { RUN_KIND } from './search-attributes';
+import { runLane, type RunLane } from './lane-waits';
+import { runPriority } from '../shared/lane-caller';
 import { ENRICHMENT_JOB } from '../shared/jobs';
 import type { PipelineSettings } from '../shared/settings';
 
@@ -33,6 +35,7 @@ class EnrichmentSweep {
   private readonly rate = new CallRate();
   private readonly controls: LiveControls;
   private readonly batches: EnrichmentBatches;
+  private readonly lane: RunLane;
 
   constructor(
     private readonly input: EnrichmentInput,
@@ -41,7 +44,9 @@ class EnrichmentSweep {
     private readonly startedAtUtc: string,
   ) {
     this.controls = handlers.steer(initialControls(input, settings, input.paused), () => this.publish());
-    this.batches = new EnrichmentBatches(goAudits(settings), this.controls, noEnrichmentYet(), () => this.publish());
+    this.lane = runLane('enrichment', this.controls);
+    const api = goAudits(settings, runPriority('enrichment'));
+    this.batches = new EnrichmentBatches(api, this.controls, noEnrichmentYet(), () => this.publish(), undefined, undefined, this.lane);
     setHandler(progressQuery, () => this.progress());
     if (!workflowInfo().parent) upsertSearchAttributes([{ key: RUN_KIND, value: 'enrichment' }]);
   }
@@ -78,6 +83,7 @@ class EnrichmentSweep {
       startedAtUtc: this.startedAtUtc,
       callsPerSecond: this.rate.perSecond(Date.now()),
       limitPerSecond: Math.min(this.settings.laneCallsPerSecond, this.controls.current.rateLimitPerSecond ?? Infinity),
+      laneWait: this.lane.waits.current,
     };
   }
 

@@ -2,6 +2,7 @@ import { CancellationScope, condition, patched } from '@temporalio/workflow';
 import type { RunRef } from '../shared/records';
 import { ENRICHMENT_JOB } from '../shared/jobs';
 import type { GoAuditsActivities } from './activities';
+import type { RunLane } from './lane-waits';
 import { addCounts, noEnrichment, type EnrichmentCounts } from '../shared/counts';
 import type { Controls } from './controls';
 import { authHalt } from './failures';
@@ -16,6 +17,9 @@ export interface EnrichmentCursor {
   queued: string[];
   counts: EnrichmentCounts;
 }
+
+/** What a batch activity gives back: its counts, and the reports it did not do when the lane sent the run away. */
+type EnrichBatchResult = Awaited<ReturnType<GoAuditsActivities['enrichBatch']>>;
 
 export const noEnrichmentYet = (): EnrichmentCursor => ({ queued: [], counts: noEnrichment() });
 
@@ -64,6 +68,8 @@ export class EnrichmentBatches {
     private readonly rowPart?: string,
     /** The run's other callers of GoAudits, with whom the batches share the run's own rate (the window reader). */
     private readonly otherCallers: () => number = () => 0,
+    /** Who the batches call for in the call lane, and where the run waits when the lane sends it away. */
+    private readonly lane?: RunLane,
   ) {
     if (cursor.run) this.rowStarted = Promise.resolve(cursor.run);
     this.inParallel = patched(BATCHES_KEEP_CALLS_IN_FLIGHT);
@@ -149,11 +155,13 @@ export class EnrichmentBatches {
   }
 
   private noMoreBatches(): boolean {
-    return this.halted || this.stopping === 'now' || (this.stopping === 'when-queue-empty' && this.cursor.queued.length === 0);
+    // A running batch may still give reports back (the lane sent the run away): the queue is over once none runs.
+    const queueOver = this.cursor.queued.length === 0 && this.running === 0;
+    return this.halted || this.stopping === 'now' || (this.stopping === 'when-queue-empty' && queueOver);
   }
 
   private roomForBatch(): boolean {
-    return this.cursor.queued.length > 0 && !this.controls.current.paused && this.running < this.slots;
+    return this.cursor.queued.length > 0 && !this.controls.current.paused && this.running < this.slots && !this.lane?.waits.current;
   }
 
   /**
@@ -179,6 +187,17 @@ export class EnrichmentBatches {
   }
 
   /**
+   * Adds a batch's counts. When the lane sent the run away, the reports it did not do go back to
+   * the front of the queue (counted once: they were selected already) and the run waits.
+   */
+  private settle({ laneWait, notDone = [], ...counts }: EnrichBatchResult): void {
+    this.cursor.counts = addCounts(this.cursor.counts, counts);
+    if (!laneWait || !this.lane) return;
+    this.cursor.queued.unshift(...notDone);
+    void this.lane.waits.waitOut(laneWait, this.changed);
+  }
+
+  /**
    * Sends out a batch in a free slot, with its share of the run's ceiling of calls in flight and
    * of the run's own rate (one of the slots and the run's other callers). A running batch keeps
    * the shares it started with.
@@ -192,9 +211,9 @@ export class EnrichmentBatches {
     this.slotsTaken.add(slot);
     const mostInFlight = this.inParallel ? { mostInFlight: slotCeiling(concurrency, slot) } : {};
     this.openRun()
-      .then((run) => this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond, ...mostInFlight }))
+      .then((run) => this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond, ...mostInFlight, caller: this.lane?.caller() }))
       .then(
-        (counts) => void (this.cursor.counts = addCounts(this.cursor.counts, counts)),
+        (result) => this.settle(result),
         (error: unknown) => void (this.failure ??= error instanceof Error ? error : new Error(String(error))),
       )
       .finally(() => {

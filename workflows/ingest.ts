@@ -14,6 +14,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IngestedWindow } from '../shared/records';
+import { runPriority } from '../shared/lane-caller';
+import { laneWaitOf, runLane, type RunLane } from './lane-waits';
 import { INGESTION_JOB } from '../shared/jobs';
 import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from '../shared/counts';
 import { initialControls, installControls, type ControlHandlers } from './controls';
@@ -117,12 +119,17 @@ async function firstCursor(input: IngestionInput, settings: PipelineSettings): P
     windowsTotal: retryDays.length + (from > to ? 0 : planWindows({ from, to, windowDays }).length),
     counts: noIngestion(),
     enrichment: noEnrichmentYet(),
-    controls: initialControls(input, settings),
+    controls: {
+      ...initialControls(input, settings),
+      maxCallsPerDay: input.maxCallsPerDay ?? (input.from ? settings.backfillMaxCallsPerDay : undefined),
+    },
   };
 }
 
 class IngestionRun {
   private readonly api;
+  /** Who this run's calls are for in the call lane (its kind's priority, its budget), and its waits there. */
+  private readonly lane: RunLane;
   private readonly controls;
   private readonly enrichment;
   private readonly pace;
@@ -150,11 +157,12 @@ class IngestionRun {
     handlers: ControlHandlers,
     private readonly continueAsNewAfterEvents: number,
   ) {
-    this.api = goAudits(settings);
+    this.api = goAudits(settings, runPriority(cursor.kind));
     this.controls = handlers.steer(cursor.controls, (controls) => {
       this.cursor.controls = controls;
       this.publish();
     });
+    this.lane = runLane(cursor.kind, this.controls);
     this.enrichment = new EnrichmentBatches(
       this.api,
       this.controls,
@@ -162,6 +170,7 @@ class IngestionRun {
       () => this.publish(),
       'enrichment',
       () => (this.nextWindow() !== undefined && this.rateShared() ? 1 : 0),
+      this.lane,
     );
     this.pace = pacer(() => this.windowsShare(), sleep);
     this.readsAhead = patched(WINDOWS_READ_AHEAD);
@@ -253,6 +262,7 @@ class IngestionRun {
     return (
       !this.enrichment.halted &&
       !this.controls.current.paused &&
+      !this.lane.waits.current &&
       this.enrichment.hasRoom &&
       this.ahead.length < this.windowsWanted &&
       this.windowAhead() !== undefined &&
@@ -344,8 +354,16 @@ class IngestionRun {
       // Read ahead, windows never move the watermark themselves (see WINDOWS_READ_AHEAD).
       const advanceWatermark = this.cursor.advanceWatermark && !this.readsAhead;
       const ahead = watermarkAtLeastUtc === undefined ? {} : { watermarkAtLeastUtc };
-      return [await this.api.ingestWindow({ runId: run.runId, window, advanceWatermark, refreshStored, ...ahead })];
+      return [
+        await this.api.ingestWindow({ runId: run.runId, window, advanceWatermark, refreshStored, caller: this.lane.caller(), ...ahead }),
+      ];
     } catch (error) {
+      // Sent away by the call lane (budget, quota): the run waits, then reads the same window.
+      const wait = laneWaitOf(error);
+      if (wait) {
+        await this.lane.waits.waitOut(wait, () => this.publish());
+        return this.ingestSplitting(window, watermarkAtLeastUtc);
+      }
       if (isAuthFailure(error) || isCancellation(error)) throw error;
       const halves = splitWindow(window);
       if (!halves) {
@@ -397,6 +415,7 @@ class IngestionRun {
       startedAtUtc: run.startedAtUtc,
       callsPerSecond,
       limitPerSecond: Math.min(this.settings.laneCallsPerSecond, controls.rateLimitPerSecond ?? Infinity),
+      laneWait: this.lane.waits.current,
       etaUtc: estimatedEnd({
         nowMs,
         callsPerSecond,

@@ -134,3 +134,32 @@ test('a sweep shows no windows', () => {
     '- batch size 5, concurrency 1, its own pace of at most 2 calls/s',
   ]);
 });
+
+test('a run sent away by the call lane says what it waits for and until when, with its budget', () => {
+  const waiting = {
+    kind: 'backfill',
+    from: '2025-10-01',
+    to: '2025-10-31',
+    windowsDone: 3,
+    windowsTotal: 31,
+    ingestion: { ...noIngestion(), ingested: 42 },
+    enrichment: { ...noEnrichment(), processed: 18 },
+    queued: 24,
+    batchesRunning: 0,
+    controls: { paused: false, batchSize: 50, concurrency: 2, maxCallsPerDay: 60 },
+    startedAtUtc: '2026-12-06T10:00:00Z',
+    callsPerSecond: 0,
+    limitPerSecond: 9.52,
+  };
+  const budget = { reason: 'budget', untilMs: Date.parse('2026-12-07T00:00:00Z'), callsToday: 60, maxCallsPerDay: 60 } as const;
+  expect(progressMarkdown({ ...waiting, laneWait: budget }).split('\n')).toEqual([
+    '### GoAudits backfill 2025-10-01..2025-10-31: **waiting**',
+    '- waiting for budget until 2026-12-07T00:00Z (calls today 60 of 60)',
+    '- window 3 of 31',
+    '- reports ingested 42, enriched 18, failed 0, waiting 24, batches running 0',
+    '- calls 0/s of at most 9.5/s',
+    '- batch size 50, concurrency 2, the shared call lane, budget 60 calls a day',
+  ]);
+  const quota = { reason: 'quota', untilMs: Date.parse('2026-12-06T10:02:00Z') } as const;
+  expect(progressMarkdown({ ...waiting, laneWait: quota }).split('\n')[1]).toBe('- GoAudits asks us to wait until 2026-12-06T10:02Z');
+});

@@ -1,6 +1,7 @@
 import type { EnrichmentCounts, IngestionCounts } from '../shared/counts';
 import type { Controls } from './controls';
 import type { Window } from '../shared/plan';
+import { laneWaitText, type LaneWaitInfo } from '../shared/lane-caller';
 
 /** Where an ingestion, backfill or sweep is: the `progress` query's answer and the Web UI's current details. */
 export interface Progress {
@@ -28,6 +29,8 @@ export interface Progress {
   limitPerSecond: number;
   /** When the run should end, enrichment included; absent until calls have been made. */
   etaUtc?: string;
+  /** The call lane sent the run away until a time: its budget for the day is spent, or GoAudits' quota. */
+  laneWait?: LaneWaitInfo;
 }
 
 /** A run's GoAudits calls under way now (windows and batches), and the recent latency its workers see, in ms. */
@@ -90,7 +93,7 @@ const rounded = (value: number) => Math.round(value * 10) / 10;
 
 /** The run's current details in the Web UI (and `status`), as Markdown. */
 export function progressMarkdown(p: Progress): string {
-  const state = p.controls.paused ? '**paused**' : 'running';
+  const state = p.controls.paused ? '**paused**' : p.laneWait ? '**waiting**' : 'running';
   const range = p.from && p.to ? ` ${p.from}..${p.to}` : '';
   const inFlight = p.windowsInFlight ? `, ${p.windowsInFlight} in flight` : '';
   const window = p.currentWindow ? ` (now ${p.currentWindow.startDate}..${p.currentWindow.endDate}${inFlight})` : '';
@@ -98,8 +101,10 @@ export function progressMarkdown(p: Progress): string {
     p.controls.rateLimitPerSecond === undefined
       ? 'the shared call lane'
       : `its own pace of at most ${p.controls.rateLimitPerSecond} calls/s`;
+  const budget = p.controls.maxCallsPerDay === undefined ? '' : `, budget ${p.controls.maxCallsPerDay} calls a day`;
   return [
     `### GoAudits ${p.kind}${range}: ${state}`,
+    ...(p.laneWait ? [`- ${laneWaitText(p.laneWait)}`] : []),
     ...(p.windowsTotal > 0 ? [`- window ${p.windowsDone} of ${p.windowsTotal}${window}`] : []),
     `- reports ingested ${p.ingestion.ingested}, enriched ${p.enrichment.processed}, failed ${p.enrichment.failedCount}, waiting ${p.queued}, batches running ${p.batchesRunning}`,
     ...(p.ingestion.refreshRequested || p.enrichment.refreshedCount
@@ -109,7 +114,7 @@ export function progressMarkdown(p: Progress): string {
       : []),
     `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s${p.etaUtc ? `, ETA ${p.etaUtc}` : ''}`,
     ...(p.calls ? [`- ${callsInFlightText(p.calls)}`] : []),
-    `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}`,
+    `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}${budget}`,
   ].join('\n');
 }
 

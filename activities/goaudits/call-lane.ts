@@ -52,8 +52,11 @@ export type Sleep = (ms: number) => Promise<void>;
 
 /** When GoAudits sends a 429 without `Retry-After`. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
-/** A 429 hold this long or longer is a quota: the caller's run waits it out and shows it (LaneWait). */
-export const QUOTA_WAIT_MS = 5000;
+/**
+ * A 429 hold with this long or longer still to run is a quota (GoAudits' per-second limit asks
+ * for a second or two): the caller's run waits it out and shows it (LaneWait).
+ */
+export const QUOTA_WAIT_MS = 3000;
 /** How far ahead of its start a caller is granted it: a round trip to the store, with margin. */
 const AHEAD_MS = 20;
 /** How long after a higher-priority call the long runs keep to their share. */
