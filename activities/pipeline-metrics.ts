@@ -36,6 +36,7 @@ export const GAUGES = {
   rateLimit: 'goaudits_api_rate_limit_per_second',
   watermarkLag: 'goaudits_watermark_lag_seconds',
   authHalted: 'goaudits_auth_halted',
+  quotaWaitUntil: 'goaudits_api_quota_wait_until_seconds',
   callsInFlight: 'goaudits_api_calls_in_flight',
   latencyP50: 'goaudits_api_latency_p50_seconds',
   latencyP95: 'goaudits_api_latency_p95_seconds',
@@ -58,7 +59,7 @@ export const PIPELINE_SERIES: readonly string[] = [
 
 const ENDPOINTS: readonly GoAuditsEndpoint[] = ['summary', 'details'];
 
-export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited' | 'waited' | 'tokenRefused'>> {
+export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited' | 'waited' | 'tokenRefused' | 'quotaWait'>> {
   /** One HTTP request sent to GoAudits, once it has ended. */
   apiCall: (call: ApiCall) => void;
   /** A summary window's transaction committed: the reports it stored for the first time, and the watermark it left. */
@@ -117,6 +118,13 @@ export function meteredPipeline(
     '1 while GoAudits refuses the token (the lane holds its fingerprint), 0 once a call goes through',
   );
 
+  const quotaWaitUntil = meter.createGauge(
+    GAUGES.quotaWaitUntil,
+    'float',
+    '',
+    'When (Unix seconds) the last quota wait GoAudits asked for (a long 429) ends: the runs wait until then',
+  );
+
   const callsInFlight = meter.createGauge(GAUGES.callsInFlight, 'int', '', 'HTTP requests to GoAudits under way in this worker process');
   const latencyP50 = meter.createGauge(
     GAUGES.latencyP50,
@@ -147,6 +155,7 @@ export function meteredPipeline(
     rateLimited: () => rateLimitWaits.add(1),
     waited: (ms) => laneWaitSeconds.record(ms / 1000),
     tokenRefused: (refused) => authHalted.set(Number(refused)),
+    quotaWait: (untilMs) => quotaWaitUntil.set(untilMs / 1000),
     summaryWindowSaved({ ingested, watermarkUtc }) {
       windows.add(1);
       reports.ingested.add(ingested);

@@ -116,3 +116,10 @@ test('timeLeft reads like a clock, and a moment past is 0s', () => {
   expect(timeLeft(2 * 3600_000 + 4 * 60_000 + 59_000)).toBe('2h 04m');
   expect(timeLeft(-3_000)).toBe('0s');
 });
+
+test('progressLine says when the run waits for its budget or for GoAudits', () => {
+  const waiting = backfill({
+    laneWait: { reason: 'budget', untilMs: Date.parse('2026-12-07T00:00:00Z'), callsToday: 60, maxCallsPerDay: 60 },
+  });
+  expect(progressLine(progressPicture(waiting, nowMs))).toContain('waiting for budget until 2026-12-07T00:00Z (calls today 60 of 60)');
+});

@@ -1,3 +1,4 @@
+import { laneWaitText } from '../shared/lane-caller';
 import { callsInFlightText, estimatedEnd, type Progress } from '../workflows/progress';
 
 /** One phase of a run as a bar: the windows read, or the reports enriched of those queued for enrichment. */
@@ -60,6 +61,7 @@ export function progressPicture(p: Progress, nowMs: number): ProgressPicture {
       ...(p.calls ? [callsInFlightText(p.calls)] : []),
       ...(eta ? [`ETA ${timeLeft(Date.parse(eta) - nowMs)}`] : []),
       ...(p.controls.paused ? ['paused'] : []),
+      ...(p.laneWait ? [laneWaitText(p.laneWait)] : []),
     ].join(', '),
   };
 }

@@ -299,13 +299,16 @@ describe('priorities, shares, budgets and quotas', () => {
 
   test('a long 429 (a spent quota) sends every caller away until it ends, in every process; a short one is waited out in the call', async () => {
     const time = virtualTime();
+    const told: number[] = [];
     const first = createCallLane(store, options, {}, time.clock);
-    const other = createCallLane(store, options, {}, time.clock);
+    const other = createCallLane(store, options, { quotaWait: (untilMs) => told.push(untilMs) }, time.clock);
     const quota = new GoAuditsError({ kind: 'rate-limit', endpoint: 'details', message: '429', retryAfterMs: 120_000 });
     const sentAway = await time.run(first.call(() => Promise.reject(quota), time.sleep, backfill).catch((error: unknown) => error));
     expect((sentAway as LaneWait).info).toEqual({ reason: 'quota', untilMs: time.start + 120_000 });
     const alsoSentAway = await time.run(other.call(async () => 'called', time.sleep, { priority: 1 }).catch((error: unknown) => error));
     expect((alsoSentAway as LaneWait).info).toEqual({ reason: 'quota', untilMs: time.start + 120_000 });
+    // For the metrics (goaudits_api_quota_wait_until_seconds): the process that only saw the hold tells it too.
+    expect(told).toEqual([time.start + 120_000]);
     await time.run(time.sleep(time.start + 120_000 - time.clock()));
     expect(await time.run(other.call(async () => 'called', time.sleep, { priority: 1 }))).toBe('called');
   });

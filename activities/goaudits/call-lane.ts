@@ -87,6 +87,8 @@ export interface LaneEvents {
   rateLimited?(waitMs: number): void;
   /** A call woke too late for its start and took a new one. */
   lateStart?(): void;
+  /** GoAudits asked everyone to wait until then (a 429 long enough to be a quota): the run waits it out. */
+  quotaWait?(untilMs: number): void;
   /** A call waited this long for its turn, 429 holds included, before it went. */
   waited?(ms: number): void;
   /** GoAudits refused the token (true: the lane now holds its fingerprint), or a call went through (false). */
@@ -123,7 +125,9 @@ export function createCallLane(
 
   /** A hold this long is a quota: the run is sent away to wait and show it, instead of waiting inside its call. */
   function quotaWait(untilMs: number): void {
-    if (untilMs - clock() >= QUOTA_WAIT_MS) throw new LaneWait({ reason: 'quota', untilMs });
+    if (untilMs - clock() < QUOTA_WAIT_MS) return;
+    events.quotaWait?.(untilMs);
+    throw new LaneWait({ reason: 'quota', untilMs });
   }
 
   /** Waits for the caller's start; returns the lane's state as it was granted. */
