@@ -34,7 +34,7 @@ import { REPORTS_INGESTED, RUN_KIND, WINDOWS_DONE, WINDOWS_TOTAL } from './searc
 import type { PipelineSettings } from '../shared/settings';
 import { estimate, type Estimate } from './estimate';
 import type { IngestionCursor } from './ingestion-cursor';
-import { FIRST_WINDOWS_AHEAD, laterUtc, savedPrefix, windowsLeft, type WindowAhead } from './read-ahead';
+import { FIRST_WINDOWS_AHEAD, LEAST_WINDOWS_AHEAD, laterUtc, savedPrefix, windowsLeft, type WindowAhead } from './read-ahead';
 
 export interface IngestionResult {
   runId: string;
@@ -289,7 +289,7 @@ class IngestionRun {
         entry.saved = true;
         if (carried !== undefined && saved.length > 0) this.writtenUtc = laterUtc(this.writtenUtc, carried);
         const wanted = saved.at(-1)?.windowsAhead;
-        if (wanted !== undefined) this.windowsWanted = Math.max(FIRST_WINDOWS_AHEAD, wanted);
+        if (wanted !== undefined) this.windowsWanted = Math.max(LEAST_WINDOWS_AHEAD, wanted);
       })
       .catch((error: unknown) => void (this.readingFailure ??= { error }))
       .finally(() => {

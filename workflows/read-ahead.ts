@@ -1,5 +1,6 @@
 import { planWindows, type Window } from '../shared/plan';
 import type { IngestionCursor } from './ingestion-cursor';
+import { MOST_WINDOWS_AHEAD } from '../shared/concurrency';
 
 /**
  * Summary windows read ahead: several in flight at once, each saved in its own transaction, with
@@ -13,8 +14,13 @@ export interface WindowAhead {
   newestUtc: string | null;
 }
 
-/** How many windows a run reads ahead before any window told it what the latency asks for. */
-export const FIRST_WINDOWS_AHEAD = 2;
+/**
+ * How many windows a run reads ahead before any window told it what the latency asks for: the
+ * most, since nothing is known yet and a window too many only waits in the lane.
+ */
+export const FIRST_WINDOWS_AHEAD = MOST_WINDOWS_AHEAD;
+/** The fewest windows a run reads ahead: the next one is in flight while one is saved. */
+export const LEAST_WINDOWS_AHEAD = 2;
 
 /** The first `count` windows still to start after the cursor: the days earlier runs missed, then the range's windows. */
 export function windowsLeft(cursor: Pick<IngestionCursor, 'retryDays' | 'next' | 'to' | 'windowDays'>, count: number): Window[] {
