@@ -96,3 +96,17 @@ test('the series names Prometheus scrapes: counters, gauges, and each histogram 
   );
   expect(PIPELINE_SERIES).not.toContain('goaudits_api_call_seconds');
 });
+
+test('calls in flight and the latency seen, in seconds; a latency not known yet is left unset', () => {
+  const { meter, values } = recordingMeter();
+  const metrics = meteredPipeline(meter, { rateLimitPerSecond: 10 });
+  metrics.latencySeen({ inFlight: 3, setbacks: 0 });
+  expect(values('goaudits_api_')).toMatchObject({ 'goaudits_api_calls_in_flight{}': 3 });
+  expect(values('goaudits_api_latency')).toEqual({});
+  metrics.latencySeen({ inFlight: 7, p50Ms: 400, p95Ms: 950, setbacks: 0 });
+  expect(values('goaudits_api_latency')).toEqual({
+    'goaudits_api_latency_p50_seconds{}': 0.4,
+    'goaudits_api_latency_p95_seconds{}': 0.95,
+  });
+  expect(values('goaudits_api_calls_in_flight')).toEqual({ 'goaudits_api_calls_in_flight{}': 7 });
+});

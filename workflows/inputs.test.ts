@@ -29,6 +29,8 @@ describe('workflow inputs', () => {
     [{ from: '2025-10-09', to: '2025-10-01' }, /`from` is after `to`/],
     [{ form: '2025-10-01' }, /Unrecognized key.*"form"/],
     [{ concurrency: 0 }, /concurrency/],
+    [{ concurrency: 65 }, /concurrency/],
+    [{ concurrency: 'fast' }, /concurrency/],
   ])('%j is refused, naming the problem, as a non-retryable InvalidInput failure', (input, problem) => {
     const failure = failureOf(() => parseInput(ingestionInputSchema, input, 'ingestion'));
     expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -36,6 +38,11 @@ describe('workflow inputs', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toMatch(/^invalid ingestion input: /);
     expect(failure.message).toMatch(problem);
+  });
+
+  test('concurrency is a ceiling of calls in flight, or auto', () => {
+    expect(parseInput(ingestionInputSchema, { concurrency: 'auto' }, 'ingestion')).toEqual({ concurrency: 'auto' });
+    expect(parseInput(ingestionInputSchema, { concurrency: 64 }, 'ingestion')).toEqual({ concurrency: 64 });
   });
 
   test('enrichment takes report ids or a sweep limit', () => {
