@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setMaxListeners } from 'node:events';
 import { answerCall, DETAILS_PATH, endpointOf, parseApiCall, SUMMARY_PATH, type Endpoint } from './api';
 import { createCallWindow } from './call-window';
 import { CONTROL_PREFIX, controlReply } from './control';
@@ -40,6 +41,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const guard = createTokenGuard(token, initialFaults.revokeTokenAfterCalls);
   const window = createCallWindow();
   const stopping = new AbortController();
+  // Every request under way waits on it (its latency, a hang): one listener each, removed when it ends.
+  setMaxListeners(0, stopping.signal);
   let faults: FaultOptions = initialFaults;
   let counters = emptyCounters();
   const inFlight = { summary: 0, details: 0 };
