@@ -53,15 +53,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let quotaEndsAt = initialFaults.quotaSeconds ? Date.now() + initialFaults.quotaSeconds * 1000 : Number.NEGATIVE_INFINITY;
   let quotaFirstRefusedAt: number | undefined;
 
-  /** Auth, then the rate limit, then the body, then faults; only then the real answer. */
-  async function decide(endpoint: Endpoint, req: IncomingMessage): Promise<ApiReply> {
+  /**
+   * Auth, then the rate limit, then the body, then faults; only then the real answer. `now`: when
+   * the request arrived, as a real limiter counts it (its body may be read a little later).
+   */
+  async function decide(endpoint: Endpoint, req: IncomingMessage, now: number): Promise<ApiReply> {
     const bodyText = await readBody(req);
     const access = guard.check(req.headers.authorization);
     if (access !== 'ok') {
       counters.authFailures += 1;
       return access === 'revoked' ? jsonReply(faults.revokedStatus, { error: 'token revoked' }) : jsonReply(401, { error: 'Unauthorized' });
     }
-    const now = Date.now();
     if (now < quotaEndsAt) {
       counters.rateLimited += 1;
       counters.quotaRefused += 1;
@@ -102,7 +104,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     inFlight[endpoint] += 1;
     counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlightNow());
     try {
-      const reply = await decide(endpoint, req).catch((error: unknown): ApiReply => {
+      const reply = await decide(endpoint, req, counters.lastRequestAtMs).catch((error: unknown): ApiReply => {
         if (error instanceof ValidationError) return jsonReply(400, { error: 'Bad Request', message: error.message });
         throw error;
       });

@@ -3,6 +3,7 @@ import type { Store } from '../store/store';
 import { createCallLane, spacingMs, sustainedCallsPerSecond } from './call-lane';
 import { GoAuditsError } from './errors';
 import { LaneWait } from './lane-wait';
+import { LateForStart } from './late-start';
 
 /** A clock that only moves when a caller sleeps (or a test says so). */
 function fakeTime() {
@@ -312,4 +313,26 @@ describe('priorities, shares, budgets and quotas', () => {
     await time.run(time.sleep(time.start + 120_000 - time.clock()));
     expect(await time.run(other.call(async () => 'called', time.sleep, { priority: 1 }))).toBe('called');
   });
+});
+
+test('a call the client finds too late for its start (its process stalled after its turn) is not sent, and takes a new start', async () => {
+  const time = fakeTime();
+  let late = 0;
+  const lane = createCallLane(store, { ratePerSecond: 10, safetyMs: 50 }, { lateStart: () => late++ }, time.clock);
+  const sentAt: number[] = [];
+  const first = time.clock();
+  let stalled = false;
+  const answer = await lane.call(async ({ sendBy }) => {
+    if (!stalled) {
+      stalled = true;
+      time.pass(40);
+    }
+    if (time.clock() > sendBy!) throw new LateForStart();
+    sentAt.push(time.clock());
+    return 'sent';
+  }, time.sleep);
+  expect(answer).toBe('sent');
+  expect(late).toBe(1);
+  // The start given up was the first; the call went at the next, a spacing later.
+  expect(sentAt).toEqual([first + 105]);
 });

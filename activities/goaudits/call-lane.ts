@@ -3,6 +3,7 @@ import type { Store } from '../store/store';
 import { LONG_RUN_PRIORITY, type LaneCaller } from '../../shared/lane-caller';
 import { GoAuditsError } from './errors';
 import { LaneWait } from './lane-wait';
+import { LateForStart } from './late-start';
 
 /**
  * The one lane every GoAudits call of every worker process queues on. Its state lives in the
@@ -23,6 +24,8 @@ import { LaneWait } from './lane-wait';
  * Why starts stay under the limit in every second, as GoAudits counts them: a call that wakes
  * more than `safetyMs / 2` after its start gives that start up and takes a new one, so sends lie
  * within `safetyMs / 2` of their starts; the other half of the safety covers the way to GoAudits.
+ * The client checks it again just before the request goes (`sendBy`), so a process that stalls
+ * between its turn and the request (a long synchronous write, a busy CPU) does not send late.
  * Any 1000 ms of arrivals then comes from starts spread over less than `1000 + safetyMs` ms,
  * which hold at most `rate` starts. (Priorities and shares only choose who gets a start, and
  * delay long-run starts; they never bring two starts closer than the spacing.)
@@ -70,6 +73,8 @@ const DAY_MS = 86_400_000;
 /** What every worker knows when a call's turn comes: the fingerprint of the token GoAudits refused, if any. */
 export interface LaneState {
   refusedToken: string | null;
+  /** The latest moment (epoch ms) the call may go: its start plus half the safety (the lane always gives it). */
+  sendBy?: number;
 }
 
 export interface CallLane {
@@ -150,14 +155,14 @@ export function createCallLane(
           await sleep(Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, askAt - nowMs)));
           continue;
         }
-        const wait = granted.startAtMs - clock();
-        if (wait > 0) await sleep(wait);
+        // Never before the start (a timer may fire a little early).
+        for (let wait = granted.startAtMs - clock(); wait > 0; wait = granted.startAtMs - clock()) await sleep(wait);
         if (granted.startAtMs < heldUntilMs) {
           quotaWait(heldUntilMs);
           if (heldUntilMs > clock()) await sleep(heldUntilMs - clock());
           continue;
         }
-        if (clock() - granted.startAtMs <= lateness) return { refusedToken: granted.refusedToken };
+        if (clock() - granted.startAtMs <= lateness) return { refusedToken: granted.refusedToken, sendBy: granted.startAtMs + lateness };
         events.lateStart?.();
       }
     } finally {
@@ -176,6 +181,10 @@ export function createCallLane(
           events.tokenRefused?.(false);
           return answer;
         } catch (error) {
+          if (error instanceof LateForStart) {
+            events.lateStart?.();
+            continue;
+          }
           if (error instanceof GoAuditsError && error.kind === 'auth' && error.tokenFingerprint) {
             await store.refuseToken(error.tokenFingerprint);
             events.tokenRefused?.(true);

@@ -1,3 +1,4 @@
+import { LateForStart } from './late-start';
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
@@ -55,6 +56,8 @@ export interface GoAuditsClient {
 export interface CallOptions {
   signal?: AbortSignal;
   refusedToken?: string | null;
+  /** The latest moment (epoch ms) the request may go, given by the call lane: later, it is not sent (LateForStart). */
+  sendBy?: number;
 }
 
 /** What every worker may know of a token: its SHA-256, hex. */
@@ -118,7 +121,12 @@ export function createGoAuditsClient(
     ...(connections === undefined ? {} : { connections }),
   });
 
-  async function post(endpoint: GoAuditsEndpoint, url: string, body: object, { signal, refusedToken }: CallOptions = {}): Promise<unknown> {
+  async function post(
+    endpoint: GoAuditsEndpoint,
+    url: string,
+    body: object,
+    { signal, refusedToken, sendBy }: CallOptions = {},
+  ): Promise<unknown> {
     const token = await bearerToken(endpoint);
     const fingerprint = tokenFingerprint(token);
     if (fingerprint === refusedToken) {
@@ -129,6 +137,7 @@ export function createGoAuditsClient(
         message: 'the token was refused (401/403) and has not been rotated; not calling',
       });
     }
+    if (sendBy !== undefined && Date.now() > sendBy) throw new LateForStart();
     sending();
     const startedAt = performance.now();
     const ended = (outcome: ApiCall['outcome']) => called({ endpoint, outcome, seconds: (performance.now() - startedAt) / 1000 });

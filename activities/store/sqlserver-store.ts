@@ -1,6 +1,6 @@
 import { BigInt as SqlBigInt, Bit, Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
 import type { SqlServerConfig } from './sqlserver-config';
-import { openSqlServerPool } from './sqlserver-connection';
+import { openSqlServerLanePool, openSqlServerPool } from './sqlserver-connection';
 import { migrateSqlServer } from './sqlserver-migrate';
 import { inTransaction, query, type Queryable } from './sqlserver-query';
 import { withSqlServerRetry } from './sqlserver-retry';
@@ -90,7 +90,13 @@ function firstPerKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
  * Call migrate() before first use.
  */
 export async function openSqlServerStore(config: SqlServerConfig): Promise<Store> {
-  return sqlServerStore(await withSqlServerRetry(() => openSqlServerPool(config)));
+  const pool = await withSqlServerRetry(() => openSqlServerPool(config));
+  try {
+    return sqlServerStore(pool, await withSqlServerRetry(() => openSqlServerLanePool(config)));
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
 }
 
 /**
@@ -99,11 +105,13 @@ export async function openSqlServerStore(config: SqlServerConfig): Promise<Store
  * concurrent workers queue instead of duplicating rows; a deadlock or a transient Azure SQL
  * error repeats the whole transaction (sqlserver-retry).
  */
-export function sqlServerStore(pool: ConnectionPool): Store {
+export function sqlServerStore(pool: ConnectionPool, lanePool: ConnectionPool = pool): Store {
   /** A retried transaction. */
   const transact = <T>(work: (transaction: Transaction) => Promise<T>) => withSqlServerRetry(() => inTransaction(pool, work));
   /** A retried single statement on the pool (its own transaction). */
   const single = <T>(work: (on: ConnectionPool) => Promise<T>) => withSqlServerRetry(() => work(pool));
+  /** A retried single statement of the call lane, on the lane's own connections. */
+  const lane = <T>(work: (on: ConnectionPool) => Promise<T>) => withSqlServerRetry(() => work(lanePool));
 
   const readWatermark = async (on: Queryable, job: JobName): Promise<string | null> => {
     const { recordset } = await query<{ watermarkUtc: string | null }>(on, READ_WATERMARK, { job: [SHORT_TEXT, job] });
@@ -338,7 +346,7 @@ export function sqlServerStore(pool: ConnectionPool): Store {
         day: [SqlBigInt, day],
         ttlMs: epochMs(request.waiterTtlMs),
       } as const;
-      const { recordset } = await single((on) => query<LaneTurnRow>(on, TAKE_LANE_TURN, turn));
+      const { recordset } = await lane((on) => query<LaneTurnRow>(on, TAKE_LANE_TURN, turn));
       const row = recordset[0];
       if (!row?.kind) throw new Error("the GoAudits call lane has no row (LaneName 'GoAudits'): apply the schema migrations");
       // mssql returns a bigint as text
@@ -350,11 +358,11 @@ export function sqlServerStore(pool: ConnectionPool): Store {
     },
 
     async leaveLane(waiterId) {
-      await single((on) => query(on, LEAVE_LANE, { waiterId: [SHORT_TEXT, waiterId] }));
+      await lane((on) => query(on, LEAVE_LANE, { waiterId: [SHORT_TEXT, waiterId] }));
     },
 
     async holdApiCalls(untilMs) {
-      await single((on) => query(on, HOLD_API_CALLS, { untilMs: epochMs(untilMs) }));
+      await lane((on) => query(on, HOLD_API_CALLS, { untilMs: epochMs(untilMs) }));
     },
 
     async refusedToken() {
@@ -367,6 +375,7 @@ export function sqlServerStore(pool: ConnectionPool): Store {
     },
 
     async close() {
+      if (lanePool !== pool) await lanePool.close();
       await pool.close();
     },
   };
