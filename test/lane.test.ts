@@ -55,6 +55,23 @@ describe('budgets and quotas', () => {
     expect(result.enrichment.failedCount).toBe(p.simulator.truth().reports.filter((r) => !r.hasDetails).length);
   });
 
+  test('a backfill waiting for budget can be cancelled: its rows end Cancelled', async () => {
+    const p = await fixture.pipeline({ env: { GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY: '20' } });
+    const handle = await p.start(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-05' }, 'goaudits-backfill-2025-10-01-2025-10-05');
+    await until(
+      () => progressOf(handle),
+      (progress) => progress.laneWait?.reason === 'budget',
+      'the backfill waiting for budget',
+    );
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(p.rows('SELECT JobName, Status FROM JobRunHistory ORDER BY JobName')).toEqual([
+      { JobName: 'GoAuditsEnrichment', Status: 'Cancelled' },
+      { JobName: 'GoAuditsIngestion', Status: 'Cancelled' },
+    ]);
+  });
+
   test('a budgeted backfill goes on by itself when the (test-short) day turns, and finishes exact', async () => {
     const dayMs = 12_000;
     const p = await fixture.pipeline({

@@ -194,7 +194,8 @@ export class EnrichmentBatches {
     this.cursor.counts = addCounts(this.cursor.counts, counts);
     if (!laneWait || !this.lane) return;
     this.cursor.queued.unshift(...notDone);
-    void this.lane.waits.waitOut(laneWait, this.changed);
+    // Marked handled: a cancel rejects the wait while the run awaits something else (drain() ends the run).
+    this.lane.waits.waitOut(laneWait, this.changed).catch(() => undefined);
   }
 
   /**
