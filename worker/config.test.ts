@@ -27,6 +27,19 @@ test('the enrichment concurrency is a ceiling of calls in flight, or auto', () =
   expect(() => readEnvironment({ GOAUDITS_ENRICH_CONCURRENCY: 'fast' })).toThrow(/GOAUDITS_ENRICH_CONCURRENCY/);
 });
 
+test("the long runs' share of the lane is over 0 and at most 1 (0.8 by default); a backfill budget is unset by default, or whole calls", () => {
+  const defaults = readEnvironment({});
+  expect(defaults).toMatchObject({ GOAUDITS_BACKFILL_MAX_SHARE: 0.8, GOAUDITS_BUDGET_DAY_MS: 86_400_000 });
+  expect(defaults.GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY).toBeUndefined();
+  expect(readEnvironment({ GOAUDITS_BACKFILL_MAX_SHARE: '1', GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY: '5000' })).toMatchObject({
+    GOAUDITS_BACKFILL_MAX_SHARE: 1,
+    GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY: 5000,
+  });
+  for (const share of ['0', '1.5', 'most'])
+    expect(() => readEnvironment({ GOAUDITS_BACKFILL_MAX_SHARE: share })).toThrow(/GOAUDITS_BACKFILL_MAX_SHARE/);
+  expect(() => readEnvironment({ GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY: '0' })).toThrow(/GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY/);
+});
+
 test('bad values are refused, naming each variable', () => {
   const bad = () =>
     readEnvironment({ GOAUDITS_ENRICH_BATCH_SIZE: 'lots', GOAUDITS_START_DATE: '01/10/2025', GOAUDITS_AUDITSUMMARY_URL: 'nope' });

@@ -15,6 +15,13 @@ describe('workflow inputs', () => {
     expect(parseInput(ingestionInputSchema, undefined, 'ingestion')).toEqual({});
   });
 
+  test('a backfill with a daily budget of GoAudits calls is accepted', () => {
+    expect(parseInput(ingestionInputSchema, { from: '2025-10-01', maxCallsPerDay: 60 }, 'ingestion')).toEqual({
+      from: '2025-10-01',
+      maxCallsPerDay: 60,
+    });
+  });
+
   test('a backfill range with tuning is accepted', () => {
     expect(parseInput(ingestionInputSchema, { from: '2025-10-01', to: '2025-10-31', batchSize: 200 }, 'ingestion')).toEqual({
       from: '2025-10-01',
@@ -31,6 +38,8 @@ describe('workflow inputs', () => {
     [{ concurrency: 0 }, /concurrency/],
     [{ concurrency: 65 }, /concurrency/],
     [{ concurrency: 'fast' }, /concurrency/],
+    [{ from: '2025-10-01', maxCallsPerDay: 0 }, /maxCallsPerDay/],
+    [{ from: '2025-10-01', maxCallsPerDay: 2.5 }, /maxCallsPerDay/],
   ])('%j is refused, naming the problem, as a non-retryable InvalidInput failure', (input, problem) => {
     const failure = failureOf(() => parseInput(ingestionInputSchema, input, 'ingestion'));
     expect(failure).toBeInstanceOf(ApplicationFailure);
