@@ -31,7 +31,7 @@ export interface ActivityDeps {
   workflowRuns: WorkflowRuns;
   settings: PipelineSettings;
   /** The pipeline's metrics: reports as the store confirmed them, the watermark's lag. */
-  metrics: Pick<PipelineMetrics, 'summaryWindowSaved' | 'reportEnriched'>;
+  metrics: Pick<PipelineMetrics, 'summaryWindowSaved' | 'watermarkMoved' | 'reportEnriched'>;
   /** Where the one-line JSON run summary goes (stdout by default). */
   writeLine?: (line: string) => void;
 }
@@ -68,6 +68,7 @@ export function createActivities({
     /** Moves the ingestion watermark forward (never back) over summary windows read ahead, all of them saved. */
     async advanceWatermark(watermarkUtc: string): Promise<void> {
       await store.advanceWatermark(INGESTION_JOB, watermarkUtc);
+      metrics.watermarkMoved(await store.watermark(INGESTION_JOB));
     },
 
     /** The operator's rewind (runbook step 1), done by the worker so no one needs SQL rights. */
@@ -165,7 +166,10 @@ export function createActivities({
       /** The run's priority, budget and budget key in the call lane. */
       caller?: LaneCaller;
     }): Promise<IngestedWindow> {
-      if (args.watermarkAtLeastUtc) await store.advanceWatermark(INGESTION_JOB, args.watermarkAtLeastUtc);
+      if (args.watermarkAtLeastUtc) {
+        await store.advanceWatermark(INGESTION_JOB, args.watermarkAtLeastUtc);
+        metrics.watermarkMoved(await store.watermark(INGESTION_JOB));
+      }
       const body = await heartbeating(({ sleep, signal }) =>
         callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep, args.caller)),
       );

@@ -86,6 +86,9 @@ test('the auth gauge follows the lane; the watermark lag is now less the waterma
   expect(values('goaudits_watermark_lag_seconds')).toEqual({});
   metrics.summaryWindowSaved({ ingested: 0, watermarkUtc: '2026-11-27T10:30:00Z' });
   expect(values('goaudits_watermark_lag_seconds')).toEqual({ 'goaudits_watermark_lag_seconds{}': 5400 });
+  // Windows read ahead leave the watermark to the workflow, which moves it over those all saved.
+  metrics.watermarkMoved('2026-11-27T11:00:00Z');
+  expect(values('goaudits_watermark_lag_seconds')).toEqual({ 'goaudits_watermark_lag_seconds{}': 3600 });
 });
 
 test('the series names Prometheus scrapes: counters, gauges, and each histogram as buckets, sum and count', () => {

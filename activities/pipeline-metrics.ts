@@ -64,6 +64,8 @@ export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited'
   apiCall: (call: ApiCall) => void;
   /** A summary window's transaction committed: the reports it stored for the first time, and the watermark it left. */
   summaryWindowSaved(window: { ingested: number; watermarkUtc: string | null }): void;
+  /** The workflow moved the watermark over windows read ahead, all saved: the watermark it left. */
+  watermarkMoved(watermarkUtc: string | null): void;
   /** How one report's enrichment ended, as the batch counted it (enriched, refreshed, failed, quarantined). */
   reportEnriched(report: Partial<EnrichmentCounts>): void;
   /** The process's calls in flight and recent latency changed (activities/goaudits/call-latency.ts). */
@@ -139,6 +141,10 @@ export function meteredPipeline(
     '95th percentile latency of the recent answered GoAudits calls of this process (what its concurrency follows)',
   );
 
+  const lagBehind = (watermarkUtc: string | null) => {
+    if (watermarkUtc !== null) watermarkLag.set(Math.max(0, (clock() - Date.parse(watermarkUtc)) / 1000));
+  };
+
   for (const endpoint of ENDPOINTS) for (const outcome of API_CALL_OUTCOMES) apiCalls.add(0, { endpoint, outcome });
   rateLimitWaits.add(0);
   windows.add(0);
@@ -159,8 +165,9 @@ export function meteredPipeline(
     summaryWindowSaved({ ingested, watermarkUtc }) {
       windows.add(1);
       reports.ingested.add(ingested);
-      if (watermarkUtc !== null) watermarkLag.set(Math.max(0, (clock() - Date.parse(watermarkUtc)) / 1000));
+      lagBehind(watermarkUtc);
     },
+    watermarkMoved: lagBehind,
     latencySeen({ inFlight, p50Ms, p95Ms }) {
       callsInFlight.set(inFlight);
       if (p50Ms !== undefined) latencyP50.set(p50Ms / 1000);
