@@ -1,45 +1,31 @@
-import { throttledBatchProgress } from './batch-progress';
-import { addCounts, noEnrichment } from '../shared/counts';
-import type { BatchProgressReport } from '../shared/batch-progress';
+import { noEnrichment } from '../shared/counts';
+import { BatchReports } from './batch-progress';
 
-const processed = (n: number) => addCounts(noEnrichment(), { processed: n });
-
-test('a batch signals its counts at most once per interval, the first one an interval after it began', () => {
-  let nowMs = 1_000;
-  const sent: BatchProgressReport[] = [];
-  const report = throttledBatchProgress(
-    'r-1',
-    async (r) => void sent.push(r),
-    () => nowMs,
-    3_000,
-  );
-  for (let done = 1; done <= 10; done++) {
-    nowMs += 1_000;
-    report(processed(done));
-  }
-  expect(sent).toEqual([
-    { batch: 'r-1', counts: processed(3) },
-    { batch: 'r-1', counts: processed(6) },
-    { batch: 'r-1', counts: processed(9) },
-  ]);
+test('the done prefix moves over reports ended out of order; the others are listed beyond it', () => {
+  const reports = new BatchReports(['A', 'B', 'C', 'D']);
+  reports.finish(2, { processed: 1 });
+  reports.finish(3, { failedCount: 1 });
+  expect(reports.progress()).toEqual({ done: 0, alsoDone: [2, 3], counts: { ...noEnrichment(), processed: 1, failedCount: 1 } });
+  reports.finish(0, { processed: 1 });
+  expect(reports.progress()).toMatchObject({ done: 1, alsoDone: [2, 3] });
+  expect(reports.todo()).toEqual([1]);
+  reports.finish(1, { processed: 1 });
+  expect(reports.progress()).toEqual({ done: 4, counts: { ...noEnrichment(), processed: 3, failedCount: 1 } });
+  expect(reports.todo()).toEqual([]);
 });
 
-test('a signal that fails is dropped and the next interval sends the counts again', async () => {
-  let nowMs = 0;
-  const tried: number[] = [];
-  const report = throttledBatchProgress(
-    'r-1',
-    async ({ counts }) => {
-      tried.push(counts.processed);
-      if (tried.length === 1) throw new Error('workflow execution already completed');
-    },
-    () => nowMs,
-    3_000,
-  );
-  nowMs = 3_000;
-  report(processed(1));
-  nowMs = 6_000;
-  report(processed(2));
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(tried).toEqual([1, 2]);
+test('resumes from a heartbeat of either shape: a prefix alone (one report at a time), or with positions beyond it', () => {
+  expect(new BatchReports(['A', 'B', 'C'], { done: 1, counts: noEnrichment() }).todo()).toEqual([1, 2]);
+  const resumed = new BatchReports(['A', 'B', 'C', 'D'], { done: 1, alsoDone: [3], counts: { ...noEnrichment(), processed: 2 } });
+  expect(resumed.todo()).toEqual([1, 2]);
+  expect(resumed.idAt(2)).toBe('C');
+  expect(resumed.soFar.processed).toBe(2);
+});
+
+test('a report is counted once: finishing it twice is a bug, and says so', () => {
+  const reports = new BatchReports(['A', 'A']);
+  reports.finish(0, { processed: 1 });
+  reports.finish(1, { processed: 1 });
+  expect(() => reports.finish(1, { processed: 1 })).toThrow(/done already/);
+  expect(reports.soFar.processed).toBe(2);
 });

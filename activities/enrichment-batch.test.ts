@@ -7,7 +7,13 @@ const detailRows = (key: string) => [{ RecordType: 'Detail', QUESTION_ID: key, Q
 /** A batch over fakes: `answers` says what GoAudits answers each report (an array, or an error to throw). */
 function batch(
   answers: Record<string, unknown>,
-  options: { resumed?: BatchProgress; heldElsewhere?: string[]; refreshing?: string[] } = {},
+  options: {
+    resumed?: BatchProgress;
+    heldElsewhere?: string[];
+    refreshing?: string[];
+    mostInFlight?: number | 'auto';
+    p95Ms?: number;
+  } = {},
 ) {
   const calls: string[] = [];
   const saved: string[] = [];
@@ -33,7 +39,7 @@ function batch(
     goaudits: {
       details: async (reportId) => {
         calls.push(reportId);
-        const answer = answers[reportId];
+        const answer = await answers[reportId];
         if (answer instanceof Error) throw answer;
         return answer;
       },
@@ -42,11 +48,13 @@ function batch(
     retry: { initialIntervalMs: 1, maximumIntervalMs: 2, maximumAttempts: 3 },
     quarantineAfter: 1,
     metrics: { reportEnriched: (report) => void enriched.push(report) },
+    latency: { snapshot: () => ({ inFlight: 0, p50Ms: options.p95Ms, p95Ms: options.p95Ms, setbacks: 0 }) },
+    laneCallsPerSecond: 10,
   };
   const run = () =>
     enrichBatch(
       deps,
-      { runId: 'run-1', reportIds: Object.keys(answers) },
+      { runId: 'run-1', reportIds: Object.keys(answers), mostInFlight: options.mostInFlight },
       {
         sleep: async () => undefined,
         signal: new AbortController().signal,
@@ -113,7 +121,7 @@ test('a token that cannot be had fails the batch, to be retried, without countin
   const b = batch({ A: detailRows('1'), B: unavailable });
   await expect(b.run()).rejects.toBe(unavailable);
   expect(b.failures).toEqual([]);
-  expect(b.heartbeats).toEqual([{ done: 1, counts: expect.objectContaining({ processed: 1 }) }]);
+  expect(b.heartbeats).toEqual([expect.objectContaining({ done: 1, counts: expect.objectContaining({ processed: 1 }) })]);
 });
 
 test('a refused token stops the batch at once', async () => {
@@ -121,4 +129,80 @@ test('a refused token stops the batch at once', async () => {
   const b = batch({ A: detailRows('1'), B: refused, C: detailRows('3') });
   expect(await b.run()).toMatchObject({ processed: 1, authFatal: true });
   expect(b.calls).toEqual(['A', 'B']);
+});
+
+/** A details answer the test gives when it wants. */
+function later() {
+  let answer!: (value: unknown) => void;
+  const promise = new Promise<unknown>((resolve) => (answer = resolve));
+  return { promise, answer };
+}
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('several reports in flight', () => {
+  test('as many calls in flight as the rate times the latency needs, under the ceiling', async () => {
+    const slow = Object.fromEntries(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'].map((id) => [id, later()]));
+    // 10 calls/s at a p95 of 400 ms: 7 in flight.
+    const b = batch(Object.fromEntries(Object.entries(slow).map(([id, l]) => [id, l.promise])), { mostInFlight: 'auto', p95Ms: 400 });
+    const done = b.run();
+    await settle();
+    expect(b.calls).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G']);
+    slow.C.answer(detailRows('3'));
+    await settle();
+    expect(b.calls).toHaveLength(8);
+    expect(b.heartbeats.at(-1)).toMatchObject({ done: 0, alsoDone: [2], calls: { inFlight: 6, wanted: 7, p95Ms: 400 } });
+    for (const l of Object.values(slow)) l.answer(detailRows('1'));
+    expect(await done).toMatchObject({ processed: 10 });
+    expect(b.heartbeats.at(-1)).toMatchObject({ done: 10, counts: { processed: 10 } });
+    expect(b.heartbeats.at(-1)?.alsoDone).toBeUndefined();
+  });
+
+  test('a numeric ceiling holds however slow GoAudits is; unset, one at a time', async () => {
+    const slow = { A: later(), B: later(), C: later() };
+    const answers = Object.fromEntries(Object.entries(slow).map(([id, l]) => [id, l.promise]));
+    const two = batch(answers, { mostInFlight: 2, p95Ms: 5000 });
+    const running = two.run();
+    await settle();
+    expect(two.calls).toEqual(['A', 'B']);
+    const one = batch(answers, { p95Ms: 5000 });
+    const alone = one.run();
+    await settle();
+    expect(one.calls).toEqual(['A']);
+    for (const l of Object.values(slow)) l.answer(detailRows('1'));
+    await Promise.all([running, alone]);
+  });
+
+  test('a retry after out-of-order ends redoes none of the reports heartbeated done and skips none', async () => {
+    const slow = { A: later(), B: later(), C: later(), D: later() };
+    const unavailable = new GoAuditsError({ kind: 'token-unavailable', endpoint: 'details', message: 'no bearer token' });
+    const first = batch(Object.fromEntries(Object.entries(slow).map(([id, l]) => [id, l.promise])), { mostInFlight: 4, p95Ms: 1000 });
+    const failing = first.run();
+    slow.B.answer(detailRows('2'));
+    slow.D.answer(detailRows('4'));
+    await settle();
+    slow.A.answer(unavailable);
+    slow.C.answer(detailRows('3'));
+    await expect(failing).rejects.toBe(unavailable);
+    const last = first.heartbeats.at(-1)!;
+    expect(last).toMatchObject({ done: 0, alsoDone: [1, 2, 3], counts: { processed: 3 } });
+
+    const again = batch(
+      { A: detailRows('1'), B: detailRows('2'), C: detailRows('3'), D: detailRows('4') },
+      { resumed: last, mostInFlight: 4 },
+    );
+    expect(await again.run()).toMatchObject({ processed: 4, answersInsertedCount: 4 });
+    expect(again.calls).toEqual(['A']);
+    expect(again.released).toEqual(['A']);
+  });
+
+  test('a refused token starts no more reports; those in flight end and count', async () => {
+    const refused = new GoAuditsError({ kind: 'auth', endpoint: 'details', status: 401, message: 'HTTP 401 (auth)' });
+    const slowB = later();
+    const b = batch({ A: refused, B: slowB.promise, C: detailRows('3'), D: detailRows('4') }, { mostInFlight: 2, p95Ms: 1000 });
+    const done = b.run();
+    await settle();
+    slowB.answer(detailRows('2'));
+    expect(await done).toMatchObject({ processed: 1, authFatal: true });
+    expect(b.calls).toEqual(['A', 'B']);
+  });
 });

@@ -1,17 +1,21 @@
 import { log } from '@temporalio/activity';
 import { heartbeating } from './heartbeating';
-import { signalOwnRun, throttledBatchProgress } from './batch-progress';
+import { signalOwnRun, throttledBatchProgress } from './batch-progress-signal';
 import type { WorkflowRuns } from './workflow-runs';
 import type { Window } from '../shared/plan';
 import type { PipelineSettings } from '../shared/settings';
-import { countsMessage, type EnrichmentCounts, type RunCounts } from '../shared/counts';
+import { countsMessage, type RunCounts } from '../shared/counts';
 import { normaliseSummary } from './goaudits/summary';
 import type { JobName, Store } from './store/store';
 import type { FinishedStatus, IngestedWindow, MissedDay, QuarantinedReport, RunRef } from '../shared/records';
 import { callingGoAudits } from './failures';
 import type { GoAuditsClient } from './goaudits/client';
 import type { CallLane } from './goaudits/call-lane';
-import { enrichBatch, type BatchProgress, type EnrichBatchInput } from './enrichment-batch';
+import { callsInFlightWanted, type CallLatency } from './goaudits/call-latency';
+import { INGESTION_JOB } from '../shared/jobs';
+import { MOST_WINDOWS_AHEAD } from '../shared/concurrency';
+import { enrichBatch, type BatchProgress, type EnrichBatchInput, type EnrichBatchResult } from './enrichment-batch';
+import type { LaneCaller } from '../shared/lane-caller';
 import type { PipelineMetrics } from './pipeline-metrics';
 import { reconcileActivities } from './reconcile';
 
@@ -23,11 +27,13 @@ export interface ActivityDeps {
   goaudits: GoAuditsApi;
   /** The shared call lane every GoAudits call waits its turn in. */
   lane: CallLane;
+  /** This process's GoAudits calls in flight and recent latency, which the batches' concurrency follows. */
+  latency: CallLatency;
   /** How the workflows behind JobRunHistory rows stand, to close rows a terminated run left open. */
   workflowRuns: WorkflowRuns;
   settings: PipelineSettings;
   /** The pipeline's metrics: reports as the store confirmed them, the watermark's lag. */
-  metrics: Pick<PipelineMetrics, 'summaryWindowSaved' | 'reportEnriched' | 'reconciled'>;
+  metrics: Pick<PipelineMetrics, 'summaryWindowSaved' | 'watermarkMoved' | 'reportEnriched' | 'reconciled'>;
   /** Where the one-line JSON run summary goes (stdout by default). */
   writeLine?: (line: string) => void;
 }
@@ -37,6 +43,7 @@ export function createActivities({
   store,
   goaudits,
   lane,
+  latency,
   workflowRuns,
   settings,
   metrics,
@@ -51,6 +58,12 @@ export function createActivities({
 
     async readWatermark(job: JobName): Promise<string | null> {
       return store.watermark(job);
+    },
+
+    /** Moves the ingestion watermark forward (never back) over summary windows read ahead, all of them saved. */
+    async advanceWatermark(watermarkUtc: string): Promise<void> {
+      await store.advanceWatermark(INGESTION_JOB, watermarkUtc);
+      metrics.watermarkMoved(await store.watermark(INGESTION_JOB));
     },
 
     /** The operator's rewind (runbook step 1), done by the worker so no one needs SQL rights. */
@@ -137,26 +150,41 @@ export function createActivities({
 
     /**
      * One summary call for the window, then reports, ledger, watermark and the refresh requests
-     * of edited reports (of every stored report, with `refreshStored`) in one transaction.
+     * of edited reports (of every stored report, with `refreshStored`) in one transaction. A
+     * window read ahead first moves the watermark over the windows before it that are all saved
+     * (`watermarkAtLeastUtc`), and tells the newest Updated_On it stored and how many windows the
+     * latency asks to keep in flight.
      */
     async ingestWindow(args: {
       runId: string;
       window: Window;
       advanceWatermark: boolean;
       refreshStored?: boolean;
+      watermarkAtLeastUtc?: string;
+      /** The run's priority, budget and budget key in the call lane. */
+      caller?: LaneCaller;
     }): Promise<IngestedWindow> {
+      if (args.watermarkAtLeastUtc) {
+        await store.advanceWatermark(INGESTION_JOB, args.watermarkAtLeastUtc);
+        metrics.watermarkMoved(await store.watermark(INGESTION_JOB));
+      }
       const body = await heartbeating(({ sleep, signal }) =>
-        callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep)),
+        callingGoAudits(() => lane.call((state) => goaudits.summary(args.window, { signal, ...state }), sleep, args.caller)),
       );
       const { reports, fetched, skipped, skippedBy } = await callingGoAudits(async () => normaliseSummary(body));
       if (skipped > 0) log.info('summary rows skipped (counted in Skipped=)', { window: args.window, skippedBy });
+      const notAfterUtc = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const saved = await store.saveSummaryWindow({
         runId: args.runId,
         reports,
         advanceWatermark: args.advanceWatermark,
         refreshStored: args.refreshStored,
-        watermarkNotAfterUtc: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        watermarkNotAfterUtc: notAfterUtc,
       });
+      const newestUtc = reports.reduce<string | null>(
+        (newest, r) => (newest === null || r.completedAtUtc > newest ? r.completedAtUtc : newest),
+        null,
+      );
       metrics.summaryWindowSaved({ ingested: saved.ingested.length, watermarkUtc: saved.watermarkUtc });
       await store.forgetMissedDays(args.window);
       return {
@@ -167,6 +195,12 @@ export function createActivities({
         ingestedIds: saved.ingested,
         refreshIds: saved.refresh,
         watermarkUtc: saved.watermarkUtc,
+        newestUtc: newestUtc !== null && newestUtc > notAfterUtc ? notAfterUtc : newestUtc,
+        windowsAhead: callsInFlightWanted({
+          ratePerSecond: settings.laneCallsPerSecond,
+          latency: latency.snapshot(),
+          ceiling: MOST_WINDOWS_AHEAD,
+        }),
       };
     },
 
@@ -174,17 +208,30 @@ export function createActivities({
      * One enrichment batch (see enrichment-batch.ts); heartbeats after each report and resumes from
      * there. Its heartbeated counts also go to its run every few seconds (see shared/batch-progress.ts).
      */
-    async enrichBatch(args: EnrichBatchInput): Promise<EnrichmentCounts> {
+    async enrichBatch(args: EnrichBatchInput): Promise<EnrichBatchResult> {
       const progress = throttledBatchProgress(args.reportIds[0], signalOwnRun());
-      return heartbeating<BatchProgress, EnrichmentCounts>((activity) =>
-        enrichBatch({ store, goaudits, lane, retry: settings.apiRetry, quarantineAfter: settings.quarantineAfter, metrics }, args, {
-          ...activity,
-          heartbeat(next) {
-            activity.heartbeat(next);
-            progress(next.counts);
+      return heartbeating<BatchProgress, EnrichBatchResult>((activity) =>
+        enrichBatch(
+          {
+            store,
+            goaudits,
+            lane,
+            retry: settings.apiRetry,
+            quarantineAfter: settings.quarantineAfter,
+            metrics,
+            latency,
+            laneCallsPerSecond: settings.laneCallsPerSecond,
           },
-          warn: (message, attributes) => void log.warn(message, attributes),
-        }),
+          args,
+          {
+            ...activity,
+            heartbeat(next) {
+              activity.heartbeat(next);
+              progress(next.counts);
+            },
+            warn: (message, attributes) => void log.warn(message, attributes),
+          },
+        ),
       );
     },
   };

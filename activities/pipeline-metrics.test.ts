@@ -86,6 +86,9 @@ test('the auth gauge follows the lane; the watermark lag is now less the waterma
   expect(values('goaudits_watermark_lag_seconds')).toEqual({});
   metrics.summaryWindowSaved({ ingested: 0, watermarkUtc: '2026-11-27T10:30:00Z' });
   expect(values('goaudits_watermark_lag_seconds')).toEqual({ 'goaudits_watermark_lag_seconds{}': 5400 });
+  // Windows read ahead leave the watermark to the workflow, which moves it over those all saved.
+  metrics.watermarkMoved('2026-11-27T11:00:00Z');
+  expect(values('goaudits_watermark_lag_seconds')).toEqual({ 'goaudits_watermark_lag_seconds{}': 3600 });
 });
 
 test('the series names Prometheus scrapes: counters, gauges, and each histogram as buckets, sum and count', () => {
@@ -110,4 +113,18 @@ test('a reconcile that succeeded leaves its remaining differences by class and t
     'goaudits_reconcile_differences{class=answersDiffer}': 0,
     'goaudits_reconcile_last_success_timestamp_seconds{}': Date.parse('2026-11-29T03:10:00Z') / 1000,
   });
+});
+
+test('calls in flight and the latency seen, in seconds; a latency not known yet is left unset', () => {
+  const { meter, values } = recordingMeter();
+  const metrics = meteredPipeline(meter, { rateLimitPerSecond: 10 });
+  metrics.latencySeen({ inFlight: 3, setbacks: 0 });
+  expect(values('goaudits_api_')).toMatchObject({ 'goaudits_api_calls_in_flight{}': 3 });
+  expect(values('goaudits_api_latency')).toEqual({});
+  metrics.latencySeen({ inFlight: 7, p50Ms: 400, p95Ms: 950, setbacks: 0 });
+  expect(values('goaudits_api_latency')).toEqual({
+    'goaudits_api_latency_p50_seconds{}': 0.4,
+    'goaudits_api_latency_p95_seconds{}': 0.95,
+  });
+  expect(values('goaudits_api_calls_in_flight')).toEqual({ 'goaudits_api_calls_in_flight{}': 7 });
 });

@@ -4,6 +4,7 @@ import { DIFFERENCE_CLASSES, type ClassCounts } from '../shared/reconcile';
 import { API_CALL_OUTCOMES, type ApiCall } from './goaudits/call-outcome';
 import type { LaneEvents } from './goaudits/call-lane';
 import type { GoAuditsEndpoint } from './goaudits/errors';
+import type { LatencySnapshot } from './goaudits/call-latency';
 
 /**
  * The pipeline's own metrics, `goaudits_*`, recorded on the SDK runtime's meter so the worker's
@@ -38,6 +39,10 @@ export const GAUGES = {
   authHalted: 'goaudits_auth_halted',
   reconcileDifferences: 'goaudits_reconcile_differences',
   reconcileLastSuccess: 'goaudits_reconcile_last_success_timestamp_seconds',
+  quotaWaitUntil: 'goaudits_api_quota_wait_until_seconds',
+  callsInFlight: 'goaudits_api_calls_in_flight',
+  latencyP50: 'goaudits_api_latency_p50_seconds',
+  latencyP95: 'goaudits_api_latency_p95_seconds',
 } as const;
 
 /** Bucket bounds, in seconds, of both histograms (the exporter's default buckets are milliseconds'). */
@@ -57,15 +62,19 @@ export const PIPELINE_SERIES: readonly string[] = [
 
 const ENDPOINTS: readonly GoAuditsEndpoint[] = ['summary', 'details'];
 
-export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited' | 'waited' | 'tokenRefused'>> {
+export interface PipelineMetrics extends Required<Pick<LaneEvents, 'rateLimited' | 'waited' | 'tokenRefused' | 'quotaWait'>> {
   /** One HTTP request sent to GoAudits, once it has ended. */
   apiCall: (call: ApiCall) => void;
   /** A summary window's transaction committed: the reports it stored for the first time, and the watermark it left. */
   summaryWindowSaved(window: { ingested: number; watermarkUtc: string | null }): void;
+  /** The workflow moved the watermark over windows read ahead, all saved: the watermark it left. */
+  watermarkMoved(watermarkUtc: string | null): void;
   /** How one report's enrichment ended, as the batch counted it (enriched, refreshed, failed, quarantined). */
   reportEnriched(report: Partial<EnrichmentCounts>): void;
   /** A reconcile succeeded: the differences it left, by class (0 everywhere: the range is identical), and when. */
   reconciled(remaining: ClassCounts): void;
+  /** The process's calls in flight and recent latency changed (activities/goaudits/call-latency.ts). */
+  latencySeen(snapshot: LatencySnapshot): void;
 }
 
 /**
@@ -129,6 +138,31 @@ export function meteredPipeline(
     'When a reconcile last succeeded (Unix time, seconds)',
   );
 
+  const quotaWaitUntil = meter.createGauge(
+    GAUGES.quotaWaitUntil,
+    'float',
+    '',
+    'When (Unix seconds) the last quota wait GoAudits asked for (a long 429) ends: the runs wait until then',
+  );
+
+  const callsInFlight = meter.createGauge(GAUGES.callsInFlight, 'int', '', 'HTTP requests to GoAudits under way in this worker process');
+  const latencyP50 = meter.createGauge(
+    GAUGES.latencyP50,
+    'float',
+    '',
+    'Median latency of the recent answered GoAudits calls of this process',
+  );
+  const latencyP95 = meter.createGauge(
+    GAUGES.latencyP95,
+    'float',
+    '',
+    '95th percentile latency of the recent answered GoAudits calls of this process (what its concurrency follows)',
+  );
+
+  const lagBehind = (watermarkUtc: string | null) => {
+    if (watermarkUtc !== null) watermarkLag.set(Math.max(0, (clock() - Date.parse(watermarkUtc)) / 1000));
+  };
+
   for (const endpoint of ENDPOINTS) for (const outcome of API_CALL_OUTCOMES) apiCalls.add(0, { endpoint, outcome });
   rateLimitWaits.add(0);
   windows.add(0);
@@ -145,10 +179,17 @@ export function meteredPipeline(
     rateLimited: () => rateLimitWaits.add(1),
     waited: (ms) => laneWaitSeconds.record(ms / 1000),
     tokenRefused: (refused) => authHalted.set(Number(refused)),
+    quotaWait: (untilMs) => quotaWaitUntil.set(untilMs / 1000),
     summaryWindowSaved({ ingested, watermarkUtc }) {
       windows.add(1);
       reports.ingested.add(ingested);
-      if (watermarkUtc !== null) watermarkLag.set(Math.max(0, (clock() - Date.parse(watermarkUtc)) / 1000));
+      lagBehind(watermarkUtc);
+    },
+    watermarkMoved: lagBehind,
+    latencySeen({ inFlight, p50Ms, p95Ms }) {
+      callsInFlight.set(inFlight);
+      if (p50Ms !== undefined) latencyP50.set(p50Ms / 1000);
+      if (p95Ms !== undefined) latencyP95.set(p95Ms / 1000);
     },
     reportEnriched(report) {
       reports.enriched.add(report.processed ?? 0);

@@ -4,6 +4,7 @@ import { normaliseSummary } from './goaudits/summary';
 import { parseReportDetails } from './goaudits/details';
 import type { GoAuditsClient } from './goaudits/client';
 import type { CallLane, Sleep } from './goaudits/call-lane';
+import type { LaneCaller } from '../shared/lane-caller';
 import type { DeletedReport, Store } from './store/store';
 import type { PipelineMetrics } from './pipeline-metrics';
 import { classifyDay, detailsSample, differingKeys } from './reconcile-classes';
@@ -48,8 +49,8 @@ const kept = (ids: string[], full: boolean) => (full ? ids : ids.slice(0, FIRST_
  * counts, never payloads.
  */
 export function reconcileActivities({ store, goaudits, lane, metrics }: ReconcileDeps) {
-  async function summaryOf(window: Window, signal: AbortSignal, sleep: Sleep) {
-    const body = await callingGoAudits(() => lane.call((state) => goaudits.summary(window, { signal, ...state }), sleep));
+  async function summaryOf(window: Window, signal: AbortSignal, sleep: Sleep, caller?: LaneCaller) {
+    const body = await callingGoAudits(() => lane.call((state) => goaudits.summary(window, { signal, ...state }), sleep, caller));
     return callingGoAudits(async () => normaliseSummary(body).reports);
   }
 
@@ -68,10 +69,12 @@ export function reconcileActivities({ store, goaudits, lane, metrics }: Reconcil
       details: DetailsLevel;
       fullIds: boolean;
       callsPerSecond?: number;
+      /** The run's place in the call lane: its priority and budget. */
+      caller?: LaneCaller;
     }): Promise<DayCheck> {
       return heartbeating<CheckProgress, DayCheck>(async ({ signal, sleep, heartbeat, resumed }) => {
         const ownPace = pacer(() => args.callsPerSecond, sleep, Date.now());
-        const listed = await summaryOf({ startDate: args.day, endDate: args.day }, signal, sleep);
+        const listed = await summaryOf({ startDate: args.day, endDate: args.day }, signal, sleep, args.caller);
         const heldOnDay = await store.heldReportsOn({ from: args.day, to: args.day });
         const onDay = new Set(heldOnDay.map((report) => report.reportId.toLowerCase()));
         const elsewhere = listed.filter((report) => !onDay.has(report.id.toLowerCase())).map((report) => report.id);
@@ -90,7 +93,9 @@ export function reconcileActivities({ store, goaudits, lane, metrics }: Reconcil
           else {
             try {
               await ownPace();
-              const body = await callingGoAudits(() => lane.call((state) => goaudits.details(reportId, { signal, ...state }), sleep));
+              const body = await callingGoAudits(() =>
+                lane.call((state) => goaudits.details(reportId, { signal, ...state }), sleep, args.caller),
+              );
               const { hasDetailRows, ...details } = await callingGoAudits(async () => parseReportDetails(reportId, body));
               const stored = hasDetailRows ? await store.storedDetails(reportId) : null;
               const keys = stored ? differingKeys(details, stored) : [];
@@ -133,9 +138,9 @@ export function reconcileActivities({ store, goaudits, lane, metrics }: Reconcil
     },
 
     /** Which of these reports GoAudits lists within the window (one summary call): a stored report it lists on a later day is not gone. */
-    async listedIn(args: { window: Window; reportIds: string[] }): Promise<string[]> {
+    async listedIn(args: { window: Window; reportIds: string[]; caller?: LaneCaller }): Promise<string[]> {
       return heartbeating(async ({ signal, sleep }) => {
-        const listed = new Set((await summaryOf(args.window, signal, sleep)).map((report) => report.id.toLowerCase()));
+        const listed = new Set((await summaryOf(args.window, signal, sleep, args.caller)).map((report) => report.id.toLowerCase()));
         return args.reportIds.filter((id) => listed.has(id.toLowerCase()));
       });
     },

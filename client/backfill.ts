@@ -1,3 +1,4 @@
+import { runPriority } from '../shared/lane-caller';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Environment } from '../worker/config';
 import { ingestionInputSchema, parseInput, type IngestionInput } from '../workflows/inputs';
@@ -30,6 +31,7 @@ export async function startBackfill(
       workflowId,
       args: [{ ...input, to }],
       staticSummary: `GoAudits ${input.refresh ? 'refresh' : 'backfill'} ${input.from}..${to}${input.dryRun ? ' (dry run)' : ''}`,
+      priority: { priorityKey: runPriority('backfill') },
     });
     out(`${input.dryRun ? 'dry run' : input.refresh ? 'refresh' : 'backfill'} started: ${workflowId}\n  ${workflowLink(env, workflowId)}`);
     return input.dryRun ? await handle.result() : { workflowId, runId: handle.firstExecutionRunId };

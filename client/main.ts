@@ -14,6 +14,7 @@ import { timestampedId } from './workflow-ids';
 import { followRuns, printOutcome, type RunToFollow } from './follow-run';
 import { detachedLine, failureReason, worstExitCode } from './run-outcome';
 import { pauseUpdate, resumeUpdate, tuneUpdate } from '../workflows/controls';
+import { runPriority } from '../shared/lane-caller';
 import {
   deletedReportsWorkflow,
   enrichmentWorkflow,
@@ -26,14 +27,16 @@ import {
 const USAGE = `usage: npm run pipeline -- <command> [options]   (or, once built: npx goaudits-pipeline <command> [options])
   schedules                        create or update the ingestion, enrichment and reconcile schedules
   backfill --from D [--to D]       start a backfill of that range (watermark left alone);
-           [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N] [--rate N] [--window-days N]
+           [--refresh] [--dry-run] [--wait] [--batch-size N] [--concurrency N|auto] [--rate N] [--window-days N]
+           [--max-calls-per-day N]  at most N GoAudits calls a UTC day (default GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY),
+                                   then it waits for the next day, or for tune to raise it
                                    --refresh: fetch again the details of every audit in the range, stored or not
                                    --wait: show its progress until it ends (Ctrl-C leaves it running)
   status [--watch]                 running ingestions, backfills, sweeps and reconciles with their progress, and the schedules;
                                    --watch: then show their progress until they end (Ctrl-C leaves them running)
   pause|resume <workflow id>       pause or resume a running backfill or ingestion
-  tune <workflow id> [--batch-size N] [--concurrency N] [--rate N]
-                                   change a running backfill's batch size, concurrency or calls per second
+  tune <workflow id> [--batch-size N] [--concurrency N|auto] [--rate N] [--max-calls-per-day N]
+                                   change a running backfill's batch size, concurrency, calls per second or daily budget
   cancel <workflow id>             stop a run: in-flight work finishes or is rolled back, nothing half-written
   watermark --set D|null           rewind (or clear) the ingestion watermark, through the worker
   quarantine                       the reports sweeps skip after repeated failures, with their last errors
@@ -56,13 +59,14 @@ exits 3 when it succeeded but differences remain.`;
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 /** Starts a run on the pipeline's task queue and prints its workflow id and Web UI page. */
-async function startRun<W extends Workflow>(env: Environment, workflow: W, workflowId: string, args: Parameters<W>) {
+async function startRun<W extends Workflow>(env: Environment, workflow: W, workflowId: string, args: Parameters<W>, priorityKey?: number) {
   const client = await connectClient(env);
   // The options' conditional `args` type does not resolve for a generic W; the parameter's type checks each call.
   const handle = await client.workflow.start(workflow, {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     workflowId,
     args,
+    ...(priorityKey === undefined ? {} : { priority: { priorityKey } }),
   } as unknown as WorkflowStartOptions<W>);
   const log = jsonLog();
   if (log) log.always.info({ workflowId, link: workflowLink(env, workflowId) }, `started ${workflowId}`);
@@ -80,8 +84,15 @@ async function startAndWait<W extends Workflow>(env: Environment, workflow: W, w
 }
 
 /** Starts a long run and follows it (see `follow`). */
-async function startAndFollow<W extends Workflow>(env: Environment, label: string, workflow: W, workflowId: string, args: Parameters<W>) {
-  const { client, handle } = await startRun(env, workflow, workflowId, args);
+async function startAndFollow<W extends Workflow>(
+  env: Environment,
+  label: string,
+  workflow: W,
+  workflowId: string,
+  args: Parameters<W>,
+  priorityKey: number,
+) {
+  const { client, handle } = await startRun(env, workflow, workflowId, args, priorityKey);
   return follow(client, [{ label, workflowId, result: handle.result() }]);
 }
 
@@ -172,6 +183,7 @@ async function main(argv: string[]): Promise<void> {
       'batch-size': { type: 'string' },
       concurrency: { type: 'string' },
       rate: { type: 'string' },
+      'max-calls-per-day': { type: 'string' },
       'window-days': { type: 'string' },
       all: { type: 'boolean' },
       details: { type: 'string' },
@@ -182,8 +194,9 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = positionals;
   const tuning = {
     batchSize: number(values['batch-size']),
-    concurrency: number(values.concurrency),
+    concurrency: values.concurrency === 'auto' ? ('auto' as const) : number(values.concurrency),
     rateLimitPerSecond: number(values.rate),
+    maxCallsPerDay: number(values['max-calls-per-day']),
   };
   switch (command) {
     case 'schedules':
@@ -243,13 +256,23 @@ async function main(argv: string[]): Promise<void> {
     case 'missed-days':
       return startAndWait(env, missedDaysWorkflow, timestampedId('goaudits-missed-days'), []);
     case 'ingest':
-      return startAndFollow(env, 'ingestion', ingestionWorkflow, timestampedId('goaudits-ingestion-manual'), [
-        { from: values.from, to: values.to },
-      ]);
+      return startAndFollow(
+        env,
+        'ingestion',
+        ingestionWorkflow,
+        timestampedId('goaudits-ingestion-manual'),
+        [{ from: values.from, to: values.to }],
+        runPriority(values.from ? 'backfill' : 'hourly'),
+      );
     case 'sweep':
-      return startAndFollow(env, 'sweep', enrichmentWorkflow, timestampedId('goaudits-enrichment-manual'), [
-        { limit: number(values.limit) },
-      ]);
+      return startAndFollow(
+        env,
+        'sweep',
+        enrichmentWorkflow,
+        timestampedId('goaudits-enrichment-manual'),
+        [{ limit: number(values.limit) }],
+        runPriority('enrichment'),
+      );
     case 'reconcile': {
       if (!values.from) throw new ConfigError('reconcile needs --from YYYY-MM-DD');
       const details = values.details === 'all' ? ('all' as const) : number(values.details);

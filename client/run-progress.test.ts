@@ -87,12 +87,26 @@ describe('progressPicture', () => {
   });
 
   test('a run waiting for its budget or for GoAudits says until when, and its ETA counts the wait', () => {
-    const budget = backfill({ callsPerSecond: 0, waiting: { reason: 'budget', untilUtc: '2025-11-01T10:00:30Z' } });
+    const budget = backfill({
+      callsPerSecond: 0,
+      laneWait: { reason: 'budget', untilMs: Date.parse('2025-11-01T10:00:30Z'), callsToday: 60, maxCallsPerDay: 60 },
+    });
     expect(progressPicture(budget, nowMs).pace).toBe(
-      'waiting for budget until 2025-11-01T10:00:30Z, calls 0/s of at most 4.8/s, ETA 1m 12s',
+      'waiting for budget until 2025-11-01T10:00:30Z (calls today 60 of 60), calls 0/s of at most 4.8/s, ETA 1m 12s',
     );
-    const quota = backfill({ waiting: { reason: 'quota', untilUtc: '2025-11-01T10:00:05Z' } });
+    const quota = backfill({ laneWait: { reason: 'quota', untilMs: Date.parse('2025-11-01T10:00:05Z') } });
     expect(progressPicture(quota, nowMs).pace).toMatch(/^GoAudits asks us to wait until 2025-11-01T10:00:05Z, /);
+  });
+
+  test('calls in flight and the latency seen, when the batches tell them', () => {
+    const calls = { inFlight: 9, p50Ms: 412.4, p95Ms: 880 };
+    expect(progressPicture(sweep({ callsPerSecond: 2, calls }), nowMs).pace).toBe(
+      'calls 2/s of at most 4.8/s, calls in flight 9, latency p50 412 ms, p95 880 ms, ETA 10s',
+    );
+  });
+
+  test('has no ETA before any call was made', () => {
+    expect(progressPicture(sweep({ callsPerSecond: 0 }), nowMs).pace).toBe('calls 0/s of at most 4.8/s, no ETA yet');
   });
 });
 
@@ -124,4 +138,11 @@ test('timeLeft reads like a clock, and a moment past is 0s', () => {
   expect(timeLeft(185_000)).toBe('3m 05s');
   expect(timeLeft(2 * 3600_000 + 4 * 60_000 + 59_000)).toBe('2h 04m');
   expect(timeLeft(-3_000)).toBe('0s');
+});
+
+test('progressLine says when the run waits for its budget or for GoAudits', () => {
+  const waiting = backfill({
+    laneWait: { reason: 'budget', untilMs: Date.parse('2026-12-07T00:00:00Z'), callsToday: 60, maxCallsPerDay: 60 },
+  });
+  expect(progressLine(progressPicture(waiting, nowMs))).toContain('waiting for budget until 2026-12-07T00:00Z (calls today 60 of 60)');
 });

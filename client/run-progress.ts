@@ -1,4 +1,5 @@
-import { reportsDone, waitingLine, type Progress } from '../workflows/progress';
+import { laneWaitText } from '../shared/lane-caller';
+import { callsInFlightText, reportsDone, type Progress } from '../workflows/progress';
 
 /** One phase of a run as a bar: the windows read, or the reports enriched of those queued for enrichment. */
 export interface PhaseBar {
@@ -41,8 +42,9 @@ export function progressPicture(p: Progress, nowMs: number): ProgressPicture {
       { name: 'reports', value: done, total: Math.max(p.enrichment.selected, done), detail: reportDetail },
     ],
     pace: [
-      ...(p.waiting ? [waitingLine(p.waiting)] : []),
+      ...(p.laneWait ? [laneWaitText(p.laneWait)] : []),
       `calls ${oneDecimal(p.callsPerSecond)}/s of at most ${oneDecimal(p.limitPerSecond)}/s`,
+      ...(p.calls ? [callsInFlightText(p.calls)] : []),
       etaShown(p, nowMs),
     ].join(', '),
   };

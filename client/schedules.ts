@@ -1,7 +1,8 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
+import type { Priority, Workflow } from '@temporalio/common';
 import type { Environment } from '../worker/config';
 import { enrichmentWorkflow, ingestionWorkflow, reconcileWorkflow } from '../workflows';
+import { runPriority, type RunKindName } from '../shared/lane-caller';
 
 export const INGESTION_SCHEDULE = 'goaudits-ingestion';
 export const ENRICHMENT_SCHEDULE = 'goaudits-enrichment';
@@ -29,18 +30,30 @@ interface PipelineSchedule {
  * sample, with repair (never deletion), so drift is found and mended without anyone asking.
  */
 export function pipelineSchedules(env: ScheduleEnv): PipelineSchedule[] {
-  const start = (workflowType: Workflow, workflowId: string, input: object = {}): ScheduleOptionsStartWorkflowAction<Workflow> => ({
-    type: 'startWorkflow',
-    workflowType,
-    workflowId,
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-    args: [input],
-  });
+  const start = (
+    workflowType: Workflow,
+    workflowId: string,
+    kind: RunKindName,
+    input: object = {},
+  ): ScheduleOptionsStartWorkflowAction<Workflow> => {
+    // Their workflow and activity tasks wait in a backlog before a backfill's (Temporal priority keys). The
+    // SDK's type for this action leaves `priority` out, but its encoder sends it (schedule-helpers.js).
+    const priority: { priority: Priority } = { priority: { priorityKey: runPriority(kind) } };
+    return { type: 'startWorkflow', workflowType, workflowId, taskQueue: env.TEMPORAL_TASK_QUEUE, args: [input], ...priority };
+  };
   const reconcile = { lastDays: env.GOAUDITS_RECONCILE_DAYS, details: env.GOAUDITS_RECONCILE_DETAILS, repair: true };
   return [
-    { scheduleId: INGESTION_SCHEDULE, cron: env.GOAUDITS_INGEST_CRON, action: start(ingestionWorkflow, INGESTION_SCHEDULE) },
-    { scheduleId: ENRICHMENT_SCHEDULE, cron: env.GOAUDITS_ENRICH_CRON, action: start(enrichmentWorkflow, ENRICHMENT_SCHEDULE) },
-    { scheduleId: RECONCILE_SCHEDULE, cron: env.GOAUDITS_RECONCILE_CRON, action: start(reconcileWorkflow, RECONCILE_SCHEDULE, reconcile) },
+    { scheduleId: INGESTION_SCHEDULE, cron: env.GOAUDITS_INGEST_CRON, action: start(ingestionWorkflow, INGESTION_SCHEDULE, 'hourly') },
+    {
+      scheduleId: ENRICHMENT_SCHEDULE,
+      cron: env.GOAUDITS_ENRICH_CRON,
+      action: start(enrichmentWorkflow, ENRICHMENT_SCHEDULE, 'enrichment'),
+    },
+    {
+      scheduleId: RECONCILE_SCHEDULE,
+      cron: env.GOAUDITS_RECONCILE_CRON,
+      action: start(reconcileWorkflow, RECONCILE_SCHEDULE, 'reconcile', reconcile),
+    },
   ];
 }
 

@@ -1,3 +1,4 @@
+import { runPriority } from '../shared/lane-caller';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applySchedules } from '../client/schedules';
@@ -74,6 +75,7 @@ export async function runEmbedded(configured: Environment): Promise<void> {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [{}],
+      priority: { priorityKey: runPriority('hourly') },
     });
     console.log(
       [

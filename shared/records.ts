@@ -18,6 +18,10 @@ export interface IngestedWindow {
    */
   refreshIds?: string[];
   watermarkUtc: string | null;
+  /** The newest Updated_On the window stored, capped at the time it was read (absent before windows were read ahead). */
+  newestUtc?: string | null;
+  /** How many windows the latency this worker sees asks to keep in flight (absent before windows were read ahead). */
+  windowsAhead?: number;
 }
 
 export interface RunRef {

@@ -13,5 +13,11 @@ export function createCallWindow(): CallWindow {
     while (times.length > 0 && now - times[0] >= WINDOW_MS) times.shift();
     return times.length;
   };
-  return { count, admit: (now) => void times.push(now) };
+  /** In time order: calls are admitted as their bodies are read, which may be a little out of arrival order. */
+  const admit = (now: number): void => {
+    let at = times.length;
+    while (at > 0 && times[at - 1] > now) at--;
+    times.splice(at, 0, now);
+  };
+  return { count, admit };
 }

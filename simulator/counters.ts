@@ -17,6 +17,10 @@ export interface Counters {
    * A 429 sent during a running wait does not start a new one.
    */
   callsDuringRetryAfter: number;
+  /** 429s sent for the quota (`quotaSeconds`); also in `rateLimited`. */
+  quotaRefused: number;
+  /** API requests that arrived during the quota, more than RETRY_AFTER_GRACE_MS after its first 429 was sent. */
+  callsDuringQuota: number;
   /** 401s and 403s sent. */
   authFailures: number;
   /** Injected failures: 5xx, timeouts (504 after a hang) and malformed bodies, targeted ones included. */
@@ -50,6 +54,8 @@ export function emptyCounters(): Counters {
     byEndpoint: { summary: 0, details: 0 },
     rateLimited: 0,
     callsDuringRetryAfter: 0,
+    quotaRefused: 0,
+    callsDuringQuota: 0,
     authFailures: 0,
     faults: 0,
     faultsByKind: { serverError: 0, hang: 0, malformed: 0 },

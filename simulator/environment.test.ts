@@ -11,6 +11,7 @@ describe('simulatorOptionsFromEnvironment', () => {
       dataset: { reports: 300, from: '2025-06-07', to: '2025-06-20', seed: 1 },
       rateLimitPerSecond: 20,
       latencyMs: 20,
+      latencyP95Ms: null,
     });
   });
 
@@ -24,6 +25,7 @@ describe('simulatorOptionsFromEnvironment', () => {
       SIM_SEED: '9',
       SIM_RATE_LIMIT: '0',
       SIM_LATENCY_MS: '',
+      SIM_LATENCY_P95_MS: '900',
     };
     expect(simulatorOptionsFromEnvironment(env, NOW)).toMatchObject({
       port: 0,
@@ -31,6 +33,7 @@ describe('simulatorOptionsFromEnvironment', () => {
       dataset: { reports: 50, from: '2025-01-01', to: '2025-01-31', seed: 9 },
       rateLimitPerSecond: null,
       latencyMs: 20,
+      latencyP95Ms: 900,
     });
   });
 

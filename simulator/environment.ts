@@ -24,6 +24,8 @@ const environmentSchema = z.object({
   /** 0 turns the rate limit off. */
   SIM_RATE_LIMIT: wholeNumber(20),
   SIM_LATENCY_MS: wholeNumber(20),
+  /** The latency's 95th percentile (a log-normal tail above the median SIM_LATENCY_MS); 0: none. */
+  SIM_LATENCY_P95_MS: wholeNumber(0),
 });
 
 export function simulatorOptionsFromEnvironment(
@@ -40,5 +42,6 @@ export function simulatorOptionsFromEnvironment(
     dataset: { reports: vars.SIM_REPORTS, from, to, seed: vars.SIM_SEED },
     rateLimitPerSecond: vars.SIM_RATE_LIMIT === 0 ? null : vars.SIM_RATE_LIMIT,
     latencyMs: vars.SIM_LATENCY_MS,
+    latencyP95Ms: vars.SIM_LATENCY_P95_MS === 0 ? null : vars.SIM_LATENCY_P95_MS,
   };
 }

@@ -6,8 +6,10 @@ const rate = z.number().min(0).max(1).default(0);
 
 /** What `setFaults` may change at run time. For the nullable ones, null (or absent) means "off". */
 const faultShape = {
-  /** Delay before every API answer. */
+  /** Delay before every API answer: its median when `latencyP95Ms` is set (see latency.ts). */
   latencyMs: z.number().int().min(0).default(0),
+  /** The tail: the 95th percentile of a log-normal delay whose median is `latencyMs`; null: every answer takes `latencyMs`. */
+  latencyP95Ms: z.number().int().min(0).nullish(),
   /** Extra random delay, 0..latencyJitterMs, per answer. */
   latencyJitterMs: z.number().int().min(0).default(0),
   /** Most admitted calls in any 1000 ms; over it: 429 with `Retry-After: 1`. */
@@ -30,6 +32,11 @@ const faultShape = {
   revokeTokenAfterCalls: z.number().int().min(0).nullish(),
   /** The status sent for a revoked token. */
   revokedStatus: z.union([z.literal(401), z.literal(403)]).default(401),
+  /**
+   * A spent daily quota: from the moment this is set, for this many seconds, every API call is
+   * answered 429 with `Retry-After` the seconds left.
+   */
+  quotaSeconds: z.number().int().positive().nullish(),
 };
 
 const ratesAddUp = (options: { fault5xxRate: number; timeoutRate: number; malformedRate: number }): boolean =>

@@ -117,6 +117,20 @@ describe('GoAudits API', () => {
     expect(sim.counters().callsDuringRetryAfter).toBe(1);
   });
 
+  test('a spent quota: every call answered 429 with the seconds left as Retry-After until it is over; calls during it counted', async () => {
+    await start();
+    expect((await details('A000001')).status).toBe(200);
+    sim.setFaults({ quotaSeconds: 2 });
+    const refused = await details('A000001');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('2');
+    await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_GRACE_MS + 50));
+    expect((await details('A000001')).status).toBe(429);
+    expect(sim.counters()).toMatchObject({ quotaRefused: 2, rateLimited: 2, callsDuringQuota: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await details('A000001')).status).toBe(200);
+  });
+
   test('revokes the token after N calls until it is rotated', async () => {
     await start({ revokeTokenAfterCalls: 2 });
     expect((await details('A000001')).status).toBe(200);
@@ -235,6 +249,21 @@ describe('control over HTTP', () => {
     expect(counters).toMatchObject({ requests: 3, served: 2, faults: 1 });
     expect((await control('counters/reset', {})).status).toBe(200);
     expect(sim.counters().requests).toBe(0);
+  });
+
+  test('latency, median and tail, changes while the simulator runs', async () => {
+    await start({ latencyMs: 0 });
+    const timed = async () => {
+      const began = Date.now();
+      expect((await details('A000001')).status).toBe(200);
+      return Date.now() - began;
+    };
+    expect(await timed()).toBeLessThan(150);
+    expect((await control('faults', { latencyMs: 300, latencyP95Ms: 301 })).status).toBe(200);
+    expect(await timed()).toBeGreaterThanOrEqual(250);
+    expect((await control('faults', { latencyMs: 0, latencyP95Ms: null })).status).toBe(200);
+    expect(await timed()).toBeLessThan(150);
+    expect((await control('faults', { latencyP95Ms: -1 })).status).toBe(400);
   });
 
   test('edits: the summary for the edit day and the details show the edited audit', async () => {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setMaxListeners } from 'node:events';
 import { answerCall, DETAILS_PATH, endpointOf, parseApiCall, SUMMARY_PATH, type Endpoint } from './api';
 import { createCallWindow } from './call-window';
 import { CONTROL_PREFIX, controlReply } from './control';
@@ -13,6 +14,7 @@ import { emptyCounters } from './counters';
 import { generateDataset } from './dataset';
 import { drawFault, faultKindOf, faultReply, targetedFault } from './faults';
 import { jsonReply, readBody, send, type Reply } from './http';
+import { drawLatencyMs } from './latency';
 import { faultOptionsSchema, simulatorOptionsSchema, type FaultOptions, type SimulatorOptions } from './options';
 import { createRandom } from './random';
 import { createTokenGuard } from './token-guard';
@@ -39,6 +41,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const guard = createTokenGuard(token, initialFaults.revokeTokenAfterCalls);
   const window = createCallWindow();
   const stopping = new AbortController();
+  // Every request under way waits on it (its latency, a hang): one listener each, removed when it ends.
+  setMaxListeners(0, stopping.signal);
   let faults: FaultOptions = initialFaults;
   let counters = emptyCounters();
   const inFlight = { summary: 0, details: 0 };
@@ -47,19 +51,29 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const inFlightNow = () => inFlight.summary + inFlight.details;
   /** When the 429 whose Retry-After runs (or ran last) was sent. */
   let lastRateLimitAt = Number.NEGATIVE_INFINITY;
+  /** When the quota's wait ends, and when its first 429 was sent. */
+  let quotaEndsAt = initialFaults.quotaSeconds ? Date.now() + initialFaults.quotaSeconds * 1000 : Number.NEGATIVE_INFINITY;
+  let quotaFirstRefusedAt: number | undefined;
 
   /**
-   * Auth, then the rate limit, then the body, then faults; only then the real answer. An admitted
-   * details call's audit id goes in `admitted`, for handleApi to count it answered.
+   * Auth, then the rate limit, then the body, then faults; only then the real answer. `now`: when
+   * the request arrived, as a real limiter counts it (its body may be read a little later). An
+   * admitted details call's audit id goes in `admitted`, for handleApi to count it answered.
    */
-  async function decide(endpoint: Endpoint, req: IncomingMessage, admitted: { auditId?: string }): Promise<ApiReply> {
+  async function decide(endpoint: Endpoint, req: IncomingMessage, now: number, admitted: { auditId?: string }): Promise<ApiReply> {
     const bodyText = await readBody(req);
     const access = guard.check(req.headers.authorization);
     if (access !== 'ok') {
       counters.authFailures += 1;
       return access === 'revoked' ? jsonReply(faults.revokedStatus, { error: 'token revoked' }) : jsonReply(401, { error: 'Unauthorized' });
     }
-    const now = Date.now();
+    if (now < quotaEndsAt) {
+      counters.rateLimited += 1;
+      counters.quotaRefused += 1;
+      quotaFirstRefusedAt ??= now;
+      if (now - quotaFirstRefusedAt > RETRY_AFTER_GRACE_MS) counters.callsDuringQuota += 1;
+      return jsonReply(429, { error: 'Daily quota exceeded' }, { 'retry-after': String(Math.ceil((quotaEndsAt - now) / 1000)) });
+    }
     if (faults.rateLimitPerSecond != null && window.count(now) >= faults.rateLimitPerSecond) {
       counters.rateLimited += 1;
       // A 429 sent while an earlier one's Retry-After runs does not start a wait of its own.
@@ -105,11 +119,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlightNow());
     const admitted: { auditId?: string } = {};
     try {
-      const reply = await decide(endpoint, req, admitted).catch((error: unknown): ApiReply => {
+      const reply = await decide(endpoint, req, counters.lastRequestAtMs, admitted).catch((error: unknown): ApiReply => {
         if (error instanceof ValidationError) return jsonReply(400, { error: 'Bad Request', message: error.message });
         throw error;
       });
-      const latency = faults.latencyMs + (faults.latencyJitterMs > 0 ? random.int(0, faults.latencyJitterMs) : 0);
+      const latency = drawLatencyMs(faults, random);
       if (latency > 0) await sleep(latency, undefined, { signal: stopping.signal });
       if (reply.hang) await sleep(faults.hangMs, undefined, { signal: stopping.signal });
       send(res, reply);
@@ -161,6 +175,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setFaults: (patch) => {
       faults = parseOrThrow(faultOptionsSchema, { ...faults, ...patch }, 'fault options');
       if ('revokeTokenAfterCalls' in patch) guard.arm(faults.revokeTokenAfterCalls);
+      if (patch.quotaSeconds) [quotaEndsAt, quotaFirstRefusedAt] = [Date.now() + patch.quotaSeconds * 1000, undefined];
     },
     setToken: (next) => guard.rotate(parseOrThrow(simulatorOptionsSchema.shape.token, next, 'token')),
     addReports: (count, { on = new Date() } = {}) => dataset.addReports(count, on),

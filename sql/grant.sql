@@ -45,5 +45,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON dbo.GoAuditsEnrichmentClaims TO [$(Worke
 -- Missed summary days: a day's row is deleted once a window over it goes through.
 GRANT SELECT, INSERT, UPDATE, DELETE ON dbo.GoAuditsMissedDays TO [$(WorkerIdentity)];
 -- migrate() reads the applied versions and, when all are applied, changes nothing.
+GRANT SELECT, INSERT, UPDATE, DELETE ON dbo.GoAuditsLaneWaiters TO [$(WorkerIdentity)];
+GRANT SELECT, INSERT, UPDATE ON dbo.GoAuditsCallBudgets TO [$(WorkerIdentity)];
 GRANT SELECT ON dbo.SchemaMigrations TO [$(WorkerIdentity)];
 GO

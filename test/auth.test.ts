@@ -90,7 +90,8 @@ async function expectFinishedByTheNextRuns(p: Pipeline) {
 describe('GoAudits refuses the token, with two worker processes', () => {
   test('refused (401) while summary windows are still read: both processes halt, and after a rotation the next runs finish', async () => {
     const p = await fixture.pipeline({
-      simulator: { dataset: { reports: 100, from: '2025-10-01', to: '2025-10-14', seed: 17 }, revokeTokenAfterCalls: 24 },
+      // Revoked soon: the first windows are read ahead at once, so by the 24th call all 14 would be read.
+      simulator: { dataset: { reports: 100, from: '2025-10-01', to: '2025-10-14', seed: 17 }, revokeTokenAfterCalls: 10 },
       env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-14', ...CALLING },
       inProcessWorker: false,
     });
@@ -105,7 +106,7 @@ describe('GoAudits refuses the token, with two worker processes', () => {
     await expectFinishedByTheNextRuns(p);
   });
 
-  test('refused (403) while three batches run: both processes halt, and after a rotation the next runs finish', async () => {
+  test('refused (403) while two batches run three calls: both processes halt, and after a rotation the next runs finish', async () => {
     const p = await fixture.pipeline({
       simulator: { dataset: { reports: 90, from: '2025-10-01', to: '2025-10-03', seed: 19 }, revokedStatus: 403 },
       env: { GOAUDITS_START_DATE: '2025-10-01', GOAUDITS_END_DATE: '2025-10-03', ...CALLING },
@@ -115,8 +116,9 @@ describe('GoAudits refuses the token, with two worker processes', () => {
     const handle = await p.start(ingestionWorkflow);
     await until(
       () => handle.query<Progress>('progress'),
-      (progress) => progress.windowsDone === progress.windowsTotal && progress.batchesRunning === 3 && progress.enrichment.processed >= 10,
-      'every window read and three batches running',
+      // Concurrency 3: two batches, with 2 and 1 reports in flight.
+      (progress) => progress.windowsDone === progress.windowsTotal && progress.batchesRunning === 2 && progress.enrichment.processed >= 10,
+      'every window read and two batches running',
     );
     p.simulator.setFaults({ revokeTokenAfterCalls: 0 });
     const halted = await expectHalted(p, handle, workers);

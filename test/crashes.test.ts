@@ -18,11 +18,15 @@ const FIVE_DAYS_ENV = {
   GOAUDITS_ENRICH_CONCURRENCY: '2',
 };
 
+/** Twelve days: more than the windows a run reads ahead at first, so windows are still read while the first batches call. */
+const SLOW_TWELVE_DAYS = { dataset: { reports: 60, from: '2025-10-01', to: '2025-10-12', seed: 7 }, latencyMs: 250 };
+const TWELVE_DAYS_ENV = { ...FIVE_DAYS_ENV, GOAUDITS_END_DATE: '2025-10-12' };
+
 const runRows = (p: Pipeline) => p.rows<{ JobName: string; Status: string }>('SELECT JobName, Status FROM JobRunHistory ORDER BY JobName');
 
 describe('worker crashes', () => {
   test('a worker process killed with kill -9 while a summary window and a batch are under way: a second process finishes the run, the tables exactly the truth', async () => {
-    const pipeline = await fixture.pipeline({ simulator: SLOW_FIVE_DAYS, env: FIVE_DAYS_ENV, inProcessWorker: false });
+    const pipeline = await fixture.pipeline({ simulator: SLOW_TWELVE_DAYS, env: TWELVE_DAYS_ENV, inProcessWorker: false });
     const first = await pipeline.startWorkerProcess('worker-a');
     const handle = await pipeline.start(ingestionWorkflow);
     await until(
@@ -36,7 +40,7 @@ describe('worker crashes', () => {
 
     expect(tablesOf(pipeline)).toEqual(truthOf(pipeline));
     const truth = truthOf(pipeline);
-    expect(result.counts).toMatchObject({ ingested: truth.reports.length, pages: 5, missedDays: 0 });
+    expect(result.counts).toMatchObject({ ingested: truth.reports.length, pages: 12, missedDays: 0 });
     // Every report in exactly one bucket: enriched (by either process), found done by the retry, or without details.
     const { processed, enrichedElsewhereCount, failedCount } = result.enrichment;
     expect({ done: processed + enrichedElsewhereCount, failedCount }).toEqual({

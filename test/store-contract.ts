@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Answer, ReportDetails, SummaryReport } from '../activities/goaudits/records';
-import { ENRICHMENT_JOB, INGESTION_JOB, type Store } from '../activities/store/store';
+import { ENRICHMENT_JOB, INGESTION_JOB, type LaneTurnRequest, type Store } from '../activities/store/store';
 import { UnknownReportError } from '../activities/store/unknown-report-error';
 
 /** A store on a fresh, empty database, with raw SQL access to that same database. */
@@ -115,6 +115,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         await store.setWatermark(INGESTION_JOB, null);
         expect(await store.watermark(INGESTION_JOB)).toBeNull();
         expect(await count(`SELECT COUNT(*) AS n FROM JobWatermark WHERE JobName = '${INGESTION_JOB}'`)).toBe(1);
+      });
+
+      it('advances only forwards, from no watermark too', async () => {
+        await store.advanceWatermark(INGESTION_JOB, '2025-10-01T06:30:00Z');
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T06:30:00Z');
+        await store.advanceWatermark(INGESTION_JOB, '2025-09-30T00:00:00Z');
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-01T06:30:00Z');
+        await store.advanceWatermark(INGESTION_JOB, '2025-10-02T00:00:01Z');
+        expect(await store.watermark(INGESTION_JOB)).toBe('2025-10-02T00:00:01Z');
+        expect(await store.watermark(ENRICHMENT_JOB)).toBeNull();
       });
 
       it('reads a rewind an operator wrote in SQL', async () => {
@@ -931,33 +941,111 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
 
     describe('the GoAudits call lane', () => {
       const now = 1_800_000_000_000;
+      const day = 86_400_000;
+      /** One turn at `nowMs` for a new waiter unless one is named, with R=10-like rules. */
+      const turn = (over: Partial<LaneTurnRequest> = {}) =>
+        store.takeLaneTurn({
+          waiterId: randomUUID(),
+          priority: 3,
+          nowMs: now,
+          spacingMs: 105,
+          aheadMs: 20,
+          longRunSpacingMs: 105,
+          othersActiveMs: 2000,
+          dayMs: day,
+          waiterTtlMs: 3000,
+          ...over,
+        });
+      const startOf = async (over: Partial<LaneTurnRequest> = {}) => {
+        const granted = await turn(over);
+        if (granted.kind !== 'granted') throw new Error(`expected a start, got ${JSON.stringify(granted)}`);
+        return granted.startAtMs;
+      };
 
-      it('hands out starts spaced by the spacing, from now when the lane is idle', async () => {
-        const starts = [];
-        for (let i = 0; i < 4; i++) starts.push(await store.reserveApiCall({ nowMs: now, spacingMs: 105 }));
-        expect(starts).toEqual([now, now + 105, now + 210, now + 315]);
-        expect(await store.reserveApiCall({ nowMs: now + 10_000, spacingMs: 105 })).toBe(now + 10_000);
+      it('grants starts spaced by the spacing, from now when the lane is idle, and none far ahead', async () => {
+        expect(await startOf()).toBe(now);
+        expect(await turn({ nowMs: now + 1 })).toEqual({ kind: 'wait', nextStartAtMs: now + 105, ahead: 0, heldUntilMs: 0 });
+        expect(await startOf({ nowMs: now + 90 })).toBe(now + 105);
+        expect(await startOf({ nowMs: now + 10_000 })).toBe(now + 10_000);
       });
 
-      it('gives every caller its own start when many reserve at once', async () => {
-        const starts = await Promise.all(Array.from({ length: 20 }, () => store.reserveApiCall({ nowMs: now, spacingMs: 50 })));
+      it('gives every caller its own start when many ask at once', async () => {
+        const starts = await Promise.all(Array.from({ length: 20 }, () => startOf({ spacingMs: 50, aheadMs: 10_000 })));
         expect([...starts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => now + i * 50));
       });
 
-      it("keeps the refused token's fingerprint for every worker until it is lifted", async () => {
+      it('gives a start to a waiting better priority first, and counts the waiters before each caller', async () => {
+        expect(await startOf()).toBe(now);
+        const hourly = randomUUID();
+        expect(await turn({ waiterId: hourly, priority: 1, nowMs: now + 10 })).toMatchObject({ kind: 'wait', ahead: 0 });
+        const backfill = randomUUID();
+        expect(await turn({ waiterId: backfill, nowMs: now + 95 })).toEqual({
+          kind: 'wait',
+          nextStartAtMs: now + 105,
+          ahead: 1,
+          heldUntilMs: 0,
+        });
+        expect(await startOf({ waiterId: hourly, priority: 1, nowMs: now + 96 })).toBe(now + 105);
+        // The sweep came after the backfill's waiter but goes before it.
+        expect(await turn({ priority: 2, nowMs: now + 150 })).toMatchObject({ kind: 'wait', ahead: 0 });
+        expect(await turn({ waiterId: backfill, nowMs: now + 195 })).toMatchObject({ kind: 'wait', ahead: 1 });
+      });
+
+      it('forgets a waiter that left, or that stopped asking (its process died)', async () => {
+        expect(await startOf()).toBe(now);
+        const gone = randomUUID();
+        await turn({ waiterId: gone, priority: 1, nowMs: now + 1 });
+        expect(await turn({ nowMs: now + 100 })).toMatchObject({ kind: 'wait', ahead: 1 });
+        await store.leaveLane(gone);
+        expect(await startOf({ nowMs: now + 100 })).toBe(now + 105);
+        await turn({ priority: 1, nowMs: now + 101 });
+        expect(await turn({ nowMs: now + 3_000 })).toMatchObject({ kind: 'wait', ahead: 2 });
+        expect(await startOf({ nowMs: now + 3_101 })).toBe(now + 3_101);
+      });
+
+      it('spaces long-run starts by their share while a better priority was active, and by the spacing after', async () => {
+        const share = { longRunSpacingMs: 105 / 0.5 };
+        expect(await startOf({ priority: 1 })).toBe(now);
+        expect(await startOf({ ...share, nowMs: now + 100 })).toBe(now + 105);
+        expect(await turn({ ...share, nowMs: now + 200 })).toMatchObject({ kind: 'wait', nextStartAtMs: now + 315 });
+        expect(await startOf({ priority: 1, nowMs: now + 200 })).toBe(now + 210);
+        expect(await startOf({ ...share, nowMs: now + 300 })).toBe(now + 315);
+        // Two seconds after the hourly call, the long runs have the lane to themselves again.
+        expect(await startOf({ ...share, nowMs: now + 2_300 })).toBe(now + 2_300);
+        expect(await startOf({ ...share, nowMs: now + 2_390 })).toBe(now + 2_405);
+      });
+
+      it("counts a budgeted run's calls per day with each start, refuses them at the budget, and starts again the next day", async () => {
+        const budget = { runKey: 'goaudits-backfill-2025-10-01-2025-10-31', maxCallsPerDay: 2 };
+        expect(await turn({ ...budget })).toMatchObject({ kind: 'granted', callsToday: 1 });
+        expect(await turn({ ...budget, nowMs: now + 200 })).toMatchObject({ kind: 'granted', callsToday: 2 });
+        const resetAtMs = (Math.floor(now / day) + 1) * day;
+        expect(await turn({ ...budget, nowMs: now + 400 })).toEqual({ kind: 'budget-spent', callsToday: 2, resetAtMs });
+        expect(await turn({ ...budget, maxCallsPerDay: 3, nowMs: now + 400 })).toMatchObject({ kind: 'granted', callsToday: 3 });
+        expect(await turn({ runKey: 'another run', maxCallsPerDay: 2, nowMs: now + 600 })).toMatchObject({
+          kind: 'granted',
+          callsToday: 1,
+        });
+        expect(await turn({ ...budget, nowMs: resetAtMs })).toMatchObject({ kind: 'granted', callsToday: 1 });
+      });
+
+      it("hands out the refused token's fingerprint with each start, until it is lifted", async () => {
         expect(await store.refusedToken()).toBeNull();
         await store.refuseToken('a'.repeat(64));
         expect(await store.refusedToken()).toBe('a'.repeat(64));
+        expect(await turn()).toMatchObject({ kind: 'granted', refusedToken: 'a'.repeat(64) });
         await store.refuseToken(null);
         expect(await store.refusedToken()).toBeNull();
+        expect(await turn({ nowMs: now + 1_000 })).toMatchObject({ kind: 'granted', refusedToken: null });
       });
 
-      it('holds every later call until a 429 wait is over, and never moves back', async () => {
-        await store.reserveApiCall({ nowMs: now, spacingMs: 100 });
+      it('holds every later call until a 429 wait is over, says until when, and never moves back', async () => {
+        expect(await startOf()).toBe(now);
         await store.holdApiCalls(now + 2_000);
         await store.holdApiCalls(now + 500);
-        expect(await store.reserveApiCall({ nowMs: now + 1, spacingMs: 100 })).toBe(now + 2_000);
-        expect(await store.reserveApiCall({ nowMs: now + 1, spacingMs: 100 })).toBe(now + 2_100);
+        expect(await turn({ nowMs: now + 1 })).toEqual({ kind: 'wait', nextStartAtMs: now + 2_000, ahead: 0, heldUntilMs: now + 2_000 });
+        expect(await startOf({ nowMs: now + 1_990 })).toBe(now + 2_000);
+        expect(await startOf({ nowMs: now + 2_090 })).toBe(now + 2_105);
       });
     });
 

@@ -44,6 +44,7 @@ export const UNPARSEABLE: Readonly<Record<string, string>> = {
   FORGET_LEDGER_OF_MISSING: "OUTPUT ... INTO in a DELETE and OPENJSON's WITH clause",
   DELETE_GONE_REPORT: 'OUTPUT ... INTO in an INSERT and an IF ... BEGIN ... END block',
   DELETED_REPORTS: 'TOP (@limit): the grammar takes a number only',
+  TAKE_LANE_TURN: 'a batch with DECLARE, IF ... BEGIN ... END and its own transaction',
   'runbook 1.1': 'MERGE',
 };
 

@@ -29,6 +29,12 @@ const environmentSchema = z.object({
   GOAUDITS_MAX_RESPONSE_MB: whole(1, 1024).default(64),
   GOAUDITS_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
   GOAUDITS_RATE_SAFETY_MS: whole(0, 1000).default(50),
+  /** Most of the call lane backfills and other long runs take together while other runs call (0 < share <= 1). */
+  GOAUDITS_BACKFILL_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+  /** Every backfill's GoAudits calls per UTC day, unless its input (or `tune`) says otherwise; unset: no budget. */
+  GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY: optional(whole(1, 100_000_000)),
+  /** The length of a budget day: a UTC day; tests shorten it to cross "midnight" quickly. */
+  GOAUDITS_BUDGET_DAY_MS: whole(1000, 86_400_000).default(86_400_000),
 
   GOAUDITS_START_DATE: optional(isoDate),
   GOAUDITS_END_DATE: optional(isoDate),
@@ -37,7 +43,8 @@ const environmentSchema = z.object({
   GOAUDITS_LOOKBACK_DAYS: whole(0, 31).default(1),
 
   GOAUDITS_ENRICH_BATCH_SIZE: whole(1, 1000).default(50),
-  GOAUDITS_ENRICH_CONCURRENCY: whole(1, 16).default(1),
+  /** A ceiling on a run's details calls in flight, or `auto`: as many as the rate times the latency needs. */
+  GOAUDITS_ENRICH_CONCURRENCY: z.preprocess(blankIsUnset, z.union([z.literal('auto'), whole(1, 64)]).default('auto')),
   GOAUDITS_ENRICH_SWEEP_LIMIT: whole(1, 100_000).default(500),
   GOAUDITS_QUARANTINE_AFTER: whole(1, 100).default(3),
 

@@ -16,6 +16,7 @@ import { processLog } from './process-log';
 import { currentTracing } from './tracing';
 import { tracedGoAudits } from './traced-goaudits';
 import { tracedStore } from './traced-store';
+import { createCallLatency } from '../activities/goaudits/call-latency';
 
 export interface Dependencies {
   store: Store;
@@ -67,6 +68,8 @@ export async function openDependencies(
   const store = traced ? tracedStore(opened) : opened;
   // On the SDK runtime's meter, exported with the SDK's own metrics (worker/metrics.ts); a no-op when METRICS_PORT is 0.
   const metrics = meteredPipeline(Runtime.instance().metricMeter, { rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND });
+  // Every GoAudits call of this process feeds it; the batches' and windows' concurrency follows it.
+  const latency = createCallLatency((snapshot) => metrics.latencySeen(snapshot));
   const client = createGoAuditsClient(
     {
       summaryUrl,
@@ -77,7 +80,11 @@ export async function openDependencies(
       timeoutMs: env.GOAUDITS_HTTP_TIMEOUT_MS,
       maxResponseBytes: env.GOAUDITS_MAX_RESPONSE_MB * 2 ** 20,
     },
-    metrics.apiCall,
+    (call) => {
+      metrics.apiCall(call);
+      latency.ended(call);
+    },
+    () => latency.sent(),
   );
   const goaudits = traced ? tracedGoAudits(client) : client;
   return {
@@ -86,6 +93,7 @@ export async function openDependencies(
       store,
       goaudits,
       lane: createCallLane(store, laneOptions(env), metrics),
+      latency,
       workflowRuns: workflowRunsOf(temporal),
       settings: pipelineSettings(env),
       metrics,

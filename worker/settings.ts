@@ -17,6 +17,7 @@ export function pipelineSettings(env: Environment): PipelineSettings {
     apiTaskQueue: env.GOAUDITS_API_TASK_QUEUE,
     rateLimitPerSecond: env.GOAUDITS_RATE_LIMIT_PER_SECOND,
     laneCallsPerSecond: sustainedCallsPerSecond(laneOptions(env)),
+    backfillMaxCallsPerDay: env.GOAUDITS_BACKFILL_MAX_CALLS_PER_DAY,
     apiRetry: {
       initialIntervalMs: env.GOAUDITS_RETRY_INITIAL_MS,
       maximumIntervalMs: env.GOAUDITS_RETRY_MAX_MS,

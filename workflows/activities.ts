@@ -20,12 +20,14 @@ export const pipeline = proxyActivities<Activities>({
  * GoAudits, so a worker that dies is noticed within the heartbeat timeout and another worker
  * resumes the work; the start-to-close timeout only bounds a batch that never ends. A cancelled
  * run waits until each of them has really stopped (they learn of it at their next heartbeat),
- * so none writes after the run's rows say it was cancelled.
+ * so none writes after the run's rows say it was cancelled. With `priorityKey` (the run's kind's
+ * priority), their tasks wait in the API queue's backlog before a lower priority's.
  */
-export function goAudits(settings: PipelineSettings) {
+export function goAudits(settings: PipelineSettings, priorityKey?: number) {
   const { initialIntervalMs, maximumIntervalMs, maximumAttempts } = settings.apiRetry;
   return proxyActivities<Pick<Activities, 'ingestWindow' | 'enrichBatch' | 'checkDay' | 'listedIn'>>({
     taskQueue: settings.apiTaskQueue,
+    ...(priorityKey === undefined ? {} : { priority: { priorityKey } }),
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '30 seconds',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
 import { describeIssues } from '../shared/zod-issues';
 import type { PipelineSettings } from '../shared/settings';
+import type { Concurrency } from '../shared/concurrency';
 
 /**
  * What an operator can steer while a run goes on (replacing runbook steps 3 and 5: no env
@@ -10,15 +11,19 @@ import type { PipelineSettings } from '../shared/settings';
 export interface Controls {
   paused: boolean;
   batchSize: number;
-  concurrency: number;
+  /** A ceiling on the run's details calls in flight, or `auto` (shared/concurrency.ts). */
+  concurrency: Concurrency;
   /** This run's own pace towards GoAudits, under the task-queue-wide limit; unset: that limit only. */
   rateLimitPerSecond?: number;
+  /** Most GoAudits calls this run makes in a UTC day, then it waits for the next day (or a higher budget); unset: none. */
+  maxCallsPerDay?: number;
 }
 
 export const tuningSchema = z.strictObject({
   batchSize: z.number().int().min(1).max(1000).optional(),
-  concurrency: z.number().int().min(1).max(16).optional(),
+  concurrency: z.union([z.number().int().min(1).max(64), z.literal('auto')]).optional(),
   rateLimitPerSecond: z.number().positive().max(1000).optional(),
+  maxCallsPerDay: z.number().int().min(1).max(100_000_000).optional(),
 });
 export type Tuning = z.infer<typeof tuningSchema>;
 
@@ -29,6 +34,7 @@ export function initialControls(tuning: Tuning, settings: Pick<PipelineSettings,
     batchSize: tuning.batchSize ?? settings.batchSize,
     concurrency: tuning.concurrency ?? settings.concurrency,
     rateLimitPerSecond: tuning.rateLimitPerSecond,
+    maxCallsPerDay: tuning.maxCallsPerDay,
   };
 }
 

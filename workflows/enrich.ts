@@ -9,6 +9,8 @@ import { pipeline, goAudits } from './activities';
 import { callsMade, paceAndEta, progressMarkdown, type Progress } from './progress';
 import { ActiveCallRate } from './call-rate';
 import { RUN_KIND } from './search-attributes';
+import { runLane, type RunLane } from './lane-waits';
+import { runPriority } from '../shared/lane-caller';
 import { ENRICHMENT_JOB } from '../shared/jobs';
 import type { PipelineSettings } from '../shared/settings';
 
@@ -34,6 +36,7 @@ class EnrichmentSweep {
   private readonly rate = new ActiveCallRate();
   private readonly controls: LiveControls;
   private readonly batches: EnrichmentBatches;
+  private readonly lane: RunLane;
 
   constructor(
     private readonly input: EnrichmentInput,
@@ -42,7 +45,9 @@ class EnrichmentSweep {
     private readonly startedAtUtc: string,
   ) {
     this.controls = handlers.steer(initialControls(input, settings, input.paused), () => this.publish());
-    this.batches = new EnrichmentBatches(goAudits(settings), this.controls, noEnrichmentYet(), () => this.publish());
+    this.lane = runLane('enrichment', this.controls);
+    const api = goAudits(settings, runPriority('enrichment'));
+    this.batches = new EnrichmentBatches(api, this.controls, noEnrichmentYet(), () => this.publish(), undefined, undefined, this.lane);
     setHandler(progressQuery, () => this.progress());
     if (!workflowInfo().parent) upsertSearchAttributes([{ key: RUN_KIND, value: 'enrichment' }]);
   }
@@ -82,6 +87,7 @@ class EnrichmentSweep {
         rate: this.rate,
         limitPerSecond: Math.min(this.settings.laneCallsPerSecond, this.controls.current.rateLimitPerSecond ?? Infinity),
         paused: this.controls.current.paused,
+        laneWait: this.lane.waits.current,
         windowsDone: 0,
         windowsTotal: 0,
         enrichment: counts,
@@ -92,7 +98,7 @@ class EnrichmentSweep {
   /** Current details, so the Web UI shows where the sweep is. */
   private publish() {
     // A paused sweep still runs while its batches finish.
-    const running = !this.controls.current.paused || this.batches.batchesRunning > 0;
+    const running = (!this.controls.current.paused || this.batches.batchesRunning > 0) && !this.lane.waits.current;
     this.rate.record(Date.now(), callsMade(noIngestion(), this.batches.countsSoFar), running);
     setCurrentDetails(progressMarkdown(this.progress()));
   }

@@ -2,12 +2,14 @@ import { CancellationScope, condition, patched, setHandler } from '@temporalio/w
 import type { RunRef } from '../shared/records';
 import { ENRICHMENT_JOB } from '../shared/jobs';
 import type { GoAuditsActivities } from './activities';
+import type { RunLane } from './lane-waits';
 import { addCounts, noEnrichment, type EnrichmentCounts } from '../shared/counts';
 import type { Controls } from './controls';
 import { authHalt } from './failures';
 import { closeFailedRun, finishRun, startRun } from './run-history';
 import { BatchesInFlight } from './batches-in-flight';
 import { batchProgressSignal } from './messages';
+import { batchSlots, slotCeiling } from '../shared/concurrency';
 
 /** What enrichment carries into the next history when its run continues as new. */
 export interface EnrichmentCursor {
@@ -17,6 +19,9 @@ export interface EnrichmentCursor {
   queued: string[];
   counts: EnrichmentCounts;
 }
+
+/** What a batch activity gives back: its counts, and the reports it did not do when the lane sent the run away. */
+type EnrichBatchResult = Awaited<ReturnType<GoAuditsActivities['enrichBatch']>>;
 
 export const noEnrichmentYet = (): EnrichmentCursor => ({ queued: [], counts: noEnrichment() });
 
@@ -29,6 +34,13 @@ export const MOST_QUEUED_REPORTS = 1000;
  * only a batch could make, and the run waited forever. Histories of earlier runs replay as they ran.
  */
 const CARRIED_REPORTS_SENT_AT_ONCE = 'carried-reports-sent-at-once';
+
+/**
+ * Each batch keeps several reports in flight (its share of `concurrency`, or `auto`), and a run
+ * keeps up to BATCHES_AT_ONCE batches going. Runs that began before it sent `concurrency`
+ * batches of one report at a time; their histories replay that way.
+ */
+const BATCHES_KEEP_CALLS_IN_FLIGHT = 'batches-keep-calls-in-flight';
 
 /**
  * Enrichment as a sliding window of batches. Reports queue up as they are ingested (or selected
@@ -44,6 +56,10 @@ export class EnrichmentBatches {
   private pumping?: Promise<void>;
   private rowStarted: Promise<RunRef> | undefined;
   private readonly inFlight = new BatchesInFlight();
+  /** Whether batches keep several reports in flight (see BATCHES_KEEP_CALLS_IN_FLIGHT), decided once per history. */
+  private readonly inParallel: boolean;
+  /** The slots of the batches running, each with its share of the ceiling. */
+  private readonly slotsTaken = new Set<number>();
 
   constructor(
     private readonly api: GoAuditsActivities,
@@ -55,11 +71,19 @@ export class EnrichmentBatches {
     private readonly rowPart?: string,
     /** The run's other callers of GoAudits, with whom the batches share the run's own rate (the window reader). */
     private readonly otherCallers: () => number = () => 0,
+    /** Who the batches call for in the call lane, and where the run waits when the lane sends it away. */
+    private readonly lane?: RunLane,
   ) {
     if (cursor.run) this.rowStarted = Promise.resolve(cursor.run);
     setHandler(batchProgressSignal, (report) => {
       if (this.inFlight.report(report)) this.changed();
     });
+    this.inParallel = patched(BATCHES_KEEP_CALLS_IN_FLIGHT);
+  }
+
+  /** How many batches the run keeps going at once (see shared/concurrency.ts). */
+  get slots(): number {
+    return batchSlots(this.controls.current.concurrency, this.inParallel);
   }
 
   /** The counts of the batches that have ended. */
@@ -93,6 +117,11 @@ export class EnrichmentBatches {
   /** Starts sending out the reports this run carried over from its previous history, if any. */
   sendCarried(): void {
     if (this.cursor.queued.length > 0 && patched(CARRIED_REPORTS_SENT_AT_ONCE)) void this.pumpOnce();
+  }
+
+  /** Whether the queue has room for another window's reports (MOST_QUEUED_REPORTS), or enrichment halted. */
+  get hasRoom(): boolean {
+    return this.cursor.queued.length < MOST_QUEUED_REPORTS || this.halted;
   }
 
   /** Waits while the queue is full, so the reports in memory and in a continue-as-new stay bounded. */
@@ -138,12 +167,13 @@ export class EnrichmentBatches {
   }
 
   private noMoreBatches(): boolean {
-    return this.halted || this.stopping === 'now' || (this.stopping === 'when-queue-empty' && this.cursor.queued.length === 0);
+    // A running batch may still give reports back (the lane sent the run away): the queue is over once none runs.
+    const queueOver = this.cursor.queued.length === 0 && this.running === 0;
+    return this.halted || this.stopping === 'now' || (this.stopping === 'when-queue-empty' && queueOver);
   }
 
   private roomForBatch(): boolean {
-    const { paused, concurrency } = this.controls.current;
-    return this.cursor.queued.length > 0 && !paused && this.running < concurrency;
+    return this.cursor.queued.length > 0 && !this.controls.current.paused && this.running < this.slots && !this.lane?.waits.current;
   }
 
   /**
@@ -168,22 +198,43 @@ export class EnrichmentBatches {
     await condition(() => this.running === 0);
   }
 
-  /** Sends out a batch, with its share of the run's own rate: one of the `concurrency` slots and the run's other callers. */
+  /**
+   * Adds a batch's counts. When the lane sent the run away, the reports it did not do go back to
+   * the front of the queue (counted once: they were selected already) and the run waits.
+   */
+  private settle({ laneWait, notDone = [], ...counts }: EnrichBatchResult): void {
+    this.cursor.counts = addCounts(this.cursor.counts, counts);
+    if (!laneWait || !this.lane) return;
+    this.cursor.queued.unshift(...notDone);
+    // Marked handled: a cancel rejects the wait while the run awaits something else (drain() ends the run).
+    this.lane.waits.waitOut(laneWait, this.changed).catch(() => undefined);
+  }
+
+  /**
+   * Sends out a batch in a free slot, with its share of the run's ceiling of calls in flight and
+   * of the run's own rate (one of the slots and the run's other callers). A running batch keeps
+   * the shares it started with.
+   */
   private send(reportIds: string[]): void {
     this.running++;
     const batch = reportIds[0];
     this.inFlight.start(batch);
     const { concurrency, rateLimitPerSecond } = this.controls.current;
-    const callsPerSecond = rateLimitPerSecond && rateLimitPerSecond / (concurrency + this.otherCallers());
+    const callsPerSecond = rateLimitPerSecond && rateLimitPerSecond / (this.slots + this.otherCallers());
+    let slot = 0;
+    while (this.slotsTaken.has(slot)) slot++;
+    this.slotsTaken.add(slot);
+    const mostInFlight = this.inParallel ? { mostInFlight: slotCeiling(concurrency, slot) } : {};
     this.openRun()
-      .then((run) => this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond }))
+      .then((run) => this.api.enrichBatch({ runId: run.runId, reportIds, callsPerSecond, ...mostInFlight, caller: this.lane?.caller() }))
       .then(
-        (counts) => void (this.cursor.counts = addCounts(this.cursor.counts, counts)),
+        (result) => this.settle(result),
         (error: unknown) => void (this.failure ??= error instanceof Error ? error : new Error(String(error))),
       )
       .finally(() => {
         this.running--;
         this.inFlight.end(batch);
+        this.slotsTaken.delete(slot);
         this.changed();
       });
   }

@@ -24,11 +24,15 @@ describe('runEta', () => {
   });
 
   test('after a wait for the budget or the quota', () => {
-    const waiting = { reason: 'quota' as const, untilUtc: '2025-11-01T10:10:00Z' };
-    expect(runEta({ nowMs, paused: false, waiting, callsLeft: 600, callsPerSecond: 10 })).toEqual({ endUtc: '2025-11-01T10:11:00Z' });
+    const waitingUntilMs = Date.parse('2025-11-01T10:10:00Z');
+    expect(runEta({ nowMs, paused: false, waitingUntilMs, callsLeft: 600, callsPerSecond: 10 })).toEqual({
+      endUtc: '2025-11-01T10:11:00Z',
+    });
     // A wait already over counts from now.
-    const over = { reason: 'budget' as const, untilUtc: '2025-11-01T09:00:00Z' };
-    expect(runEta({ nowMs, paused: false, waiting: over, callsLeft: 100, callsPerSecond: 10 })).toEqual({ endUtc: '2025-11-01T10:00:10Z' });
+    const over = Date.parse('2025-11-01T09:00:00Z');
+    expect(runEta({ nowMs, paused: false, waitingUntilMs: over, callsLeft: 100, callsPerSecond: 10 })).toEqual({
+      endUtc: '2025-11-01T10:00:10Z',
+    });
   });
 
   test('none while paused, before a window is read, or before the rate can be told; a run with nothing left ends now', () => {

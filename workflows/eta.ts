@@ -20,13 +20,6 @@ export function callsLeft({ windowsDone, windowsTotal, reportsKnown, reportsDone
   return windowsLeft + Math.max(0, reportsKnown - reportsDone) + expected;
 }
 
-/** Until when a run waits before its next call, and why. */
-export interface Waiting {
-  /** `budget`: the run's own budget of calls; `quota`: GoAudits asked for a wait (429 Retry-After). */
-  reason: 'budget' | 'quota';
-  untilUtc: string;
-}
-
 /** A run's ETA: when it should end, or why none is given. */
 export type Eta = { endUtc: string } | { none: 'paused' | 'no window read yet' | 'too little running time yet' };
 
@@ -38,14 +31,15 @@ export type Eta = { endUtc: string } | { none: 'paused' | 'no window read yet' |
 export function runEta(args: {
   nowMs: number;
   paused: boolean;
-  waiting?: Waiting;
+  /** Until when (epoch ms) the run waits before its next call: its budget, or GoAudits' quota. */
+  waitingUntilMs?: number;
   callsLeft: number | undefined;
   callsPerSecond: number | undefined;
 }): Eta {
   if (args.paused) return { none: 'paused' };
   if (args.callsLeft === undefined) return { none: 'no window read yet' };
   if (args.callsLeft > 0 && !args.callsPerSecond) return { none: 'too little running time yet' };
-  const startMs = Math.max(args.nowMs, args.waiting ? Date.parse(args.waiting.untilUtc) : args.nowMs);
+  const startMs = Math.max(args.nowMs, args.waitingUntilMs ?? args.nowMs);
   const endMs = startMs + (args.callsLeft > 0 ? (args.callsLeft / args.callsPerSecond!) * 1000 : 0);
   return { endUtc: new Date(endMs).toISOString().slice(0, 19) + 'Z' };
 }

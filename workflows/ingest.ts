@@ -1,5 +1,7 @@
 import {
   ApplicationFailure,
+  CancellationScope,
+  condition,
   continueAsNew,
   isCancellation,
   log,
@@ -12,6 +14,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IngestedWindow } from '../shared/records';
+import { runPriority } from '../shared/lane-caller';
+import { laneWaitOf, runLane, type RunLane } from './lane-waits';
 import { INGESTION_JOB } from '../shared/jobs';
 import { addCounts, noIngestion, type EnrichmentCounts, type IngestionCounts } from '../shared/counts';
 import { initialControls, installControls, type ControlHandlers } from './controls';
@@ -31,6 +35,7 @@ import { REPORTS_INGESTED, RUN_KIND, WINDOWS_DONE, WINDOWS_TOTAL } from './searc
 import type { PipelineSettings } from '../shared/settings';
 import { estimate, type Estimate } from './estimate';
 import type { IngestionCursor } from './ingestion-cursor';
+import { FIRST_WINDOWS_AHEAD, LEAST_WINDOWS_AHEAD, laterUtc, savedPrefix, windowsLeft, type WindowAhead } from './read-ahead';
 
 export interface IngestionResult {
   runId: string;
@@ -46,6 +51,14 @@ export interface IngestionResult {
  * the rate while both called); their histories replay that way.
  */
 const RATE_SHARED_BY_WINDOWS_AND_BATCHES = 'rate-shared-by-windows-and-batches';
+
+/**
+ * Several summary windows in flight at once (as many as the latency asks for, up to
+ * MOST_WINDOWS_AHEAD), each saved in its own transaction without moving the watermark; the run
+ * moves it over the windows at the head that are all saved (see read-ahead.ts). Runs that began
+ * before it read one window at a time, each moving the watermark; their histories replay that way.
+ */
+const WINDOWS_READ_AHEAD = 'windows-read-ahead';
 
 /** A history this long continues as new (well under Temporal's warnings), unless the input says less. */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
@@ -107,17 +120,35 @@ async function firstCursor(input: IngestionInput, settings: PipelineSettings): P
     windowsTotal: retryDays.length + (from > to ? 0 : planWindows({ from, to, windowDays }).length),
     counts: noIngestion(),
     enrichment: noEnrichmentYet(),
-    controls: initialControls(input, settings),
+    controls: {
+      ...initialControls(input, settings),
+      maxCallsPerDay: input.maxCallsPerDay ?? (input.from ? settings.backfillMaxCallsPerDay : undefined),
+    },
   };
 }
 
 class IngestionRun {
   private readonly api;
+  /** Who this run's calls are for in the call lane (its kind's priority, its budget), and its waits there. */
+  private readonly lane: RunLane;
   private readonly controls;
   private readonly enrichment;
   private readonly pace;
   private readonly rate: ActiveCallRate;
   private currentWindow?: Window;
+  /** Whether this run reads windows ahead (see WINDOWS_READ_AHEAD), decided once per history. */
+  private readonly readsAhead: boolean;
+  /** The windows read ahead, oldest first, until the head ones are all saved. */
+  private readonly ahead: WindowAhead[] = [];
+  /** How many windows to keep in flight: what the last window saved said the latency asks for. */
+  private windowsWanted = FIRST_WINDOWS_AHEAD;
+  private windowsInFlight = 0;
+  private readingFailure?: { error: unknown };
+  /** The newest Updated_On of the windows all saved, and what of it is in the watermark for sure. */
+  private savedUtc: string | null = null;
+  private writtenUtc: string | null = null;
+  /** The window reader's turns at the run's own pace, one after another. */
+  private paced = Promise.resolve();
   /** The search attributes last upserted: each upsert is a history event, so only changes are sent. */
   private shown = '';
 
@@ -127,12 +158,13 @@ class IngestionRun {
     handlers: ControlHandlers,
     private readonly continueAsNewAfterEvents: number,
   ) {
-    this.api = goAudits(settings);
+    this.api = goAudits(settings, runPriority(cursor.kind));
     this.rate = new ActiveCallRate(cursor.callsPerSecond);
     this.controls = handlers.steer(cursor.controls, (controls) => {
       this.cursor.controls = controls;
       this.publish();
     });
+    this.lane = runLane(cursor.kind, this.controls);
     this.enrichment = new EnrichmentBatches(
       this.api,
       this.controls,
@@ -140,8 +172,10 @@ class IngestionRun {
       () => this.publish(),
       'enrichment',
       () => (this.nextWindow() !== undefined && this.rateShared() ? 1 : 0),
+      this.lane,
     );
     this.pace = pacer(() => this.windowsShare(), sleep);
+    this.readsAhead = patched(WINDOWS_READ_AHEAD);
     setHandler(progressQuery, () => this.progress());
     upsertSearchAttributes([{ key: RUN_KIND, value: cursor.kind }]);
     this.publish();
@@ -156,7 +190,7 @@ class IngestionRun {
     let more: boolean;
     try {
       this.enrichment.sendCarried();
-      more = await this.ingestWindows();
+      more = await (this.readsAhead ? this.ingestWindowsAhead() : this.ingestWindows());
       await this.enrichment.drain(more ? 'running' : 'all');
     } catch (error) {
       await this.enrichment.close(error);
@@ -196,15 +230,110 @@ class IngestionRun {
     return false;
   }
 
+  /**
+   * Ingests windows until the plan ends (false) or the history is long enough (true), several
+   * in flight at once: a window starts while fewer than wanted are in flight, the run is not
+   * paused and the enrichment queue has room. Windows leave the read-ahead in order, once all
+   * before them are saved: the cursor moves over them, and the watermark, with the next window
+   * started or, at the end, on its own. On a failure the windows in flight end first.
+   */
+  private async ingestWindowsAhead(): Promise<boolean> {
+    try {
+      for (;;) {
+        await condition(() => this.readingFailure !== undefined || this.headSaved() || this.canReadAhead() || this.readingOver());
+        if (this.readingFailure !== undefined) throw this.readingFailure.error;
+        if (this.headSaved()) this.leaveSavedPrefix();
+        else if (this.canReadAhead()) this.readAhead();
+        else if (this.readingOver()) break;
+      }
+    } catch (error) {
+      await CancellationScope.nonCancellable(() => condition(() => this.windowsInFlight === 0));
+      throw error;
+    }
+    await this.writeWatermark();
+    this.currentWindow = undefined;
+    this.publish();
+    return this.windowAhead() !== undefined && !this.enrichment.halted;
+  }
+
+  /** The next window to start: the one after those in the read-ahead. */
+  private windowAhead(): Window | undefined {
+    return windowsLeft(this.cursor, this.ahead.length + 1)[this.ahead.length];
+  }
+
+  private headSaved(): boolean {
+    return this.ahead.length > 0 && this.ahead[0].saved;
+  }
+
+  private canReadAhead(): boolean {
+    return (
+      !this.enrichment.halted &&
+      !this.controls.current.paused &&
+      !this.lane.waits.current &&
+      this.enrichment.hasRoom &&
+      this.ahead.length < this.windowsWanted &&
+      this.windowAhead() !== undefined &&
+      !this.historyFull()
+    );
+  }
+
+  /** Nothing in flight, and nothing more to start: the plan is done, the history full, or enrichment halted. */
+  private readingOver(): boolean {
+    return this.ahead.length === 0 && (this.enrichment.halted || this.windowAhead() === undefined || this.historyFull());
+  }
+
+  private readAhead(): void {
+    const entry: WindowAhead = { window: this.windowAhead()!, saved: false, newestUtc: null };
+    this.ahead.push(entry);
+    this.windowsInFlight++;
+    this.currentWindow = this.ahead[0].window;
+    const carried = this.savedUtc !== null && this.savedUtc !== this.writtenUtc ? this.savedUtc : undefined;
+    void this.ingestSplitting(entry.window, carried)
+      .then((saved) => {
+        for (const window of saved) this.countAndQueue(window);
+        this.cursor.windowsDone++;
+        entry.newestUtc = saved.reduce<string | null>((newest, window) => laterUtc(newest, window.newestUtc ?? null), null);
+        entry.saved = true;
+        if (carried !== undefined && saved.length > 0) this.writtenUtc = laterUtc(this.writtenUtc, carried);
+        const wanted = saved.at(-1)?.windowsAhead;
+        if (wanted !== undefined) this.windowsWanted = Math.max(LEAST_WINDOWS_AHEAD, wanted);
+      })
+      .catch((error: unknown) => void (this.readingFailure ??= { error }))
+      .finally(() => {
+        this.windowsInFlight--;
+        this.publish();
+      });
+    this.publish();
+  }
+
+  /** The head windows that are all saved leave the read-ahead: the cursor moves past them, and the watermark may. */
+  private leaveSavedPrefix(): void {
+    const { count, newestUtc } = savedPrefix(this.ahead);
+    for (const { window } of this.ahead.splice(0, count)) {
+      if (this.cursor.retryDays[0] === window.startDate) this.cursor.retryDays.shift();
+      else this.cursor.next = dayAfter(window.endDate);
+    }
+    if (this.cursor.advanceWatermark) this.savedUtc = laterUtc(this.savedUtc, newestUtc);
+    this.currentWindow = this.ahead[0]?.window;
+    this.publish();
+  }
+
+  /** Moves the watermark over the windows all saved, unless a window read ahead has done it already. */
+  private async writeWatermark(): Promise<void> {
+    if (this.savedUtc === null || this.savedUtc === this.writtenUtc) return;
+    await pipeline.advanceWatermark(this.savedUtc);
+    this.writtenUtc = this.savedUtc;
+  }
+
   /** Whether this run shares its own rate among its callers (see RATE_SHARED_BY_WINDOWS_AND_BATCHES); asked only once it has a rate. */
   private rateShared(): boolean {
     return this.controls.current.rateLimitPerSecond !== undefined && patched(RATE_SHARED_BY_WINDOWS_AND_BATCHES);
   }
 
-  /** The window reader's share of the run's own rate: one caller among it and the `concurrency` batch slots. */
+  /** The window reader's share of the run's own rate: one caller among it and the batch slots. */
   private windowsShare(): number | undefined {
-    const { rateLimitPerSecond, concurrency } = this.controls.current;
-    return rateLimitPerSecond && (this.rateShared() ? rateLimitPerSecond / (concurrency + 1) : rateLimitPerSecond);
+    const { rateLimitPerSecond } = this.controls.current;
+    return rateLimitPerSecond && (this.rateShared() ? rateLimitPerSecond / (this.enrichment.slots + 1) : rateLimitPerSecond);
   }
 
   /** A day an earlier run missed, else the range's next window; none when the plan is done. */
@@ -224,12 +353,24 @@ class IngestionRun {
    * on down to one day. A day that still fails is recorded as missed (later runs read it again)
    * and the run goes on: one bad day never blocks the rest.
    */
-  private async ingestSplitting(window: Window): Promise<IngestedWindow[]> {
-    await this.pace();
+  private async ingestSplitting(window: Window, watermarkAtLeastUtc?: string): Promise<IngestedWindow[]> {
+    // Windows in flight take their turns at the run's pace one after another.
+    await (this.readsAhead ? (this.paced = this.paced.then(this.pace)) : this.pace());
     try {
-      const { run, advanceWatermark, refreshStored } = this.cursor;
-      return [await this.api.ingestWindow({ runId: run.runId, window, advanceWatermark, refreshStored })];
+      const { run, refreshStored } = this.cursor;
+      // Read ahead, windows never move the watermark themselves (see WINDOWS_READ_AHEAD).
+      const advanceWatermark = this.cursor.advanceWatermark && !this.readsAhead;
+      const ahead = watermarkAtLeastUtc === undefined ? {} : { watermarkAtLeastUtc };
+      return [
+        await this.api.ingestWindow({ runId: run.runId, window, advanceWatermark, refreshStored, caller: this.lane.caller(), ...ahead }),
+      ];
     } catch (error) {
+      // Sent away by the call lane (budget, quota): the run waits, then reads the same window.
+      const wait = laneWaitOf(error);
+      if (wait) {
+        await this.lane.waits.waitOut(wait, () => this.publish());
+        return this.ingestSplitting(window, watermarkAtLeastUtc);
+      }
       if (isAuthFailure(error) || isCancellation(error)) throw error;
       const halves = splitWindow(window);
       if (!halves) {
@@ -238,7 +379,10 @@ class IngestionRun {
         return [];
       }
       log.warn('summary window failed; splitting it in halves', { window, halves, error: rootMessage(error) });
-      return [...(await this.ingestSplitting(halves[0])), ...(await this.ingestSplitting(halves[1]))];
+      return [
+        ...(await this.ingestSplitting(halves[0], watermarkAtLeastUtc)),
+        ...(await this.ingestSplitting(halves[1], watermarkAtLeastUtc)),
+      ];
     }
   }
 
@@ -267,6 +411,7 @@ class IngestionRun {
       windowsDone,
       windowsTotal,
       currentWindow: this.currentWindow,
+      ...(this.readsAhead ? { windowsInFlight: this.windowsInFlight } : {}),
       ingestion: counts,
       enrichment,
       queued: this.cursor.enrichment.queued.length,
@@ -278,6 +423,7 @@ class IngestionRun {
         rate: this.rate,
         limitPerSecond: Math.min(this.settings.laneCallsPerSecond, controls.rateLimitPerSecond ?? Infinity),
         paused: controls.paused,
+        laneWait: this.lane.waits.current,
         windowsDone,
         windowsTotal,
         enrichment,
@@ -287,8 +433,8 @@ class IngestionRun {
 
   /** Search attributes and current details, so the Web UI shows where the run is. */
   private publish() {
-    // A paused run still runs while its batches finish.
-    const running = !this.cursor.controls.paused || this.enrichment.batchesRunning > 0;
+    // A paused run still runs while its batches finish; a run the lane sent away does not.
+    const running = (!this.cursor.controls.paused || this.enrichment.batchesRunning > 0) && !this.lane.waits.current;
     this.rate.record(Date.now(), callsMade(this.cursor.counts, this.enrichment.countsSoFar), running);
     const p = this.progress();
     const shown = `${p.windowsDone}/${p.windowsTotal}/${p.ingestion.ingested}`;

@@ -15,6 +15,13 @@ describe('workflow inputs', () => {
     expect(parseInput(ingestionInputSchema, undefined, 'ingestion')).toEqual({});
   });
 
+  test('a backfill with a daily budget of GoAudits calls is accepted', () => {
+    expect(parseInput(ingestionInputSchema, { from: '2025-10-01', maxCallsPerDay: 60 }, 'ingestion')).toEqual({
+      from: '2025-10-01',
+      maxCallsPerDay: 60,
+    });
+  });
+
   test('a backfill range with tuning is accepted', () => {
     expect(parseInput(ingestionInputSchema, { from: '2025-10-01', to: '2025-10-31', batchSize: 200 }, 'ingestion')).toEqual({
       from: '2025-10-01',
@@ -29,6 +36,10 @@ describe('workflow inputs', () => {
     [{ from: '2025-10-09', to: '2025-10-01' }, /`from` is after `to`/],
     [{ form: '2025-10-01' }, /Unrecognized key.*"form"/],
     [{ concurrency: 0 }, /concurrency/],
+    [{ concurrency: 65 }, /concurrency/],
+    [{ concurrency: 'fast' }, /concurrency/],
+    [{ from: '2025-10-01', maxCallsPerDay: 0 }, /maxCallsPerDay/],
+    [{ from: '2025-10-01', maxCallsPerDay: 2.5 }, /maxCallsPerDay/],
   ])('%j is refused, naming the problem, as a non-retryable InvalidInput failure', (input, problem) => {
     const failure = failureOf(() => parseInput(ingestionInputSchema, input, 'ingestion'));
     expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -36,6 +47,11 @@ describe('workflow inputs', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toMatch(/^invalid ingestion input: /);
     expect(failure.message).toMatch(problem);
+  });
+
+  test('concurrency is a ceiling of calls in flight, or auto', () => {
+    expect(parseInput(ingestionInputSchema, { concurrency: 'auto' }, 'ingestion')).toEqual({ concurrency: 'auto' });
+    expect(parseInput(ingestionInputSchema, { concurrency: 64 }, 'ingestion')).toEqual({ concurrency: 64 });
   });
 
   test('enrichment takes report ids or a sweep limit', () => {

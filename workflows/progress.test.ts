@@ -35,14 +35,14 @@ describe('paceAndEta', () => {
   });
 
   test('a run waiting for its budget ends its work left after the wait', () => {
-    const waiting = { reason: 'budget' as const, untilUtc: '2025-11-01T10:05:00Z' };
+    const laneWait = { reason: 'budget' as const, untilMs: Date.parse('2025-11-01T10:05:00Z'), callsToday: 60, maxCallsPerDay: 60 };
     expect(
-      paceAndEta({ nowMs, rate: rate(), limitPerSecond: 10, paused: false, waiting, windowsDone: 20, windowsTotal: 20, enrichment }),
+      paceAndEta({ nowMs, rate: rate(), limitPerSecond: 10, paused: false, laneWait, windowsDone: 20, windowsTotal: 20, enrichment }),
     ).toEqual({
       callsPerSecond: 0,
       limitPerSecond: 10,
       etaUtc: '2025-11-01T10:05:10Z',
-      waiting,
+      laneWait,
     });
   });
 });
@@ -72,6 +72,30 @@ test("progressMarkdown says where the run is, in the pipeline's words", () => {
     '- calls 0/s of at most 9.5/s, paused',
     '- batch size 50, concurrency 2, the shared call lane',
   ]);
+});
+
+test('windows read ahead show how many are in flight', () => {
+  const markdown = progressMarkdown({
+    kind: 'hourly',
+    windowsDone: 2,
+    windowsTotal: 14,
+    currentWindow: { startDate: '2025-10-03', endDate: '2025-10-03' },
+    windowsInFlight: 4,
+    ingestion: noIngestion(),
+    enrichment: noEnrichment(),
+    queued: 0,
+    batchesRunning: 2,
+    controls: { paused: false, batchSize: 50, concurrency: 'auto' },
+    startedAtUtc: '2025-11-01T10:00:00Z',
+    callsPerSecond: 9.5,
+    limitPerSecond: 9.52,
+  });
+  expect(markdown.split('\n')).toEqual(
+    expect.arrayContaining([
+      '- window 2 of 14 (now 2025-10-03..2025-10-03, 4 in flight)',
+      '- batch size 50, concurrency auto, the shared call lane',
+    ]),
+  );
 });
 
 test('a run with reports to refresh says how many, and how many are refreshed', () => {
@@ -105,12 +129,12 @@ test('a sweep shows no windows', () => {
     callsPerSecond: 2,
     limitPerSecond: 2,
     etaUtc: '2025-11-01T10:00:08Z',
-    waiting: { reason: 'quota', untilUtc: '2025-11-01T10:00:01Z' },
+    laneWait: { reason: 'quota', untilMs: Date.parse('2025-11-01T10:00:01Z') },
   });
   expect(markdown.split('\n')).toEqual([
-    '### GoAudits enrichment: running',
-    '- reports ingested 0, enriched 5, failed 0, waiting 10, batches running 1',
+    '### GoAudits enrichment: **waiting**',
     '- GoAudits asks us to wait until 2025-11-01T10:00:01Z',
+    '- reports ingested 0, enriched 5, failed 0, waiting 10, batches running 1',
     '- calls 2/s of at most 2/s, ETA 2025-11-01T10:00:08Z',
     '- batch size 5, concurrency 1, its own pace of at most 2 calls/s',
   ]);
@@ -141,4 +165,33 @@ test('a reconcile shows days checked of total and the differences found so far',
     '- differences so far: missing 1, stale 2, gone 0, unenriched 0, answersDiffer 3',
   ]);
   expect(markdown).toContain('ETA 2025-11-01T10:05:00Z');
+});
+
+test('a run sent away by the call lane says what it waits for and until when, with its budget', () => {
+  const waiting = {
+    kind: 'backfill',
+    from: '2025-10-01',
+    to: '2025-10-31',
+    windowsDone: 3,
+    windowsTotal: 31,
+    ingestion: { ...noIngestion(), ingested: 42 },
+    enrichment: { ...noEnrichment(), processed: 18 },
+    queued: 24,
+    batchesRunning: 0,
+    controls: { paused: false, batchSize: 50, concurrency: 2, maxCallsPerDay: 60 },
+    startedAtUtc: '2026-12-06T10:00:00Z',
+    callsPerSecond: 0,
+    limitPerSecond: 9.52,
+  };
+  const budget = { reason: 'budget', untilMs: Date.parse('2026-12-07T00:00:00Z'), callsToday: 60, maxCallsPerDay: 60 } as const;
+  expect(progressMarkdown({ ...waiting, laneWait: budget }).split('\n')).toEqual([
+    '### GoAudits backfill 2025-10-01..2025-10-31: **waiting**',
+    '- waiting for budget until 2026-12-07T00:00Z (calls today 60 of 60)',
+    '- window 3 of 31',
+    '- reports ingested 42, enriched 18, failed 0, waiting 24, batches running 0',
+    '- calls 0/s of at most 9.5/s, no ETA yet (no calls yet)',
+    '- batch size 50, concurrency 2, the shared call lane, budget 60 calls a day',
+  ]);
+  const quota = { reason: 'quota', untilMs: Date.parse('2026-12-06T10:02:00Z') } as const;
+  expect(progressMarkdown({ ...waiting, laneWait: quota }).split('\n')[1]).toBe('- GoAudits asks us to wait until 2026-12-06T10:02Z');
 });

@@ -3,7 +3,8 @@ import type { Controls } from './controls';
 import type { Window } from '../shared/plan';
 import { DIFFERENCE_CLASSES, type ClassCounts } from '../shared/reconcile';
 import type { ActiveCallRate } from './call-rate';
-import { callsLeft, runEta, type Eta, type Waiting } from './eta';
+import { callsLeft, runEta, type Eta } from './eta';
+import { laneWaitText, type LaneWaitInfo } from '../shared/lane-caller';
 
 /** Where an ingestion, backfill or sweep is: the `progress` query's answer and the Web UI's current details. */
 export interface Progress {
@@ -14,6 +15,10 @@ export interface Progress {
   windowsDone: number;
   windowsTotal: number;
   currentWindow?: Window;
+  /** Summary windows read ahead and not saved yet (absent: one at a time). */
+  windowsInFlight?: number;
+  /** GoAudits calls in flight now and the latency seen: the client adds them from the batches' heartbeats (client/calls-in-flight.ts). */
+  calls?: CallsInFlight;
   ingestion: IngestionCounts;
   enrichment: EnrichmentCounts;
   /** Reports waiting for a batch. */
@@ -31,8 +36,15 @@ export interface Progress {
   reconcile?: { differences: ClassCounts; suspectDays: number; phase: string };
   /** Why there is no ETA: the run is paused, has read no window yet, or has run too little to tell its rate. */
   noEtaBecause?: Extract<Eta, { none: string }>['none'];
-  /** Set while the run waits for its budget or for GoAudits' quota: until when. */
-  waiting?: Waiting;
+  /** The call lane sent the run away until a time: its budget for the day is spent, or GoAudits' quota. */
+  laneWait?: LaneWaitInfo;
+}
+
+/** A run's GoAudits calls under way now (windows and batches), and the recent latency its workers see, in ms. */
+export interface CallsInFlight {
+  inFlight: number;
+  p50Ms?: number;
+  p95Ms?: number;
 }
 
 /** A run's GoAudits calls so far: one per summary window, one per report enriched or given up on. */
@@ -54,32 +66,26 @@ export function paceAndEta(args: {
   rate: ActiveCallRate;
   limitPerSecond: number;
   paused: boolean;
-  waiting?: Waiting;
+  /** The call lane's wait the run is in, if any: for its budget, or for GoAudits' quota. */
+  laneWait?: LaneWaitInfo;
   windowsDone: number;
   windowsTotal: number;
   enrichment: EnrichmentCounts;
-}): Pick<Progress, 'callsPerSecond' | 'limitPerSecond' | 'etaUtc' | 'noEtaBecause' | 'waiting'> {
-  const { nowMs, rate, paused, waiting, windowsDone, windowsTotal, enrichment } = args;
+}): Pick<Progress, 'callsPerSecond' | 'limitPerSecond' | 'etaUtc' | 'noEtaBecause' | 'laneWait'> {
+  const { nowMs, rate, paused, laneWait, windowsDone, windowsTotal, enrichment } = args;
   const eta = runEta({
     nowMs,
     paused,
-    waiting,
+    waitingUntilMs: laneWait?.untilMs,
     callsLeft: callsLeft({ windowsDone, windowsTotal, reportsKnown: enrichment.selected, reportsDone: reportsDone(enrichment) }),
     callsPerSecond: rate.forecast(nowMs),
   });
   return {
-    callsPerSecond: paused || waiting ? 0 : rate.perSecond(nowMs),
+    callsPerSecond: paused || laneWait ? 0 : rate.perSecond(nowMs),
     limitPerSecond: args.limitPerSecond,
     ...('endUtc' in eta ? { etaUtc: eta.endUtc } : { noEtaBecause: eta.none }),
-    ...(waiting ? { waiting } : {}),
+    ...(laneWait ? { laneWait } : {}),
   };
-}
-
-/** What a run is waiting for, in the operator's words. */
-export function waitingLine(waiting: Waiting): string {
-  return waiting.reason === 'budget'
-    ? `waiting for budget until ${waiting.untilUtc}`
-    : `GoAudits asks us to wait until ${waiting.untilUtc}`;
 }
 
 const rounded = (value: number) => Math.round(value * 10) / 10;
@@ -92,15 +98,18 @@ function etaText(p: Progress): string {
 
 /** The run's current details in the Web UI (and `status`), as Markdown. */
 export function progressMarkdown(p: Progress): string {
-  const state = p.controls.paused ? '**paused**' : 'running';
+  const state = p.controls.paused ? '**paused**' : p.laneWait ? '**waiting**' : 'running';
   const range = p.from && p.to ? ` ${p.from}..${p.to}` : '';
-  const window = p.currentWindow ? ` (now ${p.currentWindow.startDate}..${p.currentWindow.endDate})` : '';
+  const inFlight = p.windowsInFlight ? `, ${p.windowsInFlight} in flight` : '';
+  const window = p.currentWindow ? ` (now ${p.currentWindow.startDate}..${p.currentWindow.endDate}${inFlight})` : '';
   const pace =
     p.controls.rateLimitPerSecond === undefined
       ? 'the shared call lane'
       : `its own pace of at most ${p.controls.rateLimitPerSecond} calls/s`;
+  const budget = p.controls.maxCallsPerDay === undefined ? '' : `, budget ${p.controls.maxCallsPerDay} calls a day`;
   return [
     `### GoAudits ${p.kind}${range}: ${state}`,
+    ...(p.laneWait ? [`- ${laneWaitText(p.laneWait)}`] : []),
     ...(p.reconcile ? reconcileLines(p.reconcile, p) : []),
     ...(p.windowsTotal > 0 && !p.reconcile ? [`- window ${p.windowsDone} of ${p.windowsTotal}${window}`] : []),
     `- reports ingested ${p.ingestion.ingested}, enriched ${p.enrichment.processed}, failed ${p.enrichment.failedCount}, waiting ${p.queued}, batches running ${p.batchesRunning}`,
@@ -109,9 +118,9 @@ export function progressMarkdown(p: Progress): string {
           `- reports to refresh ${p.ingestion.refreshRequested ?? 0} (edited in GoAudits, or asked for), refreshed ${p.enrichment.refreshedCount ?? 0}`,
         ]
       : []),
-    ...(p.waiting ? [`- ${waitingLine(p.waiting)}`] : []),
     `- calls ${rounded(p.callsPerSecond)}/s of at most ${rounded(p.limitPerSecond)}/s, ${etaText(p)}`,
-    `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}`,
+    ...(p.calls ? [`- ${callsInFlightText(p.calls)}`] : []),
+    `- batch size ${p.controls.batchSize}, concurrency ${p.controls.concurrency}, ${pace}${budget}`,
   ].join('\n');
 }
 
@@ -123,4 +132,13 @@ function reconcileLines(r: NonNullable<Progress['reconcile']>, p: Progress): str
     `- days checked ${p.windowsDone} of ${p.windowsTotal}${now}; ${r.phase}`,
     `- differences so far: ${found}${r.suspectDays ? `; suspect days ${r.suspectDays}` : ''}`,
   ];
+}
+
+/** `calls in flight 9, latency p50 410 ms, p95 820 ms`. */
+export function callsInFlightText(calls: CallsInFlight): string {
+  const latency =
+    calls.p50Ms === undefined || calls.p95Ms === undefined
+      ? ''
+      : `, latency p50 ${Math.round(calls.p50Ms)} ms, p95 ${Math.round(calls.p95Ms)} ms`;
+  return `calls in flight ${calls.inFlight}${latency}`;
 }

@@ -31,6 +31,8 @@ import { parseInput, reconcileInputSchema, type ReconcileInput } from './inputs'
 import { progressQuery } from './messages';
 import { paceAndEta, progressMarkdown, type Progress } from './progress';
 import { ActiveCallRate } from './call-rate';
+import { laneWaitOf, runLane, type RunLane } from './lane-waits';
+import { runPriority, type LaneCaller } from '../shared/lane-caller';
 import { goAudits, pipeline } from './activities';
 import { FAILING_VISIBLY } from './failing-visibly';
 import { closeFailedRun, finishRun, newRun } from './run-history';
@@ -153,6 +155,8 @@ class Reconcile {
   private readonly api;
   private readonly controls: LiveControls;
   private readonly enrichment: EnrichmentBatches;
+  /** Who this run's calls are for in the call lane (a long run's priority, its budget), and its waits there. */
+  private readonly lane: RunLane;
   private readonly pace;
   private readonly rate = new ActiveCallRate();
   private currentDay?: string;
@@ -171,8 +175,17 @@ class Reconcile {
       this.cursor.controls = controls;
       publish();
     });
-    this.api = goAudits(settings);
-    this.enrichment = new EnrichmentBatches(this.api, this.controls, cursor.enrichment, publish, 'enrichment', () => Number(this.checking));
+    this.api = goAudits(settings, runPriority('reconcile'));
+    this.lane = runLane('reconcile', this.controls);
+    this.enrichment = new EnrichmentBatches(
+      this.api,
+      this.controls,
+      cursor.enrichment,
+      publish,
+      'enrichment',
+      () => Number(this.checking),
+      this.lane,
+    );
     this.pace = pacer(() => this.checkerShare(), sleep);
     setHandler(progressQuery, () => this.progress());
     upsertSearchAttributes([{ key: RUN_KIND, value: 'reconcile' }]);
@@ -219,16 +232,32 @@ class Reconcile {
 
   private async checkDay(day: string, fullIds: boolean): Promise<DayCheck> {
     await this.pace();
-    const check = await this.api.checkDay({
-      runId: this.cursor.run.runId,
-      day,
-      details: this.cursor.details,
-      fullIds,
-      callsPerSecond: this.checkerShare(),
-    });
+    const check = await this.inLane((caller) =>
+      this.api.checkDay({
+        runId: this.cursor.run.runId,
+        day,
+        details: this.cursor.details,
+        fullIds,
+        callsPerSecond: this.checkerShare(),
+        caller,
+      }),
+    );
     this.cursor.counts = addCounts(this.cursor.counts, { summaryCalls: check.summaryCalls, detailsCalls: check.detailsCalls });
     this.cursor.detailsBusy += check.detailsBusy;
     return check;
+  }
+
+  /** A GoAudits activity of the run; when the call lane sends the run away (budget, quota), it waits, then calls again. */
+  private async inLane<T>(call: (caller: LaneCaller) => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await call(this.lane.caller());
+      } catch (error) {
+        const wait = laneWaitOf(error);
+        if (!wait) throw error;
+        await this.lane.waits.waitOut(wait, () => this.publish());
+      }
+    }
   }
 
   /** A day's first-pass findings, in the cursor. */
@@ -281,7 +310,9 @@ class Reconcile {
   /** The normal summary window (watermark left alone): stores what is missing, asks refreshes of what changed; returns those ids. */
   private async saveWindow(window: Window): Promise<string[]> {
     await this.pace();
-    const saved = await this.api.ingestWindow({ runId: this.cursor.run.runId, window, advanceWatermark: false });
+    const saved = await this.inLane((caller) =>
+      this.api.ingestWindow({ runId: this.cursor.run.runId, window, advanceWatermark: false, caller }),
+    );
     const refreshIds = saved.refreshIds ?? [];
     this.cursor.counts = addCounts(this.cursor.counts, {
       summaryCalls: 1,
@@ -370,7 +401,8 @@ class Reconcile {
       if (open.length === 0) break;
       await this.controls.unlessPaused();
       await this.pace();
-      const listed = new Set(await this.api.listedIn({ window, reportIds: open.map((report) => report.reportId) }));
+      const reportIds = open.map((report) => report.reportId);
+      const listed = new Set(await this.inLane((caller) => this.api.listedIn({ window, reportIds, caller })));
       this.cursor.counts = addCounts(this.cursor.counts, { summaryCalls: 1 });
       if (listed.size === 0) continue;
       later.push(...open.filter((report) => listed.has(report.reportId)));
@@ -418,10 +450,10 @@ class Reconcile {
     return { remaining, remainingIds };
   }
 
-  /** The day checker's share of the run's own rate: one caller beside the `concurrency` batch slots. */
+  /** The day checker's share of the run's own rate: one caller beside the batch slots. */
   private checkerShare(): number | undefined {
-    const { rateLimitPerSecond, concurrency } = this.controls.current;
-    return rateLimitPerSecond && rateLimitPerSecond / (concurrency + 1);
+    const { rateLimitPerSecond } = this.controls.current;
+    return rateLimitPerSecond && rateLimitPerSecond / (this.enrichment.slots + 1);
   }
 
   private historyFull(): boolean {
@@ -465,6 +497,7 @@ class Reconcile {
         rate: this.rate,
         limitPerSecond: Math.min(this.settings.laneCallsPerSecond, cursor.controls.rateLimitPerSecond ?? Infinity),
         paused: cursor.controls.paused,
+        laneWait: this.lane.waits.current,
         windowsDone: daysDone === 0 ? 0 : checkCalls,
         windowsTotal: Math.round(cursor.daysTotal * callsPerDay),
         enrichment,
@@ -475,8 +508,8 @@ class Reconcile {
 
   /** Search attributes and current details, so the Web UI shows where the reconcile is. */
   private publish(): void {
-    // A paused run still runs while its batches finish.
-    const running = !this.cursor.controls.paused || this.enrichment.batchesRunning > 0;
+    // A paused run still runs while its batches finish; a run the lane sent away does not.
+    const running = (!this.cursor.controls.paused || this.enrichment.batchesRunning > 0) && !this.lane.waits.current;
     this.rate.record(Date.now(), this.callsMade(), running);
     const p = this.progress();
     const shown = `${p.windowsDone}/${p.windowsTotal}`;

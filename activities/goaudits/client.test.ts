@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGoAuditsClient, tokenFingerprint, type GoAuditsClient, type GoAuditsClientOptions } from './client';
 import { GoAuditsError } from './errors';
+import { LateForStart } from './late-start';
 import type { ApiCall } from './call-outcome';
 import type { TokenSource } from './token-source';
 
@@ -149,6 +150,14 @@ describe('details', () => {
       csvflag: false,
       xlsxflag: false,
     });
+  });
+
+  it('does not send a call the lane says is too late for its start, and sends one in time', async () => {
+    respond = json(200, []);
+    await expect(client.details('R-42', { sendBy: Date.now() - 1 })).rejects.toBeInstanceOf(LateForStart);
+    expect(received).toHaveLength(0);
+    await expect(client.details('R-42', { sendBy: Date.now() + 60_000 })).resolves.toEqual([]);
+    expect(received).toHaveLength(1);
   });
 
   it('rejects a blank report id without calling GoAudits', async () => {

@@ -1,3 +1,4 @@
+import { LateForStart } from './late-start';
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
@@ -55,6 +56,8 @@ export interface GoAuditsClient {
 export interface CallOptions {
   signal?: AbortSignal;
   refusedToken?: string | null;
+  /** The latest moment (epoch ms) the request may go, given by the call lane: later, it is not sent (LateForStart). */
+  sendBy?: number;
 }
 
 /** What every worker may know of a token: its SHA-256, hex. */
@@ -101,10 +104,14 @@ const DETAILS_BODY = {
 
 /**
  * A GoAudits client over one keep-alive connection pool. Throws a ZodError for bad options.
- * `called` hears of every HTTP request sent, once it has ended: this is the one place every
- * GoAudits call goes through (the call lane counts none that is not sent).
+ * `called` hears of every HTTP request sent, once it has ended, and `sending` as it goes: this is
+ * the one place every GoAudits call goes through (the call lane counts none that is not sent).
  */
-export function createGoAuditsClient(options: GoAuditsClientOptions, called: (call: ApiCall) => void = () => undefined): GoAuditsClient {
+export function createGoAuditsClient(
+  options: GoAuditsClientOptions,
+  called: (call: ApiCall) => void = () => undefined,
+  sending: () => void = () => undefined,
+): GoAuditsClient {
   const { summaryUrl, detailsUrl, tokenSource, status, filterId, timeoutMs, maxResponseBytes, connections } = optionsSchema.parse(options);
   const agent = new Agent({
     keepAliveTimeout: 10_000,
@@ -114,7 +121,12 @@ export function createGoAuditsClient(options: GoAuditsClientOptions, called: (ca
     ...(connections === undefined ? {} : { connections }),
   });
 
-  async function post(endpoint: GoAuditsEndpoint, url: string, body: object, { signal, refusedToken }: CallOptions = {}): Promise<unknown> {
+  async function post(
+    endpoint: GoAuditsEndpoint,
+    url: string,
+    body: object,
+    { signal, refusedToken, sendBy }: CallOptions = {},
+  ): Promise<unknown> {
     const token = await bearerToken(endpoint);
     const fingerprint = tokenFingerprint(token);
     if (fingerprint === refusedToken) {
@@ -125,6 +137,8 @@ export function createGoAuditsClient(options: GoAuditsClientOptions, called: (ca
         message: 'the token was refused (401/403) and has not been rotated; not calling',
       });
     }
+    if (sendBy !== undefined && Date.now() > sendBy) throw new LateForStart();
+    sending();
     const startedAt = performance.now();
     const ended = (outcome: ApiCall['outcome']) => called({ endpoint, outcome, seconds: (performance.now() - startedAt) / 1000 });
     try {

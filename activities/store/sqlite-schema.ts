@@ -129,6 +129,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 8,
+    sql: `
+      ALTER TABLE GoAuditsCallLane ADD COLUMN HeldUntilMs INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE GoAuditsCallLane ADD COLUMN LongRunNextAtMs INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE GoAuditsCallLane ADD COLUMN OthersActiveUntilMs INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE IF NOT EXISTS GoAuditsLaneWaiters (
+        WaiterId    TEXT    NOT NULL PRIMARY KEY,
+        Priority    INTEGER NOT NULL,
+        QueuedAtMs  INTEGER NOT NULL,
+        ExpiresAtMs INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS GoAuditsCallBudgets (
+        RunKey    TEXT    NOT NULL,
+        BudgetDay INTEGER NOT NULL,
+        Calls     INTEGER NOT NULL,
+        PRIMARY KEY (RunKey, BudgetDay)
+      );
+    `,
+  },
+  {
     // The sweep's selection reads the reports newest first and stops at its limit.
     version: 9,
     sql: `

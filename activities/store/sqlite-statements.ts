@@ -3,6 +3,7 @@ import type { Answer } from '../goaudits/records';
 import { collationKey } from './collation-key';
 import type { HeldReportRow } from './held-report-row';
 import type { JobName, RunStatus } from './store';
+import type { LaneMove, LaneRow, LaneWaiter } from './lane-turn';
 
 /** An "empty certificate number": NULL or only spaces. */
 const CERT_MISSING = "(CertificationNumber IS NULL OR TRIM(CertificationNumber) = '')";
@@ -265,11 +266,34 @@ export function prepareSqliteStatements(db: Database.Database) {
     forgetMissedDays: db.prepare<[string, string]>('DELETE FROM GoAuditsMissedDays WHERE SummaryDay BETWEEN ? AND ?'),
     refusedToken: db.prepare<[], string | null>("SELECT RefusedToken FROM GoAuditsCallLane WHERE LaneName = 'GoAudits'").pluck(),
     refuseToken: db.prepare<[string | null]>("UPDATE GoAuditsCallLane SET RefusedToken = ? WHERE LaneName = 'GoAudits'"),
-    nextCallAt: db.prepare<[], number>("SELECT NextCallAtMs FROM GoAuditsCallLane WHERE LaneName = 'GoAudits'").pluck(),
-    /** Moves the lane's next free start forward only. */
-    moveLane: db.prepare<[number]>(
-      `INSERT INTO GoAuditsCallLane (LaneName, NextCallAtMs) VALUES ('GoAudits', ?)
-       ON CONFLICT (LaneName) DO UPDATE SET NextCallAtMs = MAX(NextCallAtMs, excluded.NextCallAtMs)`,
+    lane: db.prepare<[], LaneRow>(
+      `SELECT NextCallAtMs AS nextCallAtMs, HeldUntilMs AS heldUntilMs, LongRunNextAtMs AS longRunNextAtMs,
+         OthersActiveUntilMs AS othersActiveUntilMs, RefusedToken AS refusedToken
+       FROM GoAuditsCallLane WHERE LaneName = 'GoAudits'`,
+    ),
+    moveLane: db.prepare<LaneMove>(
+      `UPDATE GoAuditsCallLane SET NextCallAtMs = @nextCallAtMs, LongRunNextAtMs = @longRunNextAtMs,
+         OthersActiveUntilMs = @othersActiveUntilMs
+       WHERE LaneName = 'GoAudits'`,
+    ),
+    /** Moves the lane's next free start, and the hold it shows, forward only. */
+    holdLane: db.prepare<{ untilMs: number }>(
+      `UPDATE GoAuditsCallLane SET NextCallAtMs = MAX(NextCallAtMs, @untilMs), HeldUntilMs = MAX(HeldUntilMs, @untilMs)
+       WHERE LaneName = 'GoAudits'`,
+    ),
+    forgetExpiredWaiters: db.prepare<[number]>('DELETE FROM GoAuditsLaneWaiters WHERE ExpiresAtMs <= ?'),
+    waiters: db.prepare<[], LaneWaiter>(
+      'SELECT WaiterId AS waiterId, Priority AS priority, QueuedAtMs AS queuedAtMs FROM GoAuditsLaneWaiters',
+    ),
+    registerWaiter: db.prepare<{ waiterId: string; priority: number; nowMs: number; expiresAtMs: number }>(
+      `INSERT INTO GoAuditsLaneWaiters (WaiterId, Priority, QueuedAtMs, ExpiresAtMs) VALUES (@waiterId, @priority, @nowMs, @expiresAtMs)
+       ON CONFLICT (WaiterId) DO UPDATE SET Priority = excluded.Priority, ExpiresAtMs = excluded.ExpiresAtMs`,
+    ),
+    leaveLane: db.prepare<[string]>('DELETE FROM GoAuditsLaneWaiters WHERE WaiterId = ?'),
+    callsToday: db.prepare<[string, number], number>('SELECT Calls FROM GoAuditsCallBudgets WHERE RunKey = ? AND BudgetDay = ?').pluck(),
+    countCall: db.prepare<[string, number]>(
+      `INSERT INTO GoAuditsCallBudgets (RunKey, BudgetDay, Calls) VALUES (?, ?, 1)
+       ON CONFLICT (RunKey, BudgetDay) DO UPDATE SET Calls = Calls + 1`,
     ),
   };
 }

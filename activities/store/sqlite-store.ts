@@ -7,7 +7,17 @@ import { fromSqliteUtc, toSqliteUtc } from './sqlite-time';
 import { heldReportsById } from './held-report-row';
 import { byQuestionKey } from './question-key-order';
 import type { ReportDetails, SummaryReport } from '../goaudits/records';
-import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
+import {
+  ENRICHMENT_JOB,
+  INGESTION_JOB,
+  type JobName,
+  type LaneTurn,
+  type LaneTurnRequest,
+  type SavedDetails,
+  type SavedWindow,
+  type Store,
+} from './store';
+import { decideLaneTurn } from './lane-turn';
 import { UnknownReportError } from './unknown-report-error';
 
 /** How long a write waits for another process's write lock before failing. */
@@ -109,10 +119,29 @@ export function openSqliteStore(path: string): Store {
     return { certUpdated, answersInserted, markedProcessed, certMissing, refreshed: false };
   });
 
-  const reserveApiCall = db.transaction(({ nowMs, spacingMs }: Parameters<Store['reserveApiCall']>[0]): number => {
-    const startAtMs = Math.max(nowMs, sql().nextCallAt.get() ?? 0);
-    sql().moveLane.run(startAtMs + spacingMs);
-    return startAtMs;
+  const takeLaneTurn = db.transaction((request: LaneTurnRequest): LaneTurn => {
+    const q = sql();
+    const { waiterId, priority, runKey, maxCallsPerDay, nowMs } = request;
+    const lane = q.lane.get();
+    if (!lane) throw new Error("the GoAudits call lane has no row (LaneName 'GoAudits'): apply the schema migrations");
+    q.forgetExpiredWaiters.run(nowMs);
+    const waiters = q.waiters.all();
+    const counted = runKey !== undefined && maxCallsPerDay !== undefined;
+    const day = Math.floor(nowMs / request.dayMs);
+    const self = {
+      queuedAtMs: waiters.find((w) => w.waiterId === waiterId)?.queuedAtMs ?? nowMs,
+      callsToday: counted ? (q.callsToday.get(runKey, day) ?? 0) : 0,
+    };
+    const others = waiters.filter((w) => w.waiterId !== waiterId);
+    const { turn, move } = decideLaneTurn(lane, others, self, request);
+    if (turn.kind === 'wait') {
+      q.registerWaiter.run({ waiterId, priority, nowMs, expiresAtMs: nowMs + request.waiterTtlMs });
+      return turn;
+    }
+    q.leaveLane.run(waiterId);
+    if (move) q.moveLane.run(move);
+    if (move && counted) q.countCall.run(runKey, day);
+    return turn;
   });
 
   /** Claims those of the reports that `wanted` keeps (all when absent) and no other run holds an unexpired claim on. */
@@ -181,6 +210,9 @@ export function openSqliteStore(path: string): Store {
     },
     async watermark(job) {
       return watermark(job);
+    },
+    async advanceWatermark(job, watermarkUtc) {
+      sql().advanceWatermark.run(job, toSqliteUtc(watermarkUtc));
     },
     async setWatermark(job, watermarkUtc) {
       sql().setWatermark.run(job, watermarkUtc === null ? null : toSqliteUtc(watermarkUtc));
@@ -271,11 +303,14 @@ export function openSqliteStore(path: string): Store {
     async finishRun({ runId, status, message }) {
       sql().finishRun.run(status, message, runId);
     },
-    async reserveApiCall(args) {
-      return reserveApiCall.immediate(args);
+    async takeLaneTurn(request) {
+      return takeLaneTurn.immediate(request);
+    },
+    async leaveLane(waiterId) {
+      sql().leaveLane.run(waiterId);
     },
     async holdApiCalls(untilMs) {
-      sql().moveLane.run(untilMs);
+      sql().holdLane.run({ untilMs });
     },
     async refusedToken() {
       return sql().refusedToken.get() ?? null;

@@ -1,6 +1,6 @@
 import { ManagedIdentityCredential } from '@azure/identity';
 import { azureCredential } from '../azure-credential';
-import { sqlServerPoolConfig } from './sqlserver-connection';
+import { sqlServerLanePoolConfig, sqlServerPoolConfig } from './sqlserver-connection';
 
 const target = {
   server: 'sql-goaudits.database.windows.net',
@@ -32,6 +32,16 @@ describe('SQL Server pool configuration', () => {
     const config = sqlServerPoolConfig({ ...target, auth: 'sql-login', user: 'sa', password: 'secret' });
     expect(config).toMatchObject({ user: 'sa', password: 'secret', options: { abortTransactionOnError: true } });
     expect(config).not.toHaveProperty('authentication');
+  });
+
+  it("gives the call lane two connections of its own, checked at the socket (no SELECT 1 per call), on the store's settings", () => {
+    const config = sqlServerLanePoolConfig({ ...target, auth: 'sql-login', user: 'sa', password: 'secret' });
+    expect(config).toMatchObject({
+      user: 'sa',
+      pool: { min: 0, max: 2 },
+      validateConnection: 'socket',
+      options: { abortTransactionOnError: true },
+    });
   });
 
   it("reads a connection string with mssql's parser, keeping the store's options", () => {

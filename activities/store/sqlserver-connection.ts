@@ -41,6 +41,23 @@ export function sqlServerPoolConfig(config: SqlServerConfig): PoolConfig {
   return { ...target, authentication: { type: 'token-credential', options: { credential } } };
 }
 
+/**
+ * The call lane's own connections: few (one statement per call, under the lane row's lock), apart
+ * from the store's, so a lane turn never waits for a connection behind transactions that can
+ * block for a minute; checked at the socket when taken from the pool, not with a `SELECT 1`
+ * round trip.
+ */
+export function sqlServerLanePoolConfig(config: SqlServerConfig): PoolConfig {
+  return { ...sqlServerPoolConfig(config), pool: { min: 0, max: LANE_POOL_MAX }, validateConnection: 'socket' };
+}
+
+export async function openSqlServerLanePool(config: SqlServerConfig): Promise<ConnectionPool> {
+  return new ConnectionPool(sqlServerLanePoolConfig(config)).connect();
+}
+
+/** Connections of the call lane's pool, per worker process. */
+const LANE_POOL_MAX = 2;
+
 /** Opens a pool of connections to the configured database; the first connection is made before it resolves. */
 export async function openSqlServerPool(config: SqlServerConfig): Promise<ConnectionPool> {
   return new ConnectionPool(sqlServerPoolConfig(config)).connect();

@@ -24,6 +24,7 @@ const EXCEPTIONS: Readonly<Record<string, string>> = {
   GoAuditsEnrichmentFailures: 'SELECT, INSERT, UPDATE, DELETE', // an enriched or requeued report's failures go
   GoAuditsEnrichmentClaims: 'SELECT, INSERT, UPDATE, DELETE', // a run releases its claims
   GoAuditsMissedDays: 'SELECT, INSERT, UPDATE, DELETE', // a missed day goes once a window over it goes through
+  GoAuditsLaneWaiters: 'SELECT, INSERT, UPDATE, DELETE', // a call granted, or given up, leaves the lane's waiters
 };
 
 describe('sql/grant.sql', () => {
@@ -32,12 +33,13 @@ describe('sql/grant.sql', () => {
     expect(grants.sort()).toEqual(expected.sort());
   });
 
-  it('grants DELETE on the reports, their answers, ledger and versions, enrichment failures, claims and missed days only, none on the deleted reports, no DDL and no control', () => {
+  it("grants DELETE on the reports, their answers, ledger and versions, enrichment failures, claims, missed days and the lane's waiters only, none on the deleted reports, no DDL and no control", () => {
     const statements = grantScript.replace(/--[^\n]*/g, '');
-    expect(statements.match(/\bDELETE\b/gi)).toHaveLength(7);
+    expect(statements.match(/\bDELETE\b/gi)).toHaveLength(8);
     expect(grants.filter((grant) => /\bDELETE\b/i.test(grant)).sort()).toEqual([
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsEnrichmentClaims',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsEnrichmentFailures',
+      'SELECT, INSERT, UPDATE, DELETE ON GoAuditsLaneWaiters',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsMissedDays',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsReportAnswers',
       'SELECT, INSERT, UPDATE, DELETE ON GoAuditsReportVersions',

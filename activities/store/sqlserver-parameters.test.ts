@@ -44,7 +44,7 @@ const answers: Record<string, { recordset?: unknown[]; output?: Record<string, u
   // R2 is renewed or taken over, R3 had no claim; R1 is another run's.
   CLAIM_REPORTS: { recordset: [{ reportId: 'R2' }] },
   CLAIM_UNCLAIMED_REPORTS: { recordset: [{ reportId: 'R3' }] },
-  RESERVE_API_CALL: { recordset: [{ startAtMs: '1800000000000' }] },
+  TAKE_LANE_TURN: { recordset: [{ kind: 'granted', startAtMs: '1800000000000', refusedToken: null, callsToday: 3 }] },
   // The day has not failed before, so the store inserts its first failure.
   RECORD_MISSED_DAY: { rowsAffected: [0] },
   MISSED_DAYS: { recordset: [{ day: '2025-10-01', failures: 2, lastError: null, lastFailedUtc: '2025-10-02 03:04:05' }] },
@@ -159,7 +159,20 @@ describe('SQL Server store parameters (no server)', () => {
     await store.forgetMissedDays({ startDate: '2025-10-01', endDate: '2025-10-03' });
     await store.openRuns(INGESTION_JOB);
     await store.finishRun({ runId, status: 'Succeeded', message: 'done' });
-    reservedStart = await store.reserveApiCall({ nowMs: 1_800_000_000_000, spacingMs: 105 });
+    reservedStart = await store.takeLaneTurn({
+      waiterId: 'w-1',
+      priority: 3,
+      runKey: 'goaudits-backfill-2025-10-01-2025-10-31',
+      maxCallsPerDay: 60,
+      nowMs: 1_800_000_000_000,
+      spacingMs: 105,
+      aheadMs: 20,
+      longRunSpacingMs: 131.25,
+      othersActiveMs: 2000,
+      dayMs: 86_400_000,
+      waiterTtlMs: 3000,
+    });
+    await store.leaveLane('w-1');
     await store.refuseToken('f'.repeat(64));
     await store.refusedToken();
     await store.holdApiCalls(1_800_000_002_000);
@@ -229,8 +242,8 @@ describe('SQL Server store parameters (no server)', () => {
     }
   });
 
-  it('returns the reserved start as a number (mssql reads a bigint as text)', () => {
-    expect(reservedStart).toBe(1_800_000_000_000);
+  it('returns the granted start as a number (mssql reads a bigint as text)', () => {
+    expect(reservedStart).toEqual({ kind: 'granted', startAtMs: 1_800_000_000_000, refusedToken: null, callsToday: 3 });
   });
 
   it('reads the quarantine from the rows: flags as booleans, times as ISO Z, a missing error as empty, row counts', () => {

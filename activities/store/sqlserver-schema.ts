@@ -15,12 +15,14 @@ export const SQLSERVER_SCHEMA = {
   ProcessedItems: ['JobName', 'ItemKey', 'ProcessedUtc', 'RunId'],
   GoAuditsReports: ['GoAuditsReportId', 'CompletedAtUtc', 'CertificationNumber', 'JobRunId', 'IngestedAtUtc'],
   GoAuditsReportAnswers: ['GoAuditsReportId', 'QuestionKey', 'AnswerValue', 'Section', 'QuestionText', 'JobRunId', 'IngestedAtUtc'],
-  GoAuditsCallLane: ['LaneName', 'NextCallAtMs', 'RefusedToken'],
+  GoAuditsCallLane: ['LaneName', 'NextCallAtMs', 'RefusedToken', 'HeldUntilMs', 'LongRunNextAtMs', 'OthersActiveUntilMs'],
   GoAuditsEnrichmentFailures: ['GoAuditsReportId', 'Failures', 'LastError', 'LastFailedUtc', 'QuarantinedUtc', 'LastAttemptId'],
   GoAuditsEnrichmentClaims: ['GoAuditsReportId', 'RunId', 'ClaimedUntilUtc', 'ClaimedUtc'],
   GoAuditsMissedDays: ['SummaryDay', 'Failures', 'LastError', 'LastFailedUtc', 'LastAttemptId'],
   GoAuditsReportVersions: ['GoAuditsReportId', 'SummaryFingerprint', 'RefreshRequestedUtc'],
   GoAuditsDeletedReports: ['GoAuditsReportId', 'CompletedAtUtc', 'CertificationNumber', 'Answers', 'DeletedUtc', 'DeletedByRunId'],
+  GoAuditsLaneWaiters: ['WaiterId', 'Priority', 'QueuedAtMs', 'ExpiresAtMs'],
+  GoAuditsCallBudgets: ['RunKey', 'BudgetDay', 'Calls'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The applied schema versions; created before any migration runs. */
@@ -211,6 +213,40 @@ ALTER TABLE dbo.GoAuditsEnrichmentFailures ADD LastAttemptId uniqueidentifier NU
 export const ADD_GOAUDITS_MISSED_DAYS_LAST_ATTEMPT_ID = `IF COL_LENGTH(N'dbo.GoAuditsMissedDays', N'LastAttemptId') IS NULL
 ALTER TABLE dbo.GoAuditsMissedDays ADD LastAttemptId uniqueidentifier NULL;`;
 
+/**
+ * The call lane's priorities and budgets (epoch milliseconds): the end of the last 429 hold, for
+ * every run to show; the earliest next start of a long run while others are active; until when
+ * they count as active (see LaneTurnRequest in store.ts).
+ */
+export const ADD_GOAUDITS_CALL_LANE_HELD_UNTIL = `IF COL_LENGTH(N'dbo.GoAuditsCallLane', N'HeldUntilMs') IS NULL
+ALTER TABLE dbo.GoAuditsCallLane ADD HeldUntilMs bigint NOT NULL DEFAULT 0;`;
+export const ADD_GOAUDITS_CALL_LANE_LONG_RUN_NEXT = `IF COL_LENGTH(N'dbo.GoAuditsCallLane', N'LongRunNextAtMs') IS NULL
+ALTER TABLE dbo.GoAuditsCallLane ADD LongRunNextAtMs bigint NOT NULL DEFAULT 0;`;
+export const ADD_GOAUDITS_CALL_LANE_OTHERS_ACTIVE = `IF COL_LENGTH(N'dbo.GoAuditsCallLane', N'OthersActiveUntilMs') IS NULL
+ALTER TABLE dbo.GoAuditsCallLane ADD OthersActiveUntilMs bigint NOT NULL DEFAULT 0;`;
+
+/**
+ * Calls waiting for their turn in the lane, by priority and since when; a waiter that stops asking
+ * expires. Binary keys: the pipeline makes them, and compares them as bytes.
+ */
+export const CREATE_GOAUDITS_LANE_WAITERS = `IF OBJECT_ID(N'dbo.GoAuditsLaneWaiters', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsLaneWaiters (
+  WaiterId    nvarchar(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  Priority    int    NOT NULL,
+  QueuedAtMs  bigint NOT NULL,
+  ExpiresAtMs bigint NOT NULL,
+  CONSTRAINT PK_GoAuditsLaneWaiters PRIMARY KEY (WaiterId)
+);`;
+
+/** A budgeted run's GoAudits calls per budget day (epoch milliseconds over the day's length: UTC days). */
+export const CREATE_GOAUDITS_CALL_BUDGETS = `IF OBJECT_ID(N'dbo.GoAuditsCallBudgets', N'U') IS NULL
+CREATE TABLE dbo.GoAuditsCallBudgets (
+  RunKey    nvarchar(400) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  BudgetDay bigint NOT NULL,
+  Calls     int    NOT NULL,
+  CONSTRAINT PK_GoAuditsCallBudgets PRIMARY KEY (RunKey, BudgetDay)
+);`;
+
 /** One schema step: its statements run in order, in one transaction, then the version is recorded. */
 export interface SqlServerMigration {
   version: number;
@@ -267,6 +303,16 @@ export const SQLSERVER_MIGRATIONS: readonly SqlServerMigration[] = [
     statements: {
       CREATE_GOAUDITS_DELETED_REPORTS,
       INDEX_GOAUDITS_DELETED_REPORTS,
+    },
+  },
+  {
+    version: 8,
+    statements: {
+      ADD_GOAUDITS_CALL_LANE_HELD_UNTIL,
+      ADD_GOAUDITS_CALL_LANE_LONG_RUN_NEXT,
+      ADD_GOAUDITS_CALL_LANE_OTHERS_ACTIVE,
+      CREATE_GOAUDITS_LANE_WAITERS,
+      CREATE_GOAUDITS_CALL_BUDGETS,
     },
   },
   {

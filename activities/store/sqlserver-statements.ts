@@ -541,19 +541,69 @@ WHERE RunId = @runId AND Status = N'Running';`;
 // The GoAudits call lane (epoch milliseconds, bigint).
 
 /**
- * Reserves one call's start in one statement: the later of @nowMs and the lane's next free
- * start, which moves @spacingMs past it. Concurrent callers queue on the row's lock, so each
- * gets its own start. OUTPUT to the client: the lane's table has no triggers.
+ * One turn in the lane (the rule of decideLaneTurn in lane-turn.ts, which the SQLite store
+ * applies), in one round trip: under the lane row's lock, forgets expired waiters, counts the
+ * waiters of a better priority and those before this one, reads the run's calls of the day,
+ * then grants a start (moving the lane, counting the call, dropping the waiter), registers or
+ * renews the waiter, or refuses for budget. One row: what the caller needs in every case.
  */
-export const RESERVE_API_CALL = `UPDATE dbo.GoAuditsCallLane WITH (UPDLOCK, HOLDLOCK)
-SET NextCallAtMs = CASE WHEN NextCallAtMs > @nowMs THEN NextCallAtMs ELSE @nowMs END + @spacingMs
-OUTPUT inserted.NextCallAtMs - @spacingMs AS startAtMs
-WHERE LaneName = N'GoAudits';`;
+export const TAKE_LANE_TURN = `SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+DECLARE @next bigint;
+DECLARE @held bigint;
+DECLARE @longRunNext bigint;
+DECLARE @othersUntil bigint;
+DECLARE @refused char(64);
+SELECT @next = l.NextCallAtMs, @held = l.HeldUntilMs, @longRunNext = l.LongRunNextAtMs,
+  @othersUntil = l.OthersActiveUntilMs, @refused = l.RefusedToken
+FROM dbo.GoAuditsCallLane AS l WITH (UPDLOCK, HOLDLOCK) WHERE l.LaneName = N'GoAudits';
+DELETE FROM dbo.GoAuditsLaneWaiters WHERE ExpiresAtMs <= @nowMs;
+DECLARE @queuedAt bigint = COALESCE((SELECT w.QueuedAtMs FROM dbo.GoAuditsLaneWaiters AS w WHERE w.WaiterId = @waiterId), @nowMs);
+DECLARE @better int;
+DECLARE @ahead int;
+SELECT @better = COUNT(CASE WHEN w.Priority < @priority THEN 1 END),
+  @ahead = COUNT(CASE WHEN w.Priority < @priority OR (w.Priority = @priority AND (w.QueuedAtMs < @queuedAt
+    OR (w.QueuedAtMs = @queuedAt AND w.WaiterId < @waiterId))) THEN 1 END)
+FROM dbo.GoAuditsLaneWaiters AS w WHERE w.WaiterId <> @waiterId;
+DECLARE @calls int = COALESCE((SELECT b.Calls FROM dbo.GoAuditsCallBudgets AS b WHERE b.RunKey = @runKey AND b.BudgetDay = @day), 0);
+DECLARE @earliest bigint = CASE WHEN @longRun = 1 AND @othersUntil > @nowMs AND @longRunNext > @next THEN @longRunNext ELSE @next END;
+DECLARE @start bigint = CASE WHEN @earliest > @nowMs THEN @earliest ELSE @nowMs END;
+DECLARE @kind varchar(20) = CASE
+  WHEN @maxCalls IS NOT NULL AND @calls >= @maxCalls THEN 'budget-spent'
+  WHEN @better = 0 AND @earliest <= @nowMs + @aheadMs THEN 'granted'
+  ELSE 'wait' END;
+IF @kind = 'granted'
+BEGIN
+  UPDATE dbo.GoAuditsCallLane
+  SET NextCallAtMs = @start + @spacingMs,
+    LongRunNextAtMs = CASE WHEN @longRun = 1 THEN @start + @longRunSpacingMs ELSE LongRunNextAtMs END,
+    OthersActiveUntilMs = CASE WHEN @longRun = 1 THEN OthersActiveUntilMs ELSE @start + @othersActiveMs END
+  WHERE LaneName = N'GoAudits';
+  IF @maxCalls IS NOT NULL
+  BEGIN
+    UPDATE dbo.GoAuditsCallBudgets SET Calls = Calls + 1 WHERE RunKey = @runKey AND BudgetDay = @day;
+    IF @@ROWCOUNT = 0 INSERT INTO dbo.GoAuditsCallBudgets (RunKey, BudgetDay, Calls) VALUES (@runKey, @day, 1);
+    SET @calls = @calls + 1;
+  END
+END
+IF @kind = 'wait'
+BEGIN
+  UPDATE dbo.GoAuditsLaneWaiters SET Priority = @priority, ExpiresAtMs = @nowMs + @ttlMs WHERE WaiterId = @waiterId;
+  IF @@ROWCOUNT = 0 INSERT INTO dbo.GoAuditsLaneWaiters (WaiterId, Priority, QueuedAtMs, ExpiresAtMs) VALUES (@waiterId, @priority, @nowMs, @nowMs + @ttlMs);
+END
+ELSE DELETE FROM dbo.GoAuditsLaneWaiters WHERE WaiterId = @waiterId;
+COMMIT TRANSACTION;
+SELECT @kind AS kind, @start AS startAtMs, @refused AS refusedToken, @calls AS callsToday, @earliest AS nextStartAtMs,
+  @ahead AS ahead, @held AS heldUntilMs;`;
 
-/** No call starts before @untilMs; forward only. */
+/** Forgets a waiter that stopped waiting. */
+export const LEAVE_LANE = `DELETE FROM dbo.GoAuditsLaneWaiters WHERE WaiterId = @waiterId;`;
+
+/** No call starts before @untilMs, and every run may read that it waits for it; forward only. */
 export const HOLD_API_CALLS = `UPDATE dbo.GoAuditsCallLane
-SET NextCallAtMs = @untilMs
-WHERE LaneName = N'GoAudits' AND NextCallAtMs < @untilMs;`;
+SET NextCallAtMs = CASE WHEN NextCallAtMs < @untilMs THEN @untilMs ELSE NextCallAtMs END,
+  HeldUntilMs = CASE WHEN HeldUntilMs < @untilMs THEN @untilMs ELSE HeldUntilMs END
+WHERE LaneName = N'GoAudits';`;
 
 /** The fingerprint of the token GoAudits last refused, or NULL. */
 export const REFUSED_TOKEN = `SELECT l.RefusedToken AS refusedToken FROM dbo.GoAuditsCallLane AS l WHERE l.LaneName = N'GoAudits';`;
@@ -611,7 +661,8 @@ export const SQLSERVER_STATEMENTS: Readonly<Record<string, string>> = {
   FORGET_MISSED_DAYS,
   OPEN_RUNS,
   FINISH_RUN,
-  RESERVE_API_CALL,
+  TAKE_LANE_TURN,
+  LEAVE_LANE,
   HOLD_API_CALLS,
   REFUSED_TOKEN,
   REFUSE_TOKEN,

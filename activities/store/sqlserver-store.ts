@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BigInt as SqlBigInt, Bit, Int, MAX, NVarChar, UniqueIdentifier, type ConnectionPool, type Transaction } from 'mssql';
 import type { SqlServerConfig } from './sqlserver-config';
 import { collationKey, firstPerCollationKey, inCollationOrder } from './collation-key';
-import { openSqlServerPool } from './sqlserver-connection';
+import { openSqlServerLanePool, openSqlServerPool } from './sqlserver-connection';
 import { migrateSqlServer } from './sqlserver-migrate';
 import { windowChunks } from './sqlserver-window-chunks';
 import { inTransaction, query, type Queryable } from './sqlserver-query';
@@ -47,7 +47,8 @@ import {
   REQUEUE_ALL_QUARANTINED,
   REQUEST_REFRESH,
   REQUEUE_QUARANTINED,
-  RESERVE_API_CALL,
+  TAKE_LANE_TURN,
+  LEAVE_LANE,
   SEE_STORED_REPORTS_AGAIN,
   SET_WATERMARK,
   START_RUN,
@@ -62,7 +63,8 @@ import type { MissedDay, QuarantinedReport } from '../../shared/records';
 import type { Answer } from '../goaudits/records';
 import { heldReportsById, type HeldReportRow } from './held-report-row';
 import { byQuestionKey } from './question-key-order';
-import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type SavedDetails, type SavedWindow, type Store } from './store';
+import { ENRICHMENT_JOB, INGESTION_JOB, type JobName, type LaneTurn, type SavedDetails, type SavedWindow, type Store } from './store';
+import { LONG_RUN_PRIORITY } from '../../shared/lane-caller';
 import { UnknownReportError } from './unknown-report-error';
 
 /** Keys, names and times as text: wide enough never to cut a value, narrow enough to seek an nvarchar(n) key. */
@@ -92,8 +94,21 @@ const epochMs = (ms: number) => [SqlBigInt, Math.ceil(ms)] as const;
 export interface SqlServerStoreOptions {
   /** Opens the pool: openSqlServerPool, unless a test gives another. */
   connect?: (config: SqlServerConfig) => Promise<ConnectionPool>;
+  /** Opens the call lane's own pool: openSqlServerLanePool, unless a test gives another. */
+  connectLane?: (config: SqlServerConfig) => Promise<ConnectionPool>;
   /** The retries' clock, sleep and randomness, for tests; the budget is the configuration's. */
   retry?: Pick<RetryOptions, 'now' | 'sleep' | 'random'>;
+}
+
+/** TAKE_LANE_TURN's one row (bigints as text). */
+interface LaneTurnRow {
+  kind: LaneTurn['kind'] | null;
+  startAtMs: string;
+  refusedToken: string | null;
+  callsToday: number;
+  nextStartAtMs: string;
+  ahead: number;
+  heldUntilMs: string;
 }
 
 /**
@@ -104,10 +119,16 @@ export interface SqlServerStoreOptions {
  */
 export async function openSqlServerStore(
   config: SqlServerConfig,
-  { connect = openSqlServerPool, retry = {} }: SqlServerStoreOptions = {},
+  { connect = openSqlServerPool, connectLane = openSqlServerLanePool, retry = {} }: SqlServerStoreOptions = {},
 ): Promise<Store> {
   const retrying: RetryOptions = { ...retry, policy: { ...SQLSERVER_RETRY_POLICY, budgetMs: config.retryBudgetMs } };
-  return sqlServerStore(await withSqlServerRetry(() => connect(config), retrying), retrying);
+  const pool = await withSqlServerRetry(() => connect(config), retrying);
+  try {
+    return sqlServerStore(pool, retrying, await withSqlServerRetry(() => connectLane(config), retrying));
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
 }
 
 /**
@@ -116,11 +137,13 @@ export async function openSqlServerStore(
  * other lock serialises the writers already, so concurrent workers queue instead of duplicating
  * rows; a deadlock or a transient Azure SQL error repeats the whole transaction (sqlserver-retry).
  */
-export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}): Store {
+export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}, lanePool: ConnectionPool = pool): Store {
   /** A retried transaction. */
   const transact = <T>(work: (transaction: Transaction) => Promise<T>) => withSqlServerRetry(() => inTransaction(pool, work), retrying);
   /** A retried single statement on the pool (its own transaction). */
   const single = <T>(work: (on: ConnectionPool) => Promise<T>) => withSqlServerRetry(() => work(pool), retrying);
+  /** A retried single statement of the call lane, on the lane's own connections. */
+  const lane = <T>(work: (on: ConnectionPool) => Promise<T>) => withSqlServerRetry(() => work(lanePool), retrying);
 
   const readWatermark = async (on: Queryable, job: JobName): Promise<string | null> => {
     const { recordset } = await query<{ watermarkUtc: string | null }>(on, READ_WATERMARK, { job: [SHORT_TEXT, job] });
@@ -165,6 +188,10 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
     },
 
     watermark: (job) => single((on) => readWatermark(on, job)),
+
+    async advanceWatermark(job, watermarkUtc) {
+      await transact((transaction) => writeWatermark(transaction, ADVANCE_WATERMARK, job, toSqliteUtc(watermarkUtc)));
+    },
 
     async setWatermark(job, watermarkUtc) {
       const utcText = watermarkUtc === null ? null : toSqliteUtc(watermarkUtc);
@@ -427,16 +454,41 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
       await single((on) => query(on, FINISH_RUN, outcome));
     },
 
-    async reserveApiCall({ nowMs, spacingMs }) {
-      const reservation = { nowMs: epochMs(nowMs), spacingMs: epochMs(spacingMs) } as const;
-      const { recordset } = await single((on) => query<{ startAtMs: string }>(on, RESERVE_API_CALL, reservation));
-      const reserved = recordset[0];
-      if (!reserved) throw new Error("the GoAudits call lane has no row (LaneName 'GoAudits'): apply the schema migrations");
-      return Number(reserved.startAtMs); // mssql returns a bigint as text
+    async takeLaneTurn(request) {
+      const { waiterId, priority, runKey, maxCallsPerDay, nowMs, dayMs } = request;
+      const counted = runKey !== undefined && maxCallsPerDay !== undefined;
+      const day = Math.floor(nowMs / dayMs);
+      const turn = {
+        waiterId: [SHORT_TEXT, waiterId],
+        priority: [Int, priority],
+        runKey: [SHORT_TEXT, counted ? runKey : null],
+        maxCalls: [Int, counted ? maxCallsPerDay : null],
+        nowMs: epochMs(nowMs),
+        spacingMs: epochMs(request.spacingMs),
+        aheadMs: [SqlBigInt, Math.floor(request.aheadMs)],
+        longRun: [Bit, priority >= LONG_RUN_PRIORITY],
+        longRunSpacingMs: epochMs(request.longRunSpacingMs),
+        othersActiveMs: epochMs(request.othersActiveMs),
+        day: [SqlBigInt, day],
+        ttlMs: epochMs(request.waiterTtlMs),
+      } as const;
+      const { recordset } = await lane((on) => query<LaneTurnRow>(on, TAKE_LANE_TURN, turn));
+      const row = recordset[0];
+      if (!row?.kind) throw new Error("the GoAudits call lane has no row (LaneName 'GoAudits'): apply the schema migrations");
+      // mssql returns a bigint as text
+      if (row.kind === 'budget-spent') return { kind: row.kind, callsToday: row.callsToday, resetAtMs: (day + 1) * dayMs };
+      if (row.kind === 'wait') {
+        return { kind: row.kind, nextStartAtMs: Number(row.nextStartAtMs), ahead: row.ahead, heldUntilMs: Number(row.heldUntilMs) };
+      }
+      return { kind: row.kind, startAtMs: Number(row.startAtMs), refusedToken: row.refusedToken, callsToday: row.callsToday };
+    },
+
+    async leaveLane(waiterId) {
+      await lane((on) => query(on, LEAVE_LANE, { waiterId: [SHORT_TEXT, waiterId] }));
     },
 
     async holdApiCalls(untilMs) {
-      await single((on) => query(on, HOLD_API_CALLS, { untilMs: epochMs(untilMs) }));
+      await lane((on) => query(on, HOLD_API_CALLS, { untilMs: epochMs(untilMs) }));
     },
 
     async refusedToken() {
@@ -449,6 +501,7 @@ export function sqlServerStore(pool: ConnectionPool, retrying: RetryOptions = {}
     },
 
     async close() {
+      if (lanePool !== pool) await lanePool.close();
       await pool.close();
     },
   };

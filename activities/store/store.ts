@@ -68,6 +68,40 @@ export interface DeletedReport {
 }
 
 /**
+ * One caller's try for its turn in the call lane. A start goes to a caller only when no waiter
+ * of a better (lower) priority is registered and unexpired, and only when it is at most `aheadMs`
+ * away, so no start is held far ahead of its time: a better caller that comes waits at most
+ * about one spacing. Starts are `spacingMs` apart. While a caller of priority below
+ * LONG_RUN_PRIORITY had a start within the last `othersActiveMs`, long-run starts are also
+ * `longRunSpacingMs` apart (the spacing over the long runs' share). With `maxCallsPerDay`, the
+ * run's calls of the day (`floor(nowMs / dayMs)`) are counted with each grant, and a run at its
+ * budget gets none.
+ */
+export interface LaneTurnRequest {
+  /** One per call: the waiter's row while it waits. */
+  waiterId: string;
+  priority: number;
+  runKey?: string;
+  maxCallsPerDay?: number;
+  nowMs: number;
+  spacingMs: number;
+  aheadMs: number;
+  longRunSpacingMs: number;
+  othersActiveMs: number;
+  dayMs: number;
+  /** A waiter that has not asked again for this long is forgotten (its process died). */
+  waiterTtlMs: number;
+}
+
+export type LaneTurn =
+  /** Go at `startAtMs`; the refused token and the run's calls of the day (with this one) as they stood then. */
+  | { kind: 'granted'; startAtMs: number; refusedToken: string | null; callsToday: number }
+  /** Not yet: the lane's next start this caller could take, the waiters before it, and the end of the last 429 hold. */
+  | { kind: 'wait'; nextStartAtMs: number; ahead: number; heldUntilMs: number }
+  /** The run's budget for the day is spent; it resets at `resetAtMs`. */
+  | { kind: 'budget-spent'; callsToday: number; resetAtMs: number };
+
+/**
  * The store contract, in the pipeline's words. SQLite (embedded default) and SQL Server
  * (production) implement it; one shared test suite runs against each.
  * Every method is idempotent where a retry could repeat it.
@@ -80,6 +114,8 @@ export interface Store {
   watermark(job: JobName): Promise<string | null>;
   /** Sets the watermark to exactly this value (operator's rewind). */
   setWatermark(job: JobName, watermarkUtc: string | null): Promise<void>;
+  /** Moves the watermark to this value if it is later than the current one (never backwards): over summary windows read ahead, once all before it are saved. */
+  advanceWatermark(job: JobName, watermarkUtc: string): Promise<void>;
 
   /**
    * In one transaction: inserts reports not stored yet (CompletedAtUtc, JobRunId = runId),
@@ -210,11 +246,14 @@ export interface Store {
   finishRun(args: { runId: string; status: Exclude<RunStatus, 'Running'>; message: string }): Promise<void>;
 
   /**
-   * The call lane every worker shares, so the GoAudits rate limit holds across processes.
-   * Reserves the next start for one call: the later of `nowMs` and the lane's next free start,
-   * which then moves `spacingMs` past it. Returns that start (epoch milliseconds).
+   * The call lane every worker shares, so the GoAudits rate limit holds across processes, with
+   * priorities and daily budgets (see LaneTurnRequest). One atomic step: grants the caller its
+   * start, or registers it as a waiter (renewing its expiry) and says where the lane stands, or
+   * says its run's budget for the day is spent.
    */
-  reserveApiCall(args: { nowMs: number; spacingMs: number }): Promise<number>;
+  takeLaneTurn(request: LaneTurnRequest): Promise<LaneTurn>;
+  /** Forgets a waiter that stops waiting (its call was cancelled or sent away). */
+  leaveLane(waiterId: string): Promise<void>;
   /** No call starts before `untilMs` (a 429's `Retry-After`, for every worker); never moves the lane back. */
   holdApiCalls(untilMs: number): Promise<void>;
   /**
