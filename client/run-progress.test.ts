@@ -100,7 +100,7 @@ describe('progressPicture', () => {
 
   test('calls in flight and the latency seen, when the batches tell them', () => {
     const calls = { inFlight: 9, p50Ms: 412.4, p95Ms: 880 };
-    expect(progressPicture(sweep({ callsPerSecond: 2, calls }), nowMs).pace).toBe(
+    expect(progressPicture(sweep({ callsPerSecond: 2, calls, etaUtc: '2025-11-01T10:00:10Z' }), nowMs).pace).toBe(
       'calls 2/s of at most 4.8/s, calls in flight 9, latency p50 412 ms, p95 880 ms, ETA 10s',
     );
   });

@@ -37,7 +37,6 @@ export const UNPARSEABLE: Readonly<Record<string, string>> = {
   CLAIM_REPORTS: "OUTPUT in an UPDATE (OUTPUT inserted.GoAuditsReportId ...) and OPENJSON's WITH clause",
   CLAIM_UNCLAIMED_REPORTS: "OUTPUT in an INSERT (OUTPUT inserted.GoAuditsReportId ... SELECT ...) and OPENJSON's WITH clause",
   RELEASE_REPORTS: "OPENJSON's WITH (column type path) clause",
-  RESERVE_API_CALL: 'OUTPUT in an UPDATE (OUTPUT inserted.NextCallAtMs ...)',
   HELD_REPORTS: "OPENJSON's WITH (column type path) clause",
   LEDGER_ONLY_REPORTS: "OPENJSON's WITH (column type path) clause",
   REQUEST_REFRESH: "OPENJSON's WITH (column type path) clause",
