@@ -58,12 +58,12 @@ test('npm run pipeline builds when a source is newer than dist/, and not again w
   const first = await pipelineStatus();
   expect(first.stderr).toContain('building: a source is newer than dist/');
   expect(first.code).toBe(0);
-  expect(first.stdout).toContain('no ingestion, backfill or sweep is running');
+  expect(first.stdout).toContain('no ingestion, backfill, sweep or reconcile is running');
   const build = { stamp: builtAt(), client: compiledClient() };
 
   const second = await pipelineStatus();
   expect(second.code).toBe(0);
-  expect(second.stdout).toContain('no ingestion, backfill or sweep is running');
+  expect(second.stdout).toContain('no ingestion, backfill, sweep or reconcile is running');
   expect(second.stderr).not.toContain('building');
   expect({ stamp: builtAt(), client: compiledClient() }).toEqual(build);
 

@@ -57,8 +57,20 @@ test('Ctrl-C on the embedded launcher stops the worker before the dev server: no
   } finally {
     if (launcher.exitCode === null) process.kill(-launcher.pid!, 'SIGKILL');
   }
-  const afterStopping = output.slice(output.indexOf('\nstopping: '));
-  expect(output).toContain('\nstopping: the worker first');
-  expect(afterStopping.trim().split('\n').at(-1)).toBe('stopped');
-  expect(afterStopping.split('\n').filter((line) => ALARMING.test(line))).toEqual([]);
+  // Off a terminal the launcher's own lines are JSON records: each is read as its message, other lines as they are.
+  const lines = output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        const record = JSON.parse(line) as { msg?: unknown };
+        return typeof record.msg === 'string' ? record.msg : line;
+      } catch {
+        return line;
+      }
+    });
+  const afterStopping = lines.slice(lines.findIndex((line) => line.startsWith('stopping: the worker first')));
+  expect(afterStopping[0]).toMatch(/^stopping: the worker first/);
+  expect(afterStopping.at(-1)).toBe('stopped');
+  expect(afterStopping.filter((line) => ALARMING.test(line))).toEqual([]);
 });

@@ -12,6 +12,7 @@ import { countsMessage } from '../shared/counts';
 import { AUTH_HALT } from '../shared/failure-types';
 import { failureTypes } from './workflow-history';
 import { enrichmentWorkflow, ingestionWorkflow, missedDaysWorkflow, quarantineWorkflow, watermarkWorkflow } from '../workflows';
+import { tracingWorkerOptions } from '../worker/workflow-tracing';
 
 jest.setTimeout(180_000);
 
@@ -101,7 +102,12 @@ describe('ingestion and enrichment on a real dev server', () => {
     await pipeline.execute(ingestionWorkflow, { from: '2025-10-01', to: '2025-10-01' }, workflowId);
     const ids = [workflowId];
     const fetched = await Promise.all(ids.map((id) => pipeline.client.workflow.getHandle(id).fetchHistory()));
-    for (const [i, history] of fetched.entries()) await Worker.runReplayHistory({ workflowBundle: fixture.server.bundle }, history, ids[i]);
+    for (const [i, history] of fetched.entries())
+      await Worker.runReplayHistory(
+        { workflowBundle: fixture.server.bundle, sinks: tracingWorkerOptions(undefined).sinks },
+        history,
+        ids[i],
+      );
     const raw = JSON.stringify(fetched);
     const payloads = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map(([, data]) => Buffer.from(data, 'base64').toString());
     const text = `${raw}\n${payloads.join('\n')}`;

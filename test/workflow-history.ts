@@ -5,6 +5,7 @@ import type { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pipeline } from './harness';
 import { until } from './until';
+import { tracingWorkerOptions } from '../worker/workflow-tracing';
 
 type History = temporal.api.history.v1.IHistory;
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
@@ -150,7 +151,7 @@ export async function runsOf<T>(client: Client, workflowId: string): Promise<{ r
 export async function replayRuns(client: Client, workflowBundle: WorkflowBundleWithSourceMap, workflowId: string): Promise<void> {
   for (const { runId } of await runsOf(client, workflowId)) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle }, history, `${workflowId}/${runId}`);
+    await Worker.runReplayHistory({ workflowBundle, sinks: tracingWorkerOptions(undefined).sinks }, history, `${workflowId}/${runId}`);
   }
 }
 
