@@ -3,7 +3,7 @@ import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { ConfigError, readEnvironment, type Environment } from '../worker/config';
 import { currentTracing, startTracing } from '../worker/tracing';
-import { installProcessLog, jsonLog, routeConsoleToLog } from '../worker/process-log';
+import { installProcessLog, jsonLog, resolveLogFormat, routeConsoleToLog } from '../worker/process-log';
 import { applySchedules } from './schedules';
 import { connectClient, workflowLink } from './connect';
 import { runbookQueryForSqlite } from './runbook-sql';
@@ -165,8 +165,11 @@ async function printQuery(env: Environment, sql: string) {
 
 async function main(argv: string[]): Promise<void> {
   const env = readEnvironment();
-  // LOG_FORMAT=json: every line a JSON record (a job or pipe whose lines go to a log store); unset, the lines people and scripts read.
-  if (env.LOG_FORMAT === 'json') routeConsoleToLog(installProcessLog({ level: env.LOG_LEVEL, format: 'json' }));
+  // Off a terminal (a job, CI, a pipe into a log store) every line is a JSON record, as the worker's are; on one, or with
+  // LOG_FORMAT=pretty, the lines people read. Decided by stderr, where progress and logs go: `… | jq` keeps the bars.
+  if (resolveLogFormat(env.LOG_FORMAT, process.stderr) === 'json') {
+    routeConsoleToLog(installProcessLog({ level: env.LOG_LEVEL, format: 'json' }));
+  }
   await startTracing('goaudits-client');
   const { positionals, values } = parseArgs({
     args: argv,

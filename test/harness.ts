@@ -238,9 +238,11 @@ export class Pipeline {
    * Runs the operator's client (`client/main.ts` through tsx) against this pipeline, as an
    * operator would: its stdout and stderr are collected in the order they come. `tty`: in a
    * pseudo-terminal (util-linux `script`, whose `-e` gives the client's exit code), as in a terminal.
+   * Off a terminal the client writes JSON records by default; the tests read its readable lines
+   * (LOG_FORMAT=pretty) unless `env` says otherwise.
    */
-  runClient(args: string[], options: { tty?: boolean } = {}): ClientRun {
-    const child = this.spawnScript('../client/main.ts', args, {}, options);
+  runClient(args: string[], options: { tty?: boolean; env?: Record<string, string> } = {}): ClientRun {
+    const child = this.spawnScript('../client/main.ts', args, { LOG_FORMAT: 'pretty', ...options.env }, options);
     const run: ClientRun = { child, stdout: '', stderr: '', output: '', exited: new Promise((resolve) => child.once('exit', resolve)) };
     for (const stream of ['stdout', 'stderr'] as const) {
       child[stream]!.setEncoding('utf8').on('data', (text: string) => {

@@ -4,7 +4,7 @@ import { withoutDetails } from './tables';
 import { until } from './until';
 
 /**
- * What a worker process, and the client with LOG_FORMAT=json, write, as Container Apps ships it to
+ * What a worker process and the client write off a terminal, by default, as Container Apps ships it to
  * Log Analytics (one record a line): through a run where GoAudits fails now and then (5xx, bodies
  * cut off, hung calls, 429s), every line of stdout and stderr is one JSON object with a level and a
  * message, Temporal's own lines included; the run summaries keep today's fields; no line holds a
@@ -36,14 +36,13 @@ test('a worker process through a run with faults writes only one-line JSON objec
       GOAUDITS_END_DATE: '2025-10-05',
       GOAUDITS_HTTP_TIMEOUT_MS: '1000',
       ...FAST_BATCHES,
-      // The worker's default off a terminal; the client's only when asked.
-      LOG_FORMAT: 'json',
     },
     inProcessWorker: false,
   });
   // INFO: the SDK's activity and worker lines too, not only warnings.
   const worker = await pipeline.startWorkerProcess('worker-json', { LOG_LEVEL: 'INFO' });
-  const client = pipeline.runClient(['ingest']);
+  // LOG_FORMAT unset, as in a job or CI: both write JSON because neither writes to a terminal.
+  const client = pipeline.runClient(['ingest'], { env: { LOG_FORMAT: '' } });
   expect(await client.exited).toBe(0);
   await until(
     async () => worker.written.stdout.split('"msg":"run summary"').length - 1,
