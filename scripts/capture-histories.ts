@@ -89,10 +89,14 @@ async function main(): Promise<void> {
     await save(p, 'deleted-reports', 'deleted-reports');
     await p.stop();
 
-    const slow = await server.pipeline({ env: { ...DAYS, GOAUDITS_RATE_LIMIT_PER_SECOND: '10' } });
+    // More days than the windows a run reads ahead at first (8), so the backfill continues as new while windows are left.
+    const slow = await server.pipeline({
+      env: { ...DAYS, GOAUDITS_RATE_LIMIT_PER_SECOND: '10' },
+      simulator: { dataset: { reports: 90, from: '2025-10-01', to: '2025-10-14' } },
+    });
     const backfill = await slow.start(
       ingestionWorkflow,
-      { from: '2025-10-01', to: '2025-10-05', continueAsNewAfterEvents: 40 },
+      { from: '2025-10-01', to: '2025-10-14', continueAsNewAfterEvents: 40 },
       'backfill',
     );
     await until(
