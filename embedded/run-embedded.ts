@@ -12,7 +12,7 @@ import { workerIdentity } from '../worker/temporal-connection';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { PIPELINE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createWorkers, defaultWorkflowSource, runWorkers } from '../worker/workers';
-import { metricsUrl } from '../worker/metrics';
+import { metricsUrl, SHUTDOWN_SIGNALS } from '../worker/metrics';
 import { ingestionWorkflow } from '../workflows';
 import { startDevServer } from './dev-server';
 
@@ -49,15 +49,19 @@ export async function runEmbedded(configured: Environment): Promise<void> {
     temporal: temporal.client,
     processEnv: { GOAUDITS_BEARER_TOKEN: simulatorOptions.token },
   });
-  // Ctrl-C (and npm's copy of it) stops the workers (the SDK's runtime sees it: running
-  // activities finish within the grace time, or are handed back) and at once the first
-  // ingestion's progress; then the simulator, and the dev server last, once nothing dials it.
+  // Ctrl-C (and npm's copy of it), a kill or the terminal closing stops the workers (the SDK's
+  // runtime sees it: running activities finish within the grace time, or are handed back) and at
+  // once the first ingestion's progress; then the simulator, and the dev server last, once nothing
+  // dials it. The dev server runs in a process group of its own, so no signal of the terminal's
+  // reaches it: this process stops it, or it would outlive the launcher holding its ports.
   const stopping = new AbortController();
-  process.on('SIGINT', () => {
-    if (stopping.signal.aborted) return;
-    console.log('stopping: the worker first (running batches finish or are handed back), then the simulator and the dev server');
-    stopping.abort();
-  });
+  for (const signal of SHUTDOWN_SIGNALS) {
+    process.on(signal, () => {
+      if (stopping.signal.aborted) return;
+      console.log('stopping: the worker first (running batches finish or are handed back), then the simulator and the dev server');
+      stopping.abort();
+    });
+  }
   let firstIngestion: Promise<void> | undefined;
   let firstResult: Promise<unknown> | undefined;
   try {

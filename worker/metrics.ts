@@ -22,6 +22,9 @@ export function metricsTelemetry({ METRICS_PORT: port }: MetricsSettings): Telem
   return { metrics: { prometheus: { bindAddress: `0.0.0.0:${port}`, histogramBucketOverrides: HISTOGRAM_BUCKETS } } };
 }
 
+/** The signals that stop the workers in order: the SDK's, and SIGHUP (the terminal of `npm start` closed). */
+export const SHUTDOWN_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2', 'SIGHUP'];
+
 /**
  * Installs the SDK runtime, once per process: its messages, Core's included, as lines of the
  * process's log at LOG_LEVEL (without the warnings this setup causes on purpose) and the metrics
@@ -31,6 +34,7 @@ export function installRuntime(env: Pick<Environment, 'LOG_LEVEL' | 'METRICS_POR
   try {
     Runtime.install({
       logger: withoutExpectedWarnings(sdkLogger(log.logger)),
+      shutdownSignals: SHUTDOWN_SIGNALS,
       telemetryOptions: {
         ...metricsTelemetry(env),
         // Forwarded, not printed by Core itself: Core's own lines are neither JSON nor one line each.
