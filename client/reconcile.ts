@@ -1,11 +1,11 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Environment } from '../worker/config';
 import { parseInput, reconcileInputSchema, type ReconcileInput } from '../workflows/inputs';
 import { reconcileWorkflow } from '../workflows';
 import type { ReconcileResult } from '../workflows/reconcile';
 import { DIFFERENCE_CLASSES } from '../shared/reconcile';
 import { utcDate } from '../shared/plan';
-import { workflowLink } from './connect';
+import { startOrJoin } from './long-run';
 
 /** A reconcile's workflow id names its range, so the same reconcile cannot run twice at once. */
 export function reconcileWorkflowId(from: string, to: string): string {
@@ -25,21 +25,18 @@ export async function startReconcile(
 ): Promise<unknown> {
   const to = input.to ?? utcDate(Date.now());
   parseInput(reconcileInputSchema, { ...input, to }, 'reconcile');
-  const workflowId = reconcileWorkflowId(input.from, to) + (input.dryRun ? '-dry-run' : '');
-  try {
-    const handle = await client.workflow.start(reconcileWorkflow, {
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [{ ...input, to }],
-      staticSummary: `GoAudits reconcile ${input.from}..${to}${input.repair ? ' with repair' : ''}${input.dryRun ? ' (dry run)' : ''}`,
-    });
-    out(`${input.dryRun ? 'dry run' : 'reconcile'} started: ${workflowId}\n  ${workflowLink(env, workflowId)}`);
-    return input.dryRun ? await handle.result() : { workflowId, runId: handle.firstExecutionRunId };
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    out(`already running: ${workflowId}\n  ${workflowLink(env, workflowId)}`);
-    return { workflowId, alreadyRunning: true };
-  }
+  return startOrJoin(
+    env,
+    {
+      workflowId: reconcileWorkflowId(input.from, to) + (input.dryRun ? '-dry-run' : ''),
+      kind: 'reconcile',
+      label: 'reconcile',
+      summary: `GoAudits reconcile ${input.from}..${to}${input.repair ? ' with repair' : ''}${input.dryRun ? ' (dry run)' : ''}`,
+      dryRun: input.dryRun,
+    },
+    (options) => client.workflow.start(reconcileWorkflow, { ...options, args: [{ ...input, to }] }),
+    out,
+  );
 }
 
 const COLUMNS = ['listed', 'held', 'identical', ...DIFFERENCE_CLASSES] as const;
